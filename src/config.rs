@@ -1,0 +1,382 @@
+//! Settings: built-in defaults < optional `carrier-sales.toml` < environment.
+//!
+//! The environment names of SPEC §10 (`DATABASE_URL`, `PORT`, `API_KEYS`, ...) are the
+//! contract operators rely on; every other setting also has a `CARRIER_SALES__SECTION__KEY`
+//! form (e.g. `CARRIER_SALES__NEGOTIATION__MAX_MARKUP=0.12`). An environment variable set
+//! to the empty string counts as unset. Everything is validated once, at start.
+
+use anyhow::{bail, Context};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::PathBuf;
+
+/// A secret string whose `Debug`/`Display` never shows the value.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Secret(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    #[default]
+    Development,
+    Production,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub env: Mode,
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub auth: AuthSettings,
+    pub fmcsa: FmcsaSettings,
+    pub negotiation: NegotiationSettings,
+    pub loads: LoadsSettings,
+    pub sales_reps: Vec<String>,
+    pub log: LogSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    /// Largest accepted request body, in KiB (`BODY_LIMIT_KB`).
+    pub body_limit_kb: usize,
+    /// Worker threads; 0 = one per core.
+    pub workers: usize,
+    /// How long in-flight requests may take to finish on shutdown.
+    pub shutdown_timeout_secs: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct DatabaseSettings {
+    pub url: Secret,
+    pub pool_size: u32,
+    /// How long a request waits for a pooled connection before a 503.
+    pub acquire_timeout_ms: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct AuthSettings {
+    /// Raw `API_KEYS` entries: `scope:key` or a bare key (all scopes).
+    pub api_keys: Vec<Secret>,
+    pub rate_limit_per_minute: u32,
+    pub cors_origins: Vec<String>,
+    pub session_ttl_hours: u32,
+    pub metrics_token: Option<Secret>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct FmcsaSettings {
+    pub web_key: Option<Secret>,
+    pub base_url: String,
+    pub timeout_ms: u64,
+    /// `FMCSA_OFFLINE=true`: the offline snapshot is meant, even in production.
+    pub offline: bool,
+    pub cache_ttl_hours: u64,
+    pub not_found_ttl_minutes: u64,
+    /// Consecutive failures that open the circuit breaker, and how long it stays open.
+    pub breaker_failures: u32,
+    pub breaker_open_secs: u64,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(default)]
+pub struct NegotiationSettings {
+    /// Ceiling above the posted rate when a load has no `max_rate` (0.10 = 10%).
+    pub max_markup: f64,
+    /// Share of the gap between posted rate and ceiling conceded by round (0..=1, rising).
+    pub schedule: Vec<f64>,
+    /// Counters are rounded down to this many dollars.
+    pub step_usd: u32,
+    /// Extra share of the gap conceded when pickup is within `urgency_window_hours`.
+    pub urgency_adjustment: f64,
+    pub urgency_window_hours: u32,
+    /// An identical request within this many seconds is a webhook retry.
+    pub retry_window_secs: u64,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct LoadsSettings {
+    /// `LOADS_FILE`: imported instead of the bundled seed on first start.
+    pub file: Option<PathBuf>,
+    /// In development, move past seed pickups forward at start-up.
+    pub refresh_seed: Option<bool>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct LogSettings {
+    pub format: LogFormat,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            env: Mode::Development,
+            server: ServerSettings::default(),
+            database: DatabaseSettings::default(),
+            auth: AuthSettings::default(),
+            fmcsa: FmcsaSettings::default(),
+            negotiation: NegotiationSettings::default(),
+            loads: LoadsSettings::default(),
+            sales_reps: vec![
+                "Dana Whitfield:+1-555-0100".into(),
+                "Marcus Lee:ext 204".into(),
+                "Priya Raman:+1-555-0142".into(),
+            ],
+            log: LogSettings::default(),
+        }
+    }
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings {
+            host: "127.0.0.1".into(),
+            port: 8080,
+            body_limit_kb: 256,
+            workers: 0,
+            shutdown_timeout_secs: 20,
+        }
+    }
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        DatabaseSettings {
+            url: Secret::new("sqlite://data/carrier-sales.db"),
+            pool_size: 8,
+            acquire_timeout_ms: 5000,
+        }
+    }
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            api_keys: vec![],
+            rate_limit_per_minute: 600,
+            cors_origins: vec![],
+            session_ttl_hours: 12,
+            metrics_token: None,
+        }
+    }
+}
+
+impl Default for FmcsaSettings {
+    fn default() -> Self {
+        FmcsaSettings {
+            web_key: None,
+            base_url: "https://mobile.fmcsa.dot.gov/qc/services".into(),
+            timeout_ms: 3000,
+            offline: false,
+            cache_ttl_hours: 24,
+            not_found_ttl_minutes: 10,
+            breaker_failures: 5,
+            breaker_open_secs: 30,
+        }
+    }
+}
+
+impl Default for NegotiationSettings {
+    fn default() -> Self {
+        NegotiationSettings {
+            max_markup: 0.10,
+            schedule: vec![0.40, 0.75, 1.00],
+            step_usd: 5,
+            urgency_adjustment: 0.0,
+            urgency_window_hours: 24,
+            retry_window_secs: 10,
+        }
+    }
+}
+
+impl NegotiationSettings {
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let n = &self;
+        if !(0.0..=1.0).contains(&n.max_markup) {
+            bail!("negotiation.max_markup must be between 0 and 1 (0.10 = 10%)");
+        }
+        if n.schedule.len() != 3 {
+            bail!("negotiation.schedule must have one share per round (3), e.g. 0.40,0.75,1.00");
+        }
+        if n.schedule.iter().any(|s| !(0.0..=1.0).contains(s))
+            || n.schedule.windows(2).any(|w| w[1] < w[0])
+        {
+            bail!("negotiation.schedule shares must be between 0 and 1 and never decrease");
+        }
+        if n.step_usd == 0 {
+            bail!("negotiation.step_usd must be at least 1");
+        }
+        if !(0.0..=1.0).contains(&n.urgency_adjustment) {
+            bail!("negotiation.urgency_adjustment must be between 0 and 1");
+        }
+        Ok(())
+    }
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        LogSettings {
+            format: LogFormat::Text,
+        }
+    }
+}
+
+/// SPEC §10 variable → settings key.
+const ENV_NAMES: &[(&str, &str)] = &[
+    ("DATABASE_URL", "database.url"),
+    ("HOST", "server.host"),
+    ("PORT", "server.port"),
+    ("BODY_LIMIT_KB", "server.body_limit_kb"),
+    ("CARRIER_SALES_ENV", "env"),
+    ("FMCSA_WEB_KEY", "fmcsa.web_key"),
+    ("FMCSA_BASE_URL", "fmcsa.base_url"),
+    ("FMCSA_TIMEOUT_MS", "fmcsa.timeout_ms"),
+    ("FMCSA_OFFLINE", "fmcsa.offline"),
+    ("RATE_LIMIT_PER_MINUTE", "auth.rate_limit_per_minute"),
+    ("METRICS_TOKEN", "auth.metrics_token"),
+    ("DASHBOARD_SESSION_TTL_HOURS", "auth.session_ttl_hours"),
+    ("LOG_FORMAT", "log.format"),
+    ("LOADS_FILE", "loads.file"),
+];
+
+/// SPEC §10 variables holding comma lists.
+const ENV_LISTS: &[(&str, &str)] = &[
+    ("API_KEYS", "auth.api_keys"),
+    ("CORS_ORIGINS", "auth.cors_origins"),
+    ("SALES_REPS", "sales_reps"),
+];
+
+fn env_value(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+impl Settings {
+    /// Reads defaults, `carrier-sales.toml` (or the file named by `CARRIER_SALES_CONFIG`)
+    /// and the environment, then validates.
+    pub fn load() -> anyhow::Result<Settings> {
+        let file = env_value("CARRIER_SALES_CONFIG").unwrap_or_else(|| "carrier-sales".into());
+        let mut builder = config::Config::builder()
+            .add_source(
+                config::File::with_name(&file)
+                    .required(env_value("CARRIER_SALES_CONFIG").is_some()),
+            )
+            .add_source(
+                config::Environment::with_prefix("CARRIER_SALES")
+                    .prefix_separator("__")
+                    .separator("__")
+                    .ignore_empty(true)
+                    .try_parsing(true)
+                    .list_separator(",")
+                    .with_list_parse_key("negotiation.schedule")
+                    .with_list_parse_key("auth.api_keys")
+                    .with_list_parse_key("auth.cors_origins")
+                    .with_list_parse_key("sales_reps"),
+            );
+        for (var, key) in ENV_NAMES {
+            if let Some(v) = env_value(var) {
+                builder = builder.set_override(*key, v.to_ascii_lowercase_if(key))?;
+            }
+        }
+        for (var, key) in ENV_LISTS {
+            if let Some(v) = env_value(var) {
+                let items: Vec<String> = v
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                builder = builder.set_override(*key, items)?;
+            }
+        }
+        let settings: Settings = builder
+            .build()
+            .context("reading configuration")?
+            .try_deserialize()
+            .context("configuration has an invalid value")?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if self.server.body_limit_kb == 0 {
+            bail!("BODY_LIMIT_KB must be at least 1");
+        }
+        if self.database.pool_size == 0 {
+            bail!("database.pool_size must be at least 1");
+        }
+        crate::db::Backend::from_url(self.database.url.expose())?;
+        crate::http::auth::parse_configured(&self.auth.api_keys)?;
+        self.negotiation.validate()?;
+        if self.fmcsa.timeout_ms < 100 {
+            bail!("FMCSA_TIMEOUT_MS must be at least 100");
+        }
+        if self.auth.session_ttl_hours == 0 {
+            bail!("DASHBOARD_SESSION_TTL_HOURS must be at least 1");
+        }
+        for rep in &self.sales_reps {
+            if !rep.contains(':') || rep.split(':').any(|p| p.trim().is_empty()) {
+                bail!("SALES_REPS entries are `Name:+1-555-0100` or `Name:ext 204`; got `{rep}`");
+            }
+        }
+        if self.sales_reps.is_empty() {
+            bail!("SALES_REPS must name at least one rep");
+        }
+        Ok(())
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.env == Mode::Production
+    }
+}
+
+trait LowerIfEnum {
+    fn to_ascii_lowercase_if(self, key: &str) -> String;
+}
+
+impl LowerIfEnum for String {
+    /// Enum-valued settings are matched case-insensitively ("Production", "JSON").
+    fn to_ascii_lowercase_if(self, key: &str) -> String {
+        if key == "env" || key == "log.format" || key == "fmcsa.offline" {
+            self.to_ascii_lowercase()
+        } else {
+            self
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! The database layer: one diesel `MultiConnection` over SQLite (embedded default) and
+//! PostgreSQL (several instances behind a load balancer), an r2d2 pool that picks the
+//! backend from the URL scheme, and embedded migrations run at start-up.
+
+pub mod schema;
+
+use anyhow::{anyhow, bail, Context};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
+
+/// Runs `$body` with `$c` bound to the concrete connection of either backend: the one
+/// place where backend-specific SQL (upserts, locks) is written, once for both.
+#[macro_export]
+macro_rules! per_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Postgresql($c) => $body,
+            $crate::db::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Backend {
+    /// `sqlite://path`, `sqlite:path` or a bare path → SQLite; `postgres://` or
+    /// `postgresql://` → PostgreSQL; any other scheme is refused (never a new empty file).
+    pub fn from_url(url: &str) -> anyhow::Result<Backend> {
+        let url = url.trim();
+        if url.is_empty() {
+            bail!("DATABASE_URL is empty");
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Backend::Postgres(url.to_string()));
+        }
+        let path = if let Some(rest) = url.strip_prefix("sqlite://") {
+            rest
+        } else if let Some(rest) = url.strip_prefix("sqlite:") {
+            rest
+        } else if let Some((scheme, _)) = url.split_once("://") {
+            bail!("DATABASE_URL has an unsupported scheme `{scheme}://`; use sqlite://path or postgres://...");
+        } else {
+            url
+        };
+        let path = path.split('?').next().unwrap_or(path);
+        if path.is_empty() || path == ":memory:" {
+            bail!("DATABASE_URL must name a SQLite file (an in-memory database is not shared by the pool)");
+        }
+        Ok(Backend::Sqlite(PathBuf::from(path)))
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// r2d2 manager that establishes the backend named by the URL explicitly (a derived
+/// `MultiConnection::establish` would try each backend and hide the real error).
+#[derive(Debug)]
+pub struct ConnectionManager {
+    backend: Backend,
+}
+
+/// SQLite: wait for locks rather than fail, WAL so readers never block the writer.
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        match &self.backend {
+            Backend::Sqlite(path) => {
+                let path = path.to_str().ok_or_else(|| {
+                    r2d2::Error::ConnectionError(ConnectionError::BadConnection(
+                        "path is not UTF-8".into(),
+                    ))
+                })?;
+                let mut c = diesel::SqliteConnection::establish(path)
+                    .map_err(r2d2::Error::ConnectionError)?;
+                c.batch_execute(SQLITE_PRAGMAS)
+                    .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(c))
+            }
+            Backend::Postgres(url) => {
+                let c =
+                    diesel::PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
+                Ok(DbConnection::Postgresql(c))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || per_backend!(conn, c => r2d2::R2D2Connection::is_broken(c))
+    }
+}
+
+/// Builds the pool, creating the SQLite file's folder when needed.
+pub fn connect(url: &str, size: u32, acquire_timeout: Duration) -> anyhow::Result<(Pool, Backend)> {
+    let backend = Backend::from_url(url)?;
+    if let Backend::Sqlite(path) = &backend {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+    }
+    let pool = r2d2::Pool::builder()
+        .max_size(size)
+        .min_idle(Some(1))
+        .connection_timeout(acquire_timeout)
+        .test_on_check_out(false)
+        .build(ConnectionManager {
+            backend: backend.clone(),
+        })
+        .map_err(|e| anyhow!("cannot open the {} database: {e}", backend.name()))?;
+    Ok((pool, backend))
+}
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+/// Arbitrary but fixed: every instance takes the same advisory lock around migrations.
+const MIGRATION_LOCK_KEY: i64 = 0x0063_6172_7269_6572;
+
+/// Runs pending migrations; returns how many ran. On PostgreSQL an advisory lock makes
+/// instances starting together wait for each other instead of racing.
+pub fn migrate(conn: &mut DbConnection) -> anyhow::Result<usize> {
+    match conn {
+        DbConnection::Sqlite(c) => {
+            let done = c
+                .run_pending_migrations(SQLITE_MIGRATIONS)
+                .map_err(|e| anyhow!("migration failed: {e}"))?;
+            Ok(done.len())
+        }
+        DbConnection::Postgresql(c) => {
+            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
+            let result = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.len());
+            c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
+            result.map_err(|e| anyhow!("migration failed: {e}"))
+        }
+    }
+}
+
+/// A write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a transaction that reads
+/// then writes takes the write lock up front and waits (busy_timeout) instead of failing
+/// on a lock upgrade.
+pub fn write_tx<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    if let DbConnection::Sqlite(c) = conn {
+        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+        let result = f(conn);
+        let DbConnection::Sqlite(c) = conn else {
+            unreachable!("backend cannot change")
+        };
+        return match result {
+            Ok(v) => {
+                <AnsiTransactionManager as TransactionManager<diesel::SqliteConnection>>::commit_transaction(c)?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = <AnsiTransactionManager as TransactionManager<diesel::SqliteConnection>>::rollback_transaction(c);
+                Err(e)
+            }
+        };
+    }
+    conn.transaction(f)
+}
+
+/// Readiness: a round trip to the database, and for SQLite the file must still be
+/// where we opened it (a deleted or unmounted file would silently lose every write).
+pub fn check_ready(conn: &mut DbConnection, backend: &Backend) -> anyhow::Result<()> {
+    if let Backend::Sqlite(path) = backend {
+        if !Path::new(path).exists() {
+            bail!("the SQLite file {} is gone", path.display());
+        }
+    }
+    conn.batch_execute("SELECT 1")
+        .context("database did not answer")?;
+    Ok(())
+}
+
+/// Milliseconds since the Unix epoch, the storage form of every timestamp.
+pub fn to_ms(t: chrono::DateTime<chrono::Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub fn from_ms(ms: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_is_chosen_by_scheme() {
+        assert_eq!(
+            Backend::from_url("sqlite://data/x.db").unwrap(),
+            Backend::Sqlite("data/x.db".into())
+        );
+        assert_eq!(
+            Backend::from_url("sqlite:///tmp/x.db").unwrap(),
+            Backend::Sqlite("/tmp/x.db".into())
+        );
+        assert_eq!(
+            Backend::from_url("data/x.db").unwrap(),
+            Backend::Sqlite("data/x.db".into())
+        );
+        assert!(matches!(
+            Backend::from_url("postgres://u@h/db").unwrap(),
+            Backend::Postgres(_)
+        ));
+        assert!(matches!(
+            Backend::from_url("postgresql://u@h/db").unwrap(),
+            Backend::Postgres(_)
+        ));
+        assert!(Backend::from_url("mysql://u@h/db").is_err());
+        assert!(Backend::from_url("sqlite://:memory:").is_err());
+        assert!(Backend::from_url("").is_err());
+    }
+}

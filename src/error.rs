@@ -1,0 +1,205 @@
+//! One error type for the whole service. Every failure a client can see has a stable
+//! snake_case `code`, a human `message` and, when one input is at fault, the `field`:
+//! `{"error": {"code", "message", "field"?}}`. Causes of internal failures are logged,
+//! never sent.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::{json, Map, Value};
+use std::borrow::Cow;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Something the client can fix or needs to know about (4xx).
+    #[error("{code}: {message}")]
+    Client {
+        status: StatusCode,
+        code: Cow<'static, str>,
+        message: String,
+        field: Option<String>,
+        /// Extra top-level members of the error body (e.g. a negotiation's final state).
+        extra: Option<Map<String, Value>>,
+        retry_after_secs: Option<u64>,
+    },
+    /// A dependency we need is down (database): 503, the client may retry.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// A bug or an unexpected failure: 500, cause logged.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn new(
+        status: StatusCode,
+        code: impl Into<Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Self {
+        AppError::Client {
+            status,
+            code: code.into(),
+            message: message.into(),
+            field: None,
+            extra: None,
+            retry_after_secs: None,
+        }
+    }
+
+    pub fn with_field(mut self, name: impl Into<String>) -> Self {
+        if let AppError::Client { field, .. } = &mut self {
+            *field = Some(name.into());
+        }
+        self
+    }
+
+    pub fn with_extra(mut self, key: &str, value: Value) -> Self {
+        if let AppError::Client { extra, .. } = &mut self {
+            extra
+                .get_or_insert_with(Map::new)
+                .insert(key.to_string(), value);
+        }
+        self
+    }
+
+    pub fn with_retry_after(mut self, secs: u64) -> Self {
+        if let AppError::Client {
+            retry_after_secs, ..
+        } = &mut self
+        {
+            *retry_after_secs = Some(secs);
+        }
+        self
+    }
+
+    /// 422: a value is present but unusable, or a required one is missing.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_value", message).with_field(field)
+    }
+
+    pub fn missing(field: &str) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "missing_field",
+            format!("The field `{field}` is required."),
+        )
+        .with_field(field)
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, code, message)
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, message)
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    pub fn code(&self) -> &str {
+        match self {
+            AppError::Client { code, .. } => code,
+            AppError::Unavailable(_) => "service_unavailable",
+            AppError::Internal(_) => "internal_error",
+        }
+    }
+
+    pub fn body(&self) -> Value {
+        match self {
+            AppError::Client {
+                code,
+                message,
+                field,
+                extra,
+                ..
+            } => {
+                let mut error = Map::new();
+                error.insert("code".into(), json!(code));
+                error.insert("message".into(), json!(message));
+                if let Some(f) = field {
+                    error.insert("field".into(), json!(f));
+                }
+                let mut body = extra.clone().unwrap_or_default();
+                body.insert("error".into(), Value::Object(error));
+                Value::Object(body)
+            }
+            AppError::Unavailable(_) => json!({"error": {
+                "code": "service_unavailable",
+                "message": "The service is temporarily unavailable. Please try again shortly."
+            }}),
+            AppError::Internal(_) => json!({"error": {
+                "code": "internal_error",
+                "message": "Something went wrong on our side. The failure has been logged."
+            }}),
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::Client { status, .. } => *status,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            AppError::Internal(e) => log::error!("internal error: {e:#}"),
+            AppError::Unavailable(e) => log::warn!("unavailable: {e}"),
+            AppError::Client { .. } => {}
+        }
+        let mut resp = HttpResponse::build(self.status_code());
+        if let AppError::Client {
+            retry_after_secs: Some(s),
+            ..
+        } = self
+        {
+            resp.insert_header((header::RETRY_AFTER, s.to_string()));
+        }
+        resp.json(self.body())
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match &e {
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            ) => AppError::Unavailable(e.to_string()),
+            Error::DatabaseError(DatabaseErrorKind::Unknown, info)
+                if info.message().contains("database is locked")
+                    || info.message().contains("disk I/O") =>
+            {
+                AppError::Unavailable(e.to_string())
+            }
+            _ => AppError::Internal(e.into()),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        AppError::Unavailable(format!("database pool: {e}"))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        AppError::Internal(anyhow::anyhow!("blocking task failed: {e}"))
+    }
+}

@@ -1,0 +1,402 @@
+//! API keys, scopes and dashboard sessions (SPEC §5).
+//!
+//! A key arrives in `X-API-Key`, `api-key` (the voice platform's "API Key" option) or
+//! `Authorization: Bearer`. Keys from `API_KEYS` live only in memory as SHA-256 digests and
+//! are compared in constant time; keys made with `carrier-sales keys create` are stored as
+//! digests in `api_keys`. Managers sign in once and then carry an HttpOnly session cookie,
+//! accepted for dashboard and admin routes only, never for the agent's tools.
+//! Authorisation runs as route middleware, before any body is read.
+
+use crate::app::AppState;
+use crate::config::Secret;
+use crate::db::schema::{api_keys, dashboard_sessions};
+use crate::error::AppError;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage};
+use anyhow::bail;
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+pub const SESSION_COOKIE: &str = "cs_session";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Agent,
+    Dashboard,
+    Admin,
+}
+
+impl Scope {
+    pub fn parse(s: &str) -> Option<Scope> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "agent" => Some(Scope::Agent),
+            "dashboard" => Some(Scope::Dashboard),
+            "admin" => Some(Scope::Admin),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Agent => "agent",
+            Scope::Dashboard => "dashboard",
+            Scope::Admin => "admin",
+        }
+    }
+}
+
+/// What a credential may do: one scope, or every scope for a bare `API_KEYS` entry.
+/// An admin may also read what the dashboard reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grant {
+    All,
+    Only(Scope),
+}
+
+impl Grant {
+    pub fn allows(self, needed: Scope) -> bool {
+        match self {
+            Grant::All => true,
+            Grant::Only(have) => {
+                have == needed || (have == Scope::Admin && needed == Scope::Dashboard)
+            }
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Grant::All => "all",
+            Grant::Only(s) => s.as_str(),
+        }
+    }
+    /// The scope a dashboard session signed in with this grant carries.
+    pub fn session_scope(self) -> Scope {
+        match self {
+            Grant::All | Grant::Only(Scope::Admin) => Scope::Admin,
+            Grant::Only(s) => s,
+        }
+    }
+}
+
+/// Who is calling, stored in the request's extensions for handlers.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub grant: Grant,
+    /// For logs and audit: "env key 1", "key ops-laptop", "session".
+    pub label: String,
+}
+
+impl Principal {
+    /// Dashboard and admin readers see broker-only fields such as `max_rate`.
+    pub fn sees_broker_fields(&self) -> bool {
+        self.grant.allows(Scope::Dashboard)
+    }
+}
+
+pub struct ConfiguredKey {
+    digest: [u8; 32],
+    pub grant: Grant,
+    pub label: String,
+}
+
+pub fn digest(key: &str) -> [u8; 32] {
+    Sha256::digest(key.as_bytes()).into()
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Values that mean "someone forgot to set a real key".
+pub fn is_placeholder(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    k.len() < 16
+        || [
+            "changeme",
+            "change-me",
+            "change_me",
+            "placeholder",
+            "example",
+            "your-key",
+            "your_key",
+            "yourkey",
+            "secret",
+            "xxxx",
+            "replace",
+        ]
+        .iter()
+        .any(|p| k.contains(p))
+}
+
+/// Parses `API_KEYS` entries: `scope:key` or a bare key (all scopes).
+pub fn parse_configured(entries: &[Secret]) -> anyhow::Result<Vec<ConfiguredKey>> {
+    let mut out = Vec::with_capacity(entries.len());
+    for (i, entry) in entries.iter().enumerate() {
+        let raw = entry.expose().trim();
+        let (grant, key) = match raw.split_once(':') {
+            Some((scope, key)) => match Scope::parse(scope) {
+                Some(s) => (Grant::Only(s), key.trim()),
+                None => bail!("API_KEYS entry {} has an unknown scope; use agent:, dashboard:, admin: or a bare key", i + 1),
+            },
+            None => (Grant::All, raw),
+        };
+        if key.is_empty() {
+            bail!("API_KEYS entry {} has an empty key", i + 1);
+        }
+        out.push(ConfiguredKey {
+            digest: digest(key),
+            grant,
+            label: format!("env key {} ({})", i + 1, grant.label()),
+        });
+    }
+    Ok(out)
+}
+
+/// A new random key: `cs_` and 48 hex characters (192 bits).
+pub fn generate_key() -> String {
+    format!("cs_{}", random_hex(24))
+}
+
+pub fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).expect("the OS random source is available");
+    hex(&buf)
+}
+
+/// Stores a new key's digest; returns `(id, key)`. The key itself is never stored.
+pub fn create_stored_key(
+    conn: &mut crate::db::DbConnection,
+    name: &str,
+    scope: Scope,
+) -> anyhow::Result<(String, String)> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        bail!("a key name must be 1 to 100 characters");
+    }
+    let key = generate_key();
+    let id = format!("key_{}", random_hex(6));
+    diesel::insert_into(api_keys::table)
+        .values((
+            api_keys::id.eq(&id),
+            api_keys::name.eq(name),
+            api_keys::scope.eq(scope.as_str()),
+            api_keys::key_hash.eq(hex(&digest(&key))),
+            api_keys::created_at.eq(crate::db::to_ms(chrono::Utc::now())),
+        ))
+        .execute(conn)?;
+    Ok((id, key))
+}
+
+fn presented_key(req: &ServiceRequest) -> Option<String> {
+    let h = req.headers();
+    let direct = ["x-api-key", "api-key"].iter().find_map(|name| {
+        h.get(*name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    });
+    if let Some(k) = direct {
+        return Some(k.to_string());
+    }
+    let auth = h.get("authorization")?.to_str().ok()?.trim();
+    let (scheme, token) = auth.split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
+        .then(|| token.trim().to_string())
+}
+
+/// Resolves a presented key: configured keys first (constant-time over all of them),
+/// then keys stored in the database.
+pub fn authenticate_key(state: &AppState, key: &str) -> Result<Option<Principal>, AppError> {
+    let d = digest(key);
+    let mut found: Option<&ConfiguredKey> = None;
+    for k in state.keys.iter() {
+        if bool::from(k.digest.ct_eq(&d)) {
+            found = Some(k);
+        }
+    }
+    if let Some(k) = found {
+        return Ok(Some(Principal {
+            grant: k.grant,
+            label: k.label.clone(),
+        }));
+    }
+    let mut conn = state.pool.get()?;
+    let now = crate::db::to_ms(chrono::Utc::now());
+    let row: Option<(String, String, String, Option<i64>)> = api_keys::table
+        .filter(api_keys::key_hash.eq(hex(&d)))
+        .filter(api_keys::revoked_at.is_null())
+        .select((
+            api_keys::id,
+            api_keys::name,
+            api_keys::scope,
+            api_keys::last_used_at,
+        ))
+        .first(&mut conn)
+        .optional()?;
+    let Some((id, name, scope, last_used)) = row else {
+        return Ok(None);
+    };
+    // Last-use is informational: refresh it at most once a minute per key.
+    if last_used.is_none_or(|t| now - t > 60_000) {
+        diesel::update(api_keys::table.filter(api_keys::id.eq(&id)))
+            .set(api_keys::last_used_at.eq(Some(now)))
+            .execute(&mut conn)?;
+    }
+    let grant = Scope::parse(&scope)
+        .map(Grant::Only)
+        .unwrap_or(Grant::Only(Scope::Agent));
+    Ok(Some(Principal {
+        grant,
+        label: format!("key {name}"),
+    }))
+}
+
+fn authenticate_session(state: &AppState, token: &str) -> Result<Option<Principal>, AppError> {
+    let mut conn = state.pool.get()?;
+    let now = crate::db::to_ms(chrono::Utc::now());
+    let scope: Option<String> = dashboard_sessions::table
+        .filter(dashboard_sessions::token_hash.eq(hex(&digest(token))))
+        .filter(dashboard_sessions::expires_at.gt(now))
+        .select(dashboard_sessions::scope)
+        .first(&mut conn)
+        .optional()?;
+    Ok(scope.and_then(|s| Scope::parse(&s)).map(|s| Principal {
+        grant: Grant::Only(s),
+        label: "session".into(),
+    }))
+}
+
+async fn authorize<B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: Next<B>,
+    needed: &'static [Scope],
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .expect("app state is registered")
+        .clone();
+    let key = presented_key(&req);
+    let cookie = needed
+        .iter()
+        .any(|s| *s != Scope::Agent)
+        .then(|| req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()))
+        .flatten();
+    let outcome = web::block(move || -> Result<Option<Principal>, AppError> {
+        if let Some(k) = key {
+            return match authenticate_key(&state, &k)? {
+                Some(p) => Ok(Some(p)),
+                None => Err(AppError::new(
+                    actix_web::http::StatusCode::UNAUTHORIZED,
+                    "invalid_api_key",
+                    "The API key is not valid.",
+                )),
+            };
+        }
+        match cookie {
+            Some(token) => authenticate_session(&state, &token),
+            None => Ok(None),
+        }
+    })
+    .await
+    .map_err(AppError::from)
+    .and_then(|r| r);
+
+    let principal = match outcome {
+        Ok(Some(p)) => p,
+        Ok(None) => {
+            let e = AppError::new(
+                actix_web::http::StatusCode::UNAUTHORIZED,
+                "missing_api_key",
+                "Send an API key in the X-API-Key, api-key or Authorization: Bearer header.",
+            );
+            return Ok(req.error_response(e).map_into_right_body());
+        }
+        Err(e) => return Ok(req.error_response(e).map_into_right_body()),
+    };
+    if !needed.iter().any(|s| principal.grant.allows(*s)) {
+        let names: Vec<&str> = needed.iter().map(|s| s.as_str()).collect();
+        let e = AppError::forbidden(format!(
+            "This route needs the `{}` scope.",
+            names.join("` or `")
+        ));
+        return Ok(req.error_response(e).map_into_right_body());
+    }
+    req.extensions_mut().insert(principal);
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
+}
+
+pub async fn require_agent<B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    authorize(req, next, &[Scope::Agent]).await
+}
+
+pub async fn require_dashboard<B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    authorize(req, next, &[Scope::Dashboard]).await
+}
+
+pub async fn require_admin<B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    authorize(req, next, &[Scope::Admin]).await
+}
+
+/// Either an agent or a dashboard reader (load lookups by id serve both).
+pub async fn require_any<B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    authorize(req, next, &[Scope::Agent, Scope::Dashboard]).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configured_keys_parse_with_scopes() {
+        let keys = parse_configured(&[
+            Secret::new("agent:abc"),
+            Secret::new("plainkey"),
+            Secret::new("admin: k2 "),
+        ])
+        .unwrap();
+        assert_eq!(keys[0].grant, Grant::Only(Scope::Agent));
+        assert_eq!(keys[1].grant, Grant::All);
+        assert_eq!(keys[2].grant, Grant::Only(Scope::Admin));
+        assert_eq!(keys[2].digest, digest("k2"));
+        assert!(parse_configured(&[Secret::new("agnet:abc")]).is_err());
+        assert!(parse_configured(&[Secret::new("agent:")]).is_err());
+    }
+
+    #[test]
+    fn grants_follow_scope_rules() {
+        assert!(Grant::All.allows(Scope::Agent));
+        assert!(Grant::Only(Scope::Admin).allows(Scope::Dashboard));
+        assert!(!Grant::Only(Scope::Dashboard).allows(Scope::Admin));
+        assert!(!Grant::Only(Scope::Agent).allows(Scope::Dashboard));
+        assert!(!Grant::Only(Scope::Dashboard).allows(Scope::Agent));
+    }
+
+    #[test]
+    fn generated_keys_are_long_and_url_safe() {
+        let k = generate_key();
+        assert!(k.len() >= 32);
+        assert!(k
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
+        assert_ne!(k, generate_key());
+        assert!(!is_placeholder(&k));
+        assert!(is_placeholder("changeme-please-1234"));
+        assert!(is_placeholder("short"));
+    }
+}

@@ -1,0 +1,100 @@
+//! Reading JSON bodies the forgiving way voice platforms need: any or no Content-Type,
+//! a size limit (413), unparseable JSON as a 400 that says where it broke.
+
+use crate::app::AppState;
+use crate::error::AppError;
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::web::{Bytes, BytesMut};
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use futures_util::StreamExt;
+use serde_json::Value;
+
+/// The request body parsed as JSON (not yet typed: see `crate::parse::Fields`).
+pub struct JsonBody(pub Value);
+
+/// The raw request body (imports: JSON or CSV).
+pub struct RawBody(pub Bytes);
+
+/// Overrides the body size limit for one resource (`.app_data(BodyLimit(..))`).
+#[derive(Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+fn limit_for(req: &HttpRequest) -> usize {
+    req.app_data::<BodyLimit>()
+        .map(|l| l.0)
+        .or_else(|| req.app_data::<web::Data<AppState>>().map(|s| s.body_limit))
+        .unwrap_or(256 * 1024)
+}
+
+fn read_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> LocalBoxFuture<'static, Result<Bytes, AppError>> {
+    let limit = limit_for(req);
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let mut payload = payload.take();
+    Box::pin(async move {
+        if declared.is_some_and(|n| n > limit) {
+            return Err(too_large(limit));
+        }
+        let mut buf = BytesMut::with_capacity(declared.unwrap_or(1024).min(limit));
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| {
+                AppError::bad_request("invalid_body", format!("Could not read the body: {e}"))
+            })?;
+            if buf.len() + chunk.len() > limit {
+                return Err(too_large(limit));
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        Ok(buf.freeze())
+    })
+}
+
+impl FromRequest for RawBody {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = read_body(req, payload);
+        Box::pin(async move { body.await.map(RawBody) })
+    }
+}
+
+fn too_large(limit: usize) -> AppError {
+    AppError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!("The request body is larger than {} KiB.", limit / 1024),
+    )
+}
+
+impl FromRequest for JsonBody {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = read_body(req, payload);
+        Box::pin(async move {
+            let buf = body.await?;
+            if buf.iter().all(u8::is_ascii_whitespace) {
+                return Err(AppError::bad_request(
+                    "invalid_json",
+                    "The request body is empty; send a JSON object.",
+                ));
+            }
+            serde_json::from_slice(&buf).map(JsonBody).map_err(|e| {
+                AppError::bad_request(
+                    "invalid_json",
+                    format!("The request body is not valid JSON ({e})."),
+                )
+            })
+        })
+    }
+}

@@ -1,0 +1,122 @@
+//! Dashboard sign-in: a dashboard- or admin-scope key is exchanged once for an HttpOnly,
+//! SameSite=Strict session cookie, so the browser never keeps a key.
+
+use super::auth::{self, Principal, Scope, SESSION_COOKIE};
+use crate::app::AppState;
+use crate::db::schema::dashboard_sessions;
+use crate::error::AppError;
+use crate::http::body::JsonBody;
+use crate::parse::Fields;
+use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+use actix_web::http::StatusCode;
+use actix_web::middleware::from_fn;
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use chrono::Utc;
+use diesel::prelude::*;
+use serde_json::json;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        super::resource("/session")
+            .route(web::post().to(sign_in))
+            .route(web::delete().to(sign_out))
+            .route(
+                web::get()
+                    .to(current)
+                    .wrap(from_fn(auth::require_dashboard)),
+            ),
+    );
+}
+
+fn is_https(req: &HttpRequest) -> bool {
+    req.connection_info().scheme() == "https"
+}
+
+fn session_cookie(req: &HttpRequest, value: String, max_age: CookieDuration) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE, value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(is_https(req))
+        .max_age(max_age)
+        .finish()
+}
+
+async fn sign_in(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: JsonBody,
+) -> Result<HttpResponse, AppError> {
+    let fields = Fields::new(&body.0)?;
+    let key = fields
+        .long_text("api_key", 512)?
+        .ok_or_else(|| AppError::missing("api_key"))?;
+    let ttl_hours = state.settings.auth.session_ttl_hours as i64;
+    let st = state.clone();
+    let (scope, token, expires) = web::block(move || -> Result<_, AppError> {
+        let principal = auth::authenticate_key(&st, &key)?.ok_or_else(|| {
+            AppError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_api_key",
+                "That key is not valid.",
+            )
+            .with_field("api_key")
+        })?;
+        if !principal.grant.allows(Scope::Dashboard) {
+            return Err(AppError::forbidden(
+                "That key cannot open the dashboard; use a dashboard or admin key.",
+            )
+            .with_field("api_key"));
+        }
+        let scope = principal.grant.session_scope();
+        let token = auth::random_hex(32);
+        let now = Utc::now();
+        let expires = now + chrono::Duration::hours(ttl_hours);
+        let mut conn = st.pool.get()?;
+        diesel::delete(
+            dashboard_sessions::table
+                .filter(dashboard_sessions::expires_at.le(crate::db::to_ms(now))),
+        )
+        .execute(&mut conn)?;
+        diesel::insert_into(dashboard_sessions::table)
+            .values((
+                dashboard_sessions::token_hash.eq(auth::hex(&auth::digest(&token))),
+                dashboard_sessions::scope.eq(scope.as_str()),
+                dashboard_sessions::key_label.eq(&principal.label),
+                dashboard_sessions::created_at.eq(crate::db::to_ms(now)),
+                dashboard_sessions::expires_at.eq(crate::db::to_ms(expires)),
+            ))
+            .execute(&mut conn)?;
+        Ok((scope, token, expires))
+    })
+    .await??;
+    Ok(HttpResponse::Ok()
+        .cookie(session_cookie(&req, token, CookieDuration::hours(ttl_hours)))
+        .json(json!({"signed_in": true, "scope": scope, "expires_at": expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)})))
+}
+
+async fn sign_out(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    if let Some(c) = req.cookie(SESSION_COOKIE) {
+        let hash = auth::hex(&auth::digest(c.value()));
+        web::block(move || -> Result<(), AppError> {
+            let mut conn = state.pool.get()?;
+            diesel::delete(
+                dashboard_sessions::table.filter(dashboard_sessions::token_hash.eq(hash)),
+            )
+            .execute(&mut conn)?;
+            Ok(())
+        })
+        .await??;
+    }
+    Ok(HttpResponse::NoContent()
+        .cookie(session_cookie(&req, String::new(), CookieDuration::ZERO))
+        .finish())
+}
+
+async fn current(req: HttpRequest) -> HttpResponse {
+    let scope = req
+        .extensions()
+        .get::<Principal>()
+        .map(|p| p.grant.session_scope());
+    HttpResponse::Ok().json(json!({"signed_in": true, "scope": scope}))
+}

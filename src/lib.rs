@@ -1,0 +1,16 @@
+//! carrier-sales: the backend and dashboard behind a freight brokerage's AI voice agent.
+//!
+//! Domain folders own their handlers, queries and pure logic (`loads/`); `http/` wires
+//! them; `db/` is the one database layer over SQLite and PostgreSQL.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod geo;
+pub mod http;
+pub mod loads;
+pub mod parse;
+pub mod speech;
+pub mod types;

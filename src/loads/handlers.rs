@@ -1,0 +1,434 @@
+//! Load routes: the agent's search, and the dashboard/admin catalogue routes.
+
+use super::import::{self, ImportReport};
+use super::model::{LoadRow, LoadStatus, LoadView};
+use super::search::{self, Criteria, DEFAULT_WINDOW_HOURS};
+use crate::app::AppState;
+use crate::db::schema::{loads, searches};
+use crate::db::{to_ms, DbConnection};
+use crate::error::{AppError, AppResult};
+use crate::geo::{self, Place};
+use crate::http::auth::Principal;
+use crate::http::body::{JsonBody, RawBody};
+use crate::parse::Fields;
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+const MAX_RESULTS_CAP: i64 = 100;
+
+fn read_radius(f: &Fields, field: &str) -> AppResult<Option<f64>> {
+    match f.number(field)? {
+        None => Ok(None),
+        Some(0.0) => Ok(None),
+        Some(r) if !(1.0..=1000.0).contains(&r) => Err(AppError::invalid(
+            field,
+            format!("`{field}` must be between 1 and 1000 miles."),
+        )),
+        Some(r) => Ok(Some(r)),
+    }
+}
+
+fn read_criteria(f: &Fields) -> AppResult<Criteria> {
+    let g = geo::gazetteer();
+    let window_hours = match f.number("pickup_window_hours")? {
+        None => DEFAULT_WINDOW_HOURS,
+        Some(0.0) => DEFAULT_WINDOW_HOURS,
+        Some(h) if !(1.0..=720.0).contains(&h) => {
+            return Err(AppError::invalid(
+                "pickup_window_hours",
+                "`pickup_window_hours` must be between 1 and 720.",
+            ))
+        }
+        Some(h) => h,
+    };
+    let max_results = f
+        .count("max_results", true)?
+        .unwrap_or(3)
+        .min(MAX_RESULTS_CAP) as usize;
+    Ok(Criteria {
+        origin: f.text("origin")?.map(|t| g.resolve(&t)),
+        origin_radius: read_radius(f, "origin_radius_miles")?,
+        destination: f.text("destination")?.map(|t| g.resolve(&t)),
+        destination_radius: read_radius(f, "destination_radius_miles")?,
+        equipment: f
+            .text("equipment_type")?
+            .and_then(|e| search::equipment_wanted(&e)),
+        pickup: f.when("pickup_date")?,
+        window_hours,
+        max_results,
+    })
+}
+
+/// Candidate rows for a search: SQL narrows by status, future pickup, equipment, the
+/// pickup window (padded for every US offset) and a coarse origin area; ranking is exact.
+fn candidates(
+    conn: &mut DbConnection,
+    c: &Criteria,
+    now: DateTime<Utc>,
+    widen: bool,
+) -> AppResult<Vec<LoadRow>> {
+    let mut q = loads::table
+        .filter(loads::status.eq("available"))
+        .filter(loads::pickup_at.gt(to_ms(now)))
+        .select(LoadRow::as_select())
+        .into_boxed();
+    if let Some(e) = &c.equipment {
+        q = q.filter(loads::equipment.eq(e.clone()));
+    }
+    if let Some(w) = c.pickup {
+        // Local midnight anywhere in the US falls between 04:00 and 11:00 UTC.
+        let earliest = w.to_utc(|n| n.and_utc()) - Duration::hours(1);
+        let latest = w.to_utc(|n| n.and_utc())
+            + Duration::hours(12)
+            + Duration::minutes((c.window_hours * 60.0) as i64);
+        q = q
+            .filter(loads::pickup_at.ge(to_ms(earliest)))
+            .filter(loads::pickup_at.lt(to_ms(latest)));
+    }
+    match &c.origin {
+        Some(Place::State(code)) => q = q.filter(loads::origin_state.eq(code.to_string())),
+        Some(Place::Cities { matches, .. }) if matches.len() == 1 => {
+            let radius = c.origin_radius.unwrap_or(0.0).max(if widen {
+                search::WIDEN_RADIUS_MILES
+            } else {
+                1.0
+            });
+            let (lat0, lat1, lon0, lon1) =
+                geo::bounding_box(matches[0].lat, matches[0].lon, radius + 1.0);
+            let name = matches[0].name.clone();
+            q = q.filter(
+                loads::origin_lat
+                    .between(lat0, lat1)
+                    .and(loads::origin_lon.between(lon0, lon1))
+                    .or(loads::origin_city.eq(name)),
+            );
+        }
+        _ => {}
+    }
+    if let Some(Place::State(code)) = &c.destination {
+        q = q.filter(loads::destination_state.eq(code.to_string()));
+    }
+    Ok(q.load(conn)?)
+}
+
+#[derive(Serialize)]
+struct SearchHit {
+    #[serde(flatten)]
+    load: LoadView,
+    match_score: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deadhead_miles: Option<f64>,
+    /// One sentence the agent can say to pitch this load.
+    pitch: String,
+}
+
+fn can_widen(c: &Criteria) -> bool {
+    let city_without_radius =
+        |p: &Option<Place>, r: Option<f64>| matches!(p, Some(Place::Cities { .. })) && r.is_none();
+    city_without_radius(&c.origin, c.origin_radius)
+        || city_without_radius(&c.destination, c.destination_radius)
+}
+
+pub async fn search(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
+    let f = Fields::new(&body.0)?;
+    let criteria = read_criteria(&f)?;
+    let call_id = f.id("call_id")?;
+    let mc = f.mc("mc_number")?;
+    let now = Utc::now();
+    // What was asked, for unmet-demand reporting (not the whole body).
+    let criteria_json: serde_json::Map<String, serde_json::Value> = [
+        "origin",
+        "origin_radius_miles",
+        "destination",
+        "destination_radius_miles",
+        "equipment_type",
+        "pickup_date",
+        "pickup_window_hours",
+    ]
+    .iter()
+    .filter_map(|k| f.raw(k).map(|v| (k.to_string(), v.clone())))
+    .collect();
+    let answer = web::block(move || -> AppResult<serde_json::Value> {
+        let mut conn = state.pool.get()?;
+        let mut rows = candidates(&mut conn, &criteria, now, false)?;
+        let mut widened = false;
+        let mut ranked = search::rank(&criteria, &rows, now, false);
+        if ranked.is_empty() && can_widen(&criteria) {
+            rows = candidates(&mut conn, &criteria, now, true)?;
+            ranked = search::rank(&criteria, &rows, now, true);
+            widened = !ranked.is_empty();
+        }
+        let hits: Vec<SearchHit> = ranked
+            .iter()
+            .map(|r| SearchHit {
+                load: r.row.view(false),
+                match_score: r.score,
+                deadhead_miles: r.deadhead_miles,
+                pitch: search::pitch(r, criteria.origin.as_ref(), now),
+            })
+            .collect();
+        let message = match hits.first() {
+            Some(first) => {
+                let lead = if widened {
+                    format!(
+                        "Nothing leaves {} itself, but close by: ",
+                        criteria
+                            .origin
+                            .as_ref()
+                            .map(Place::describe)
+                            .unwrap_or_default()
+                    )
+                } else {
+                    String::new()
+                };
+                let more = match hits.len() {
+                    1 => String::new(),
+                    n => format!(
+                        " I have {} more option{} if that one doesn't work.",
+                        n - 1,
+                        if n == 2 { "" } else { "s" }
+                    ),
+                };
+                format!("{lead}{}{more}", first.pitch)
+            }
+            None => empty_message(&mut conn, &criteria, now)?,
+        };
+        let ids: Vec<&str> = hits.iter().map(|h| h.load.load_id.as_str()).collect();
+        diesel::insert_into(searches::table)
+            .values((
+                searches::call_id.eq(call_id.as_deref()),
+                searches::mc_number.eq(mc.as_ref().map(|m| m.as_str())),
+                searches::criteria_json.eq(serde_json::Value::Object(criteria_json).to_string()),
+                searches::result_count.eq(hits.len() as i32),
+                searches::load_ids_json.eq(serde_json::to_string(&ids).unwrap_or_default()),
+                searches::created_at.eq(to_ms(now)),
+            ))
+            .execute(&mut conn)?;
+        Ok(json!({"loads": hits, "total": hits.len(), "widened": widened, "message": message}))
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(answer))
+}
+
+/// When nothing fits, say so and offer what would: other equipment on the lane, or the
+/// lane on other days.
+fn empty_message(conn: &mut DbConnection, c: &Criteria, now: DateTime<Utc>) -> AppResult<String> {
+    let wanted = search::describe(c);
+    if let Some(Place::Unknown(text)) = &c.origin {
+        return Ok(format!(
+            "I couldn't place \"{text}\". What's the nearest big city, and the state?"
+        ));
+    }
+    let mut relaxed = c.clone();
+    relaxed.equipment = None;
+    relaxed.pickup = None;
+    relaxed.max_results = 50;
+    let rows = candidates(conn, &relaxed, now, true)?;
+    let others = search::rank(&relaxed, &rows, now, true);
+    let mut types: Vec<&str> = others
+        .iter()
+        .map(|r| r.row.equipment_type.as_str())
+        .collect();
+    types.sort();
+    types.dedup();
+    let when = if c.pickup.is_some() {
+        " for that pickup day"
+    } else {
+        ""
+    };
+    Ok(if others.is_empty() {
+        format!(
+            "I don't have any {wanted} right now{when}. Is there another lane or area you'd run?"
+        )
+    } else if c.equipment.is_some()
+        && !types
+            .iter()
+            .any(|t| Some(t.to_string()) == c.equipment_label())
+    {
+        format!(
+            "I don't have any {wanted} right now. On that lane I do have {} freight. Would any of that work?",
+            types.join(" and ")
+        )
+    } else {
+        format!(
+            "I don't have any {wanted}{when}. I do have {} on that lane on other days. Want to hear one?",
+            crate::speech::plural(others.len(), "load", "loads")
+        )
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+pub fn page_limit(raw: Option<&str>) -> AppResult<i64> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(50),
+        Some(s) => match s.parse::<i64>() {
+            Ok(n) if n >= 1 => Ok(n.min(500)),
+            _ => Err(AppError::invalid(
+                "limit",
+                "`limit` must be a whole number from 1 to 500.",
+            )),
+        },
+    }
+}
+
+/// Cursors are the hex of the last row's sort key, so they use only `[0-9a-f]`.
+pub fn encode_cursor(key: &str) -> String {
+    crate::http::auth::hex(key.as_bytes())
+}
+
+pub fn decode_cursor(raw: &str) -> AppResult<String> {
+    let bad = || AppError::invalid("cursor", "`cursor` is not one this API gave out.");
+    if !raw.len().is_multiple_of(2) || raw.len() > 1024 {
+        return Err(bad());
+    }
+    let bytes: Option<Vec<u8>> = (0..raw.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&raw[i..i + 2], 16).ok())
+        .collect();
+    String::from_utf8(bytes.ok_or_else(bad)?).map_err(|_| bad())
+}
+
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    q: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let broker = req
+        .extensions()
+        .get::<Principal>()
+        .is_some_and(Principal::sees_broker_fields);
+    let limit = page_limit(q.limit.as_deref())?;
+    let status = match q
+        .status
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && *s != "all")
+    {
+        None => None,
+        Some(s) => Some(LoadStatus::parse(s).ok_or_else(|| {
+            AppError::invalid("status", "`status` must be available, booked or cancelled.")
+        })?),
+    };
+    let after = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => {
+            let key = decode_cursor(c)?;
+            let (at, id) = key
+                .split_once('|')
+                .ok_or_else(|| AppError::invalid("cursor", "`cursor` is not valid."))?;
+            Some((
+                at.parse::<i64>()
+                    .map_err(|_| AppError::invalid("cursor", "`cursor` is not valid."))?,
+                id.to_string(),
+            ))
+        }
+    };
+    let rows = web::block(move || -> AppResult<Vec<LoadRow>> {
+        let mut conn = state.pool.get()?;
+        let mut query = loads::table.select(LoadRow::as_select()).into_boxed();
+        if let Some(s) = status {
+            query = query.filter(loads::status.eq(s.as_str()));
+        }
+        if let Some((at, id)) = after {
+            query = query.filter(
+                loads::pickup_at
+                    .gt(at)
+                    .or(loads::pickup_at.eq(at).and(loads::load_id.gt(id))),
+            );
+        }
+        Ok(query
+            .order((loads::pickup_at.asc(), loads::load_id.asc()))
+            .limit(limit + 1)
+            .load(&mut conn)?)
+    })
+    .await??;
+    let more = rows.len() as i64 > limit;
+    let page = &rows[..rows.len().min(limit as usize)];
+    let next_cursor = if more {
+        page.last()
+            .map(|r| encode_cursor(&format!("{}|{}", r.pickup_at, r.load_id)))
+    } else {
+        None
+    };
+    let views: Vec<LoadView> = page.iter().map(|r| r.view(broker)).collect();
+    Ok(HttpResponse::Ok().json(json!({"loads": views, "next_cursor": next_cursor})))
+}
+
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let broker = req
+        .extensions()
+        .get::<Principal>()
+        .is_some_and(Principal::sees_broker_fields);
+    let id = path.into_inner();
+    if id.chars().count() > crate::parse::MAX_ID_LEN {
+        return Err(AppError::invalid(
+            "load_id",
+            "`load_id` is longer than 128 characters.",
+        ));
+    }
+    let lookup = id.clone();
+    let row = web::block(move || -> AppResult<Option<LoadRow>> {
+        let mut conn = state.pool.get()?;
+        Ok(loads::table
+            .find(lookup)
+            .select(LoadRow::as_select())
+            .first(&mut conn)
+            .optional()?)
+    })
+    .await??;
+    match row {
+        Some(r) => Ok(HttpResponse::Ok().json(r.view(broker))),
+        None => Err(
+            AppError::not_found("load_not_found", format!("No load with id {id}."))
+                .with_field("load_id"),
+        ),
+    }
+}
+
+pub async fn upsert(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
+    let f = Fields::new(&body.0)?;
+    let row = import::load_from_fields(&f, Utc::now(), false)?;
+    let status_given = f.text("status")?.is_some();
+    let (outcome, row) = web::block(move || -> AppResult<_> {
+        let mut conn = state.pool.get()?;
+        let id = row.load_id.clone();
+        let outcome = crate::db::write_tx(&mut conn, |c| import::upsert(c, row, status_given))?;
+        let stored: LoadRow = loads::table
+            .find(id)
+            .select(LoadRow::as_select())
+            .first(&mut conn)?;
+        Ok((outcome, stored))
+    })
+    .await??;
+    let status = match outcome {
+        import::Upserted::Inserted => actix_web::http::StatusCode::CREATED,
+        import::Upserted::Updated => actix_web::http::StatusCode::OK,
+    };
+    Ok(HttpResponse::build(status).json(json!({"result": outcome, "load": row.view(true)})))
+}
+
+pub async fn import_file(state: web::Data<AppState>, body: RawBody) -> AppResult<HttpResponse> {
+    let records = import::records_from_bytes(&body.0)?;
+    if records.is_empty() {
+        return Err(AppError::invalid("loads", "The import file has no loads."));
+    }
+    let report: ImportReport = web::block(move || -> AppResult<ImportReport> {
+        let mut conn = state.pool.get()?;
+        import::import_records(&mut conn, &records, Utc::now(), false)
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(report))
+}

@@ -1,0 +1,391 @@
+//! Turning load records (JSON objects, CSV rows, the bundled seed) into stored loads.
+//!
+//! A record gives absolute times (`pickup_datetime`, RFC 3339 or a zone-less local time
+//! read in the origin's zone) or times relative to the import day (`pickup_day_offset`
+//! and `pickup_time`, local), which keeps the demo catalogue fresh. Places are resolved once
+//! here, against the gazetteer, so search never parses text.
+
+use super::model::{equipment_key, LoadRow, LoadStatus};
+use crate::db::schema::loads;
+use crate::db::{to_ms, write_tx, DbConnection};
+use crate::error::{AppError, AppResult};
+use crate::geo::{self, Place, Zone};
+use crate::parse::Fields;
+use crate::types::Money;
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+struct ResolvedPlace {
+    label: String,
+    city: String,
+    state: String,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    zone: Zone,
+}
+
+fn resolve_place(f: &Fields, field: &str) -> AppResult<ResolvedPlace> {
+    let text = match f.text(field)? {
+        Some(t) => t,
+        None => {
+            // Structured form: origin_city + origin_state.
+            let city = f.text(&format!("{field}_city"))?;
+            let state = f.text(&format!("{field}_state"))?;
+            match (city, state) {
+                (Some(c), Some(s)) => format!("{c}, {s}"),
+                _ => return Err(AppError::missing(field)),
+            }
+        }
+    };
+    let bad = || {
+        AppError::invalid(
+            field,
+            format!("`{field}` must be a US city with its state, such as \"Dallas, TX\"."),
+        )
+    };
+    match geo::gazetteer().resolve(&text) {
+        Place::Cities {
+            name,
+            state: Some(state),
+            matches,
+        } => Ok(match matches.first() {
+            Some(c) => ResolvedPlace {
+                label: c.label(),
+                city: c.name.clone(),
+                state: c.state.to_string(),
+                lat: Some(c.lat),
+                lon: Some(c.lon),
+                zone: c.zone,
+            },
+            None => ResolvedPlace {
+                label: format!("{name}, {state}"),
+                city: name,
+                state: state.to_string(),
+                lat: None,
+                lon: None,
+                zone: Zone::for_state(state),
+            },
+        }),
+        Place::Cities {
+            state: None,
+            matches,
+            ..
+        } if matches.len() == 1 => {
+            let c = &matches[0];
+            Ok(ResolvedPlace {
+                label: c.label(),
+                city: c.name.clone(),
+                state: c.state.to_string(),
+                lat: Some(c.lat),
+                lon: Some(c.lon),
+                zone: c.zone,
+            })
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// `HH:MM` (24 h) or `8:00 AM`.
+fn parse_clock(f: &Fields, field: &str) -> AppResult<Option<NaiveTime>> {
+    let Some(t) = f.text(field)? else {
+        return Ok(None);
+    };
+    ["%H:%M", "%H:%M:%S", "%I:%M %p", "%I %p", "%I:%M%p"]
+        .iter()
+        .find_map(|fmt| NaiveTime::parse_from_str(&t.to_uppercase(), fmt).ok())
+        .map(Some)
+        .ok_or_else(|| AppError::invalid(field, format!("`{field}` must be a time such as 08:00.")))
+}
+
+fn resolve_time(
+    f: &Fields,
+    prefix: &str,
+    zone: Zone,
+    now: DateTime<Utc>,
+) -> AppResult<Option<DateTime<Utc>>> {
+    let abs = format!("{prefix}_datetime");
+    if let Some(w) = f.when(&abs)? {
+        return Ok(Some(w.to_utc(|n| zone.to_utc(n))));
+    }
+    let offset_field = format!("{prefix}_day_offset");
+    let Some(offset) = f.count(&offset_field, false)? else {
+        return Ok(None);
+    };
+    if offset > 365 {
+        return Err(AppError::invalid(
+            &offset_field,
+            format!("`{offset_field}` must be at most 365 days."),
+        ));
+    }
+    let time = parse_clock(f, &format!("{prefix}_time"))?
+        .unwrap_or(NaiveTime::from_hms_opt(8, 0, 0).expect("valid"));
+    let day = zone.to_local(now).date() + Duration::days(offset);
+    Ok(Some(zone.to_utc(day.and_time(time))))
+}
+
+/// Reads one load record. `now` anchors relative times; `is_seed` marks bundled demo rows.
+pub fn load_from_fields(f: &Fields, now: DateTime<Utc>, is_seed: bool) -> AppResult<LoadRow> {
+    let load_id = f.required_id("load_id")?;
+    let origin = resolve_place(f, "origin")?;
+    let destination = resolve_place(f, "destination")?;
+    let pickup = resolve_time(f, "pickup", origin.zone, now)?
+        .ok_or_else(|| AppError::missing("pickup_datetime"))?;
+    let delivery = resolve_time(f, "delivery", destination.zone, now)?;
+    if delivery.is_some_and(|d| d < pickup) {
+        return Err(AppError::invalid(
+            "delivery_datetime",
+            "`delivery_datetime` is before the pickup.",
+        ));
+    }
+    let equipment_type = f
+        .text("equipment_type")?
+        .ok_or_else(|| AppError::missing("equipment_type"))?;
+    let equipment = equipment_key(&equipment_type);
+    let equipment_type = super::model::canonical_equipment(&equipment_type)
+        .map(str::to_string)
+        .unwrap_or(equipment_type);
+    let rate = f.required_money("loadboard_rate")?;
+    let max_rate = f.money("max_rate")?;
+    if max_rate.is_some_and(|m| m < rate) {
+        return Err(AppError::invalid(
+            "max_rate",
+            "`max_rate` cannot be below `loadboard_rate`.",
+        ));
+    }
+    let status = match f.text("status")? {
+        None => LoadStatus::Available,
+        Some(s) => match LoadStatus::parse(&s) {
+            Some(LoadStatus::Booked) => {
+                return Err(AppError::invalid(
+                    "status",
+                    "A load is booked through a handoff, not by import.",
+                ))
+            }
+            Some(st) => st,
+            None => {
+                return Err(AppError::invalid(
+                    "status",
+                    "`status` must be available or cancelled.",
+                ))
+            }
+        },
+    };
+    let miles = match f.count("miles", true)? {
+        Some(m) => Some(m),
+        None => match (origin.lat, origin.lon, destination.lat, destination.lon) {
+            (Some(a), Some(b), Some(c), Some(d)) => {
+                Some((geo::miles_between(a, b, c, d) * geo::ROAD_FACTOR).round() as i64)
+                    .filter(|m| *m > 0)
+            }
+            _ => None,
+        },
+    };
+    let ts = to_ms(now);
+    Ok(LoadRow {
+        load_id,
+        origin: origin.label,
+        origin_city: origin.city,
+        origin_state: origin.state,
+        origin_lat: origin.lat,
+        origin_lon: origin.lon,
+        origin_tz: origin.zone.iana().to_string(),
+        destination: destination.label,
+        destination_city: destination.city,
+        destination_state: destination.state,
+        destination_lat: destination.lat,
+        destination_lon: destination.lon,
+        destination_tz: destination.zone.iana().to_string(),
+        pickup_at: to_ms(pickup),
+        delivery_at: delivery.map(to_ms),
+        equipment_type,
+        equipment,
+        loadboard_rate_cents: rate.0,
+        max_rate_cents: max_rate.map(|m: Money| m.0),
+        notes: f.long_text("notes", 2000)?,
+        weight_lb: f.count("weight", true)?,
+        commodity_type: f.text("commodity_type")?,
+        num_of_pieces: f.count("num_of_pieces", true)?,
+        miles,
+        dimensions: f.text("dimensions")?,
+        status: status.as_str().to_string(),
+        booked_call_id: None,
+        is_seed,
+        created_at: ts,
+        updated_at: ts,
+    })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Upserted {
+    Inserted,
+    Updated,
+}
+
+/// Inserts or updates one load. An update keeps the booking state: a booked load's
+/// status and booking cannot be changed by an import.
+pub fn upsert(
+    conn: &mut DbConnection,
+    mut row: LoadRow,
+    status_given: bool,
+) -> AppResult<Upserted> {
+    let existing: Option<LoadRow> = loads::table
+        .find(&row.load_id)
+        .select(LoadRow::as_select())
+        .first(conn)
+        .optional()?;
+    match existing {
+        None => {
+            diesel::insert_into(loads::table)
+                .values(&row)
+                .execute(conn)?;
+            Ok(Upserted::Inserted)
+        }
+        Some(old) => {
+            let booked = old.status() == LoadStatus::Booked;
+            if booked && status_given && row.status != old.status {
+                return Err(AppError::conflict(
+                    "load_already_booked",
+                    format!(
+                        "Load {} is booked; cancel the booking before changing its status.",
+                        old.load_id
+                    ),
+                )
+                .with_field("status"));
+            }
+            if booked || !status_given {
+                row.status = old.status.clone();
+            }
+            row.booked_call_id = old.booked_call_id.clone();
+            row.created_at = old.created_at;
+            row.is_seed = old.is_seed && row.is_seed;
+            diesel::update(loads::table.find(&old.load_id))
+                .set(&row)
+                .execute(conn)?;
+            Ok(Upserted::Updated)
+        }
+    }
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct ImportReport {
+    pub inserted: usize,
+    pub updated: usize,
+    pub rejected: Vec<RejectedRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RejectedRow {
+    /// 1-based position in the file (data rows, header excluded).
+    pub row: usize,
+    pub load_id: Option<String>,
+    pub field: Option<String>,
+    pub reason: String,
+}
+
+/// The records of an import body: a JSON array, `{"loads": [...]}`, or CSV with a header.
+pub fn records_from_bytes(bytes: &[u8]) -> AppResult<Vec<Value>> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| AppError::bad_request("invalid_body", "The import file is not UTF-8 text."))?
+        .trim_start_matches('\u{feff}');
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('[') || trimmed.starts_with('{') {
+        let v: Value = serde_json::from_str(trimmed).map_err(|e| {
+            AppError::bad_request(
+                "invalid_json",
+                format!("The import file is not valid JSON ({e})."),
+            )
+        })?;
+        return match v {
+            Value::Array(items) => Ok(items),
+            Value::Object(mut o) => match o.remove("loads") {
+                Some(Value::Array(items)) => Ok(items),
+                _ => Err(AppError::invalid(
+                    "loads",
+                    "Send a JSON array of loads or {\"loads\": [...]}.",
+                )),
+            },
+            _ => Err(AppError::bad_request(
+                "invalid_body",
+                "Send a JSON array of loads or CSV.",
+            )),
+        };
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| {
+            AppError::bad_request("invalid_csv", format!("The CSV header cannot be read: {e}"))
+        })?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    if !headers.iter().any(|h| h == "load_id") {
+        return Err(AppError::bad_request(
+            "invalid_csv",
+            "The CSV header must name the columns, including load_id.",
+        ));
+    }
+    let mut out = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.map_err(|e| {
+            AppError::bad_request(
+                "invalid_csv",
+                format!("CSV row {} cannot be read: {e}", i + 1),
+            )
+        })?;
+        let mut obj = Map::new();
+        for (h, v) in headers.iter().zip(rec.iter()) {
+            obj.insert(h.clone(), Value::String(v.to_string()));
+        }
+        out.push(Value::Object(obj));
+    }
+    Ok(out)
+}
+
+/// Imports records, each good row applied and each bad one reported with its reason.
+/// Rows are written in transactions of a few hundred.
+pub fn import_records(
+    conn: &mut DbConnection,
+    records: &[Value],
+    now: DateTime<Utc>,
+    is_seed: bool,
+) -> AppResult<ImportReport> {
+    let mut report = ImportReport::default();
+    for (chunk_no, chunk) in records.chunks(500).enumerate() {
+        write_tx(conn, |conn| -> AppResult<()> {
+            for (i, record) in chunk.iter().enumerate() {
+                let row_no = chunk_no * 500 + i + 1;
+                let load_id = record
+                    .get("load_id")
+                    .and_then(|v| crate::parse::id(v).ok().flatten());
+                let status_given = record
+                    .get("status")
+                    .is_some_and(|v| !crate::parse::is_no_value(v));
+                let outcome = Fields::new(record)
+                    .and_then(|f| load_from_fields(&f, now, is_seed))
+                    .and_then(|row| upsert(conn, row, status_given));
+                match outcome {
+                    Ok(Upserted::Inserted) => report.inserted += 1,
+                    Ok(Upserted::Updated) => report.updated += 1,
+                    Err(AppError::Client { message, field, .. }) => {
+                        report.rejected.push(RejectedRow {
+                            row: row_no,
+                            load_id,
+                            field,
+                            reason: message,
+                        })
+                    }
+                    Err(other) => return Err(other),
+                }
+            }
+            Ok(())
+        })?;
+    }
+    Ok(report)
+}

@@ -1,0 +1,264 @@
+//! A load as stored and as shown. Storage uses cents and epoch milliseconds; the JSON
+//! view uses SPEC §4 names, USD numbers and RFC 3339 times in the place's own offset.
+
+use crate::db::from_ms;
+use crate::db::schema::loads;
+use crate::geo::Zone;
+use crate::types::Money;
+use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LoadStatus {
+    Available,
+    Booked,
+    Cancelled,
+}
+
+impl LoadStatus {
+    pub fn parse(s: &str) -> Option<LoadStatus> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "available" => Some(LoadStatus::Available),
+            "booked" => Some(LoadStatus::Booked),
+            "cancelled" | "canceled" => Some(LoadStatus::Cancelled),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoadStatus::Available => "available",
+            LoadStatus::Booked => "booked",
+            LoadStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// Canonical equipment types and the ways carriers say them.
+pub const EQUIPMENT_TYPES: &[&str] = &[
+    "Dry Van",
+    "Reefer",
+    "Flatbed",
+    "Step Deck",
+    "Power Only",
+    "Conestoga",
+    "Box Truck",
+    "Hotshot",
+    "Tanker",
+    "Lowboy",
+];
+
+/// "dry van", "van", "53' dry van" → Dry Van; "refrigerated" → Reefer; "flat bed" → Flatbed.
+pub fn canonical_equipment(raw: &str) -> Option<&'static str> {
+    let t: String = raw
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let has = |w: &str| t.contains(w);
+    let word = |w: &str| t.split(' ').any(|x| x == w);
+    let found = if has("reefer") || has("refrigerat") || has("temp control") || has("frozen") {
+        "Reefer"
+    } else if has("step deck") || has("stepdeck") || has("drop deck") || has("single drop") {
+        "Step Deck"
+    } else if has("conestoga") {
+        "Conestoga"
+    } else if has("lowboy") || has("low boy") || word("rgn") {
+        "Lowboy"
+    } else if has("hotshot") || has("hot shot") {
+        "Hotshot"
+    } else if has("flatbed") || has("flat bed") || word("flat") || word("flats") {
+        "Flatbed"
+    } else if has("power only") || has("poweronly") || word("po") {
+        "Power Only"
+    } else if has("box truck") || has("straight truck") || word("box") {
+        "Box Truck"
+    } else if word("tanker") || word("tank") {
+        "Tanker"
+    } else if word("van") || word("vans") || has("dry van") || word("dryvan") || word("dry") {
+        "Dry Van"
+    } else {
+        return None;
+    };
+    Some(found)
+}
+
+/// The storage key for equipment: the canonical name, else the folded text.
+pub fn equipment_key(raw: &str) -> String {
+    canonical_equipment(raw)
+        .map(str::to_string)
+        .unwrap_or_else(|| raw.trim().to_lowercase())
+}
+
+#[derive(Clone, Debug, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = loads)]
+pub struct LoadRow {
+    pub load_id: String,
+    pub origin: String,
+    pub origin_city: String,
+    pub origin_state: String,
+    pub origin_lat: Option<f64>,
+    pub origin_lon: Option<f64>,
+    pub origin_tz: String,
+    pub destination: String,
+    pub destination_city: String,
+    pub destination_state: String,
+    pub destination_lat: Option<f64>,
+    pub destination_lon: Option<f64>,
+    pub destination_tz: String,
+    pub pickup_at: i64,
+    pub delivery_at: Option<i64>,
+    pub equipment_type: String,
+    pub equipment: String,
+    pub loadboard_rate_cents: i64,
+    pub max_rate_cents: Option<i64>,
+    pub notes: Option<String>,
+    pub weight_lb: Option<i64>,
+    pub commodity_type: Option<String>,
+    pub num_of_pieces: Option<i64>,
+    pub miles: Option<i64>,
+    pub dimensions: Option<String>,
+    pub status: String,
+    pub booked_call_id: Option<String>,
+    pub is_seed: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+fn zone_of(name: &str, state: &str) -> Zone {
+    Zone::from_iana(name).unwrap_or_else(|| Zone::for_state(state))
+}
+
+fn local_rfc3339(ms: i64, zone: Zone) -> String {
+    let t = from_ms(ms);
+    let offset = FixedOffset::east_opt((zone.offset_hours_at(t) * 3600) as i32)
+        .expect("US offsets are valid");
+    t.with_timezone(&offset)
+        .to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+impl LoadRow {
+    pub fn status(&self) -> LoadStatus {
+        LoadStatus::parse(&self.status).unwrap_or(LoadStatus::Cancelled)
+    }
+    pub fn origin_zone(&self) -> Zone {
+        zone_of(&self.origin_tz, &self.origin_state)
+    }
+    pub fn destination_zone(&self) -> Zone {
+        zone_of(&self.destination_tz, &self.destination_state)
+    }
+    pub fn pickup(&self) -> DateTime<Utc> {
+        from_ms(self.pickup_at)
+    }
+    pub fn rate(&self) -> Money {
+        Money(self.loadboard_rate_cents)
+    }
+    pub fn rate_per_mile(&self) -> Option<f64> {
+        self.miles.filter(|m| *m > 0).map(|m| {
+            ((self.loadboard_rate_cents as f64 / 100.0 / m as f64) * 100.0).round() / 100.0
+        })
+    }
+
+    /// The SPEC §4 JSON view. `max_rate` only for dashboard/admin readers.
+    pub fn view(&self, broker_fields: bool) -> LoadView {
+        LoadView {
+            load_id: self.load_id.clone(),
+            origin: self.origin.clone(),
+            origin_city: self.origin_city.clone(),
+            origin_state: self.origin_state.clone(),
+            origin_latitude: self.origin_lat,
+            origin_longitude: self.origin_lon,
+            origin_timezone: self.origin_zone().iana(),
+            destination: self.destination.clone(),
+            destination_city: self.destination_city.clone(),
+            destination_state: self.destination_state.clone(),
+            destination_latitude: self.destination_lat,
+            destination_longitude: self.destination_lon,
+            destination_timezone: self.destination_zone().iana(),
+            pickup_datetime: local_rfc3339(self.pickup_at, self.origin_zone()),
+            delivery_datetime: self
+                .delivery_at
+                .map(|d| local_rfc3339(d, self.destination_zone())),
+            equipment_type: self.equipment_type.clone(),
+            loadboard_rate: self.rate(),
+            max_rate: if broker_fields {
+                self.max_rate_cents.map(Money)
+            } else {
+                None
+            },
+            notes: self.notes.clone(),
+            weight: self.weight_lb,
+            commodity_type: self.commodity_type.clone(),
+            num_of_pieces: self.num_of_pieces,
+            miles: self.miles,
+            dimensions: self.dimensions.clone(),
+            status: self.status(),
+            rate_per_mile: self.rate_per_mile(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LoadView {
+    pub load_id: String,
+    pub origin: String,
+    pub origin_city: String,
+    pub origin_state: String,
+    pub origin_latitude: Option<f64>,
+    pub origin_longitude: Option<f64>,
+    pub origin_timezone: &'static str,
+    pub destination: String,
+    pub destination_city: String,
+    pub destination_state: String,
+    pub destination_latitude: Option<f64>,
+    pub destination_longitude: Option<f64>,
+    pub destination_timezone: &'static str,
+    pub pickup_datetime: String,
+    pub delivery_datetime: Option<String>,
+    pub equipment_type: String,
+    pub loadboard_rate: Money,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_rate: Option<Money>,
+    pub notes: Option<String>,
+    pub weight: Option<i64>,
+    pub commodity_type: Option<String>,
+    pub num_of_pieces: Option<i64>,
+    pub miles: Option<i64>,
+    pub dimensions: Option<String>,
+    pub status: LoadStatus,
+    pub rate_per_mile: Option<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equipment_synonyms_are_understood() {
+        let cases = [
+            ("dry van", "Dry Van"),
+            ("Van", "Dry Van"),
+            ("53' dry van", "Dry Van"),
+            ("53 ft van", "Dry Van"),
+            ("reefer", "Reefer"),
+            ("Refrigerated", "Reefer"),
+            ("reefer van", "Reefer"),
+            ("flat bed", "Flatbed"),
+            ("Flatbed", "Flatbed"),
+            ("step deck", "Step Deck"),
+            ("drop deck", "Step Deck"),
+            ("power only", "Power Only"),
+            ("Conestoga", "Conestoga"),
+            ("26 ft box truck", "Box Truck"),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(canonical_equipment(raw), Some(want), "{raw}");
+        }
+        assert_eq!(canonical_equipment("spaceship"), None);
+        assert_eq!(equipment_key("Car Hauler"), "car hauler");
+    }
+}

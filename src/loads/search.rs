@@ -1,0 +1,467 @@
+//! Load matching and ranking: pure functions over candidate rows (no I/O, `now` passed
+//! in). A lane is matched by state, by city (a bare name matches that city in any state)
+//! or by a radius around a city; when an exact city finds nothing, the caller may widen to
+//! nearby cities so a carrier in Irving still hears about a load in Dallas.
+
+use super::model::{canonical_equipment, equipment_key, LoadRow};
+use crate::geo::{self, name_key, Place};
+use crate::parse::When;
+use crate::speech;
+use crate::types::group_digits;
+use chrono::{DateTime, Duration, Utc};
+
+/// Radius used when an exact city has no loads and the search widens.
+pub const WIDEN_RADIUS_MILES: f64 = 100.0;
+pub const DEFAULT_WINDOW_HOURS: f64 = 24.0;
+
+#[derive(Clone, Debug)]
+pub struct Criteria {
+    pub origin: Option<Place>,
+    pub origin_radius: Option<f64>,
+    pub destination: Option<Place>,
+    pub destination_radius: Option<f64>,
+    /// Storage key of the wanted equipment (canonical name or folded text).
+    pub equipment: Option<String>,
+    pub pickup: Option<When>,
+    pub window_hours: f64,
+    pub max_results: usize,
+}
+
+impl Criteria {
+    pub fn equipment_label(&self) -> Option<String> {
+        self.equipment.as_ref().map(|e| {
+            canonical_equipment(e)
+                .map(str::to_string)
+                .unwrap_or_else(|| e.clone())
+        })
+    }
+
+    /// The pickup window for a load leaving from a place in `zone`.
+    fn window(&self, row: &LoadRow) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        let zone = row.origin_zone();
+        self.pickup.map(|w| {
+            let start = w.to_utc(|n| zone.to_utc(n));
+            (
+                start,
+                start + Duration::minutes((self.window_hours * 60.0) as i64),
+            )
+        })
+    }
+}
+
+pub fn equipment_wanted(raw: &str) -> Option<String> {
+    let t = raw.trim().to_lowercase();
+    if ["any", "all", "anything", "any equipment", "whatever"].contains(&t.as_str()) {
+        return None;
+    }
+    Some(equipment_key(raw))
+}
+
+#[derive(Clone, Debug)]
+pub struct Ranked<'a> {
+    pub row: &'a LoadRow,
+    pub score: f64,
+    /// Miles from the requested origin city to the load's origin.
+    pub deadhead_miles: Option<f64>,
+}
+
+/// How a row's place matches a requested place: `None` no match, `Some(distance)` match.
+fn place_match(
+    want: &Place,
+    radius: Option<f64>,
+    (city, state, lat, lon): (&str, &str, Option<f64>, Option<f64>),
+) -> Option<Option<f64>> {
+    match want {
+        Place::State(code) => (state == *code).then_some(None),
+        Place::Cities {
+            name,
+            state: want_state,
+            matches,
+        } => {
+            let distance = match (lat, lon) {
+                (Some(la), Some(lo)) => matches
+                    .iter()
+                    .map(|c| geo::miles_between(c.lat, c.lon, la, lo))
+                    .min_by(|a, b| a.total_cmp(b)),
+                _ => None,
+            };
+            let same_city =
+                name_key(city) == name_key(name) && want_state.is_none_or(|s| s == state);
+            match radius {
+                Some(r) if distance.is_some_and(|d| d <= r) => Some(distance),
+                _ if same_city => Some(distance.or(Some(0.0))),
+                _ => None,
+            }
+        }
+        Place::Unknown(text) => (name_key(city) == name_key(text)).then_some(None),
+    }
+}
+
+fn closeness(distance: Option<f64>, radius: Option<f64>) -> f64 {
+    match distance {
+        None => 1.0,
+        Some(d) => (1.0 - d / radius.unwrap_or(50.0).max(50.0)).clamp(0.0, 1.0),
+    }
+}
+
+/// Filters and ranks candidates, best first. `widen` applies [`WIDEN_RADIUS_MILES`] to a
+/// city given without a radius.
+pub fn rank<'a>(
+    c: &Criteria,
+    rows: &'a [LoadRow],
+    now: DateTime<Utc>,
+    widen: bool,
+) -> Vec<Ranked<'a>> {
+    let widened = |r: Option<f64>| r.or(widen.then_some(WIDEN_RADIUS_MILES));
+    let (o_radius, d_radius) = (widened(c.origin_radius), widened(c.destination_radius));
+    let now_ms = crate::db::to_ms(now);
+    let mut out: Vec<Ranked> = rows
+        .iter()
+        .filter(|r| r.status == "available" && r.pickup_at > now_ms)
+        .filter(|r| c.equipment.as_ref().is_none_or(|e| &r.equipment == e))
+        .filter_map(|r| {
+            let origin = match &c.origin {
+                None => None,
+                Some(p) => Some(place_match(
+                    p,
+                    o_radius,
+                    (&r.origin_city, &r.origin_state, r.origin_lat, r.origin_lon),
+                )?),
+            };
+            let dest = match &c.destination {
+                None => None,
+                Some(p) => Some(place_match(
+                    p,
+                    d_radius,
+                    (
+                        &r.destination_city,
+                        &r.destination_state,
+                        r.destination_lat,
+                        r.destination_lon,
+                    ),
+                )?),
+            };
+            let pickup = r.pickup();
+            let pickup_part = match c.window(r) {
+                Some((start, end)) => {
+                    if pickup < start || pickup >= end {
+                        return None;
+                    }
+                    1.0 - (pickup - start).num_minutes() as f64
+                        / (end - start).num_minutes().max(1) as f64
+                }
+                None => (1.0 - (pickup - now).num_minutes() as f64 / (14.0 * 24.0 * 60.0))
+                    .clamp(0.0, 1.0),
+            };
+            let origin_part = origin.map_or(0.5, |d| closeness(d, o_radius));
+            let dest_part = dest.map_or(0.5, |d| closeness(d, d_radius));
+            let rate_part = r
+                .rate_per_mile()
+                .map_or(0.5, |rpm| ((rpm - 1.5) / 2.5).clamp(0.0, 1.0));
+            let score =
+                40.0 * origin_part + 25.0 * dest_part + 20.0 * pickup_part + 15.0 * rate_part;
+            let deadhead = match &c.origin {
+                Some(Place::Cities { .. }) => origin.flatten().map(|d| d.round()),
+                _ => None,
+            };
+            Some(Ranked {
+                row: r,
+                score: (score * 10.0).round() / 10.0,
+                deadhead_miles: deadhead,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.row.pickup_at.cmp(&b.row.pickup_at))
+            .then(a.row.load_id.cmp(&b.row.load_id))
+    });
+    out.truncate(c.max_results);
+    out
+}
+
+/// One sentence pitching a load: "I have a Dry Van from Dallas, TX to Atlanta, GA picking
+/// up tomorrow at 8 AM Central, 781 miles, paying $2,150."
+pub fn pitch(r: &Ranked, asked_origin: Option<&Place>, now: DateTime<Utc>) -> String {
+    let row = r.row;
+    let when = speech::when_phrase(row.pickup(), row.origin_zone(), now);
+    let miles = row
+        .miles
+        .map(|m| format!(", {} miles", group_digits(m.unsigned_abs())))
+        .unwrap_or_default();
+    let near = match (asked_origin, r.deadhead_miles) {
+        (Some(p @ Place::Cities { .. }), Some(d)) if d >= 10.0 => {
+            format!(" (about {} miles from {})", d as i64, p.describe())
+        }
+        _ => String::new(),
+    };
+    format!(
+        "I have {} from {}{} to {} picking up {}{}, paying {}.",
+        speech::with_article(&row.equipment_type),
+        row.origin,
+        near,
+        row.destination,
+        when,
+        miles,
+        row.rate().spoken()
+    )
+}
+
+/// What we searched for, in words: "Reefer loads out of Dallas, TX to Georgia".
+pub fn describe(c: &Criteria) -> String {
+    let mut s = match c.equipment_label() {
+        Some(e) => format!("{e} loads"),
+        None => "loads".to_string(),
+    };
+    if let Some(o) = &c.origin {
+        s.push_str(&format!(" out of {}", o.describe()));
+    }
+    if let Some(d) = &c.destination {
+        s.push_str(&format!(" going to {}", d.describe()));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geo::gazetteer;
+    use chrono::TimeZone;
+
+    fn row(
+        id: &str,
+        origin: &str,
+        dest: &str,
+        equipment: &str,
+        hours_ahead: i64,
+        rate: i64,
+        miles: i64,
+    ) -> LoadRow {
+        let g = gazetteer();
+        let (oc, os) = origin.split_once(", ").unwrap();
+        let (dc, ds) = dest.split_once(", ").unwrap();
+        let o = g.city(oc, os).unwrap();
+        let d = g.city(dc, ds).unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 15, 0, 0).unwrap();
+        LoadRow {
+            load_id: id.into(),
+            origin: o.label(),
+            origin_city: o.name.clone(),
+            origin_state: o.state.into(),
+            origin_lat: Some(o.lat),
+            origin_lon: Some(o.lon),
+            origin_tz: o.zone.iana().into(),
+            destination: d.label(),
+            destination_city: d.name.clone(),
+            destination_state: d.state.into(),
+            destination_lat: Some(d.lat),
+            destination_lon: Some(d.lon),
+            destination_tz: d.zone.iana().into(),
+            pickup_at: crate::db::to_ms(now + Duration::hours(hours_ahead)),
+            delivery_at: None,
+            equipment_type: equipment.into(),
+            equipment: equipment_key(equipment),
+            loadboard_rate_cents: rate * 100,
+            max_rate_cents: None,
+            notes: None,
+            weight_lb: None,
+            commodity_type: None,
+            num_of_pieces: None,
+            miles: Some(miles),
+            dimensions: None,
+            status: "available".into(),
+            booked_call_id: None,
+            is_seed: false,
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    fn criteria(origin: Option<&str>, dest: Option<&str>, equipment: Option<&str>) -> Criteria {
+        Criteria {
+            origin: origin.map(|o| gazetteer().resolve(o)),
+            origin_radius: None,
+            destination: dest.map(|d| gazetteer().resolve(d)),
+            destination_radius: None,
+            equipment: equipment.and_then(equipment_wanted),
+            pickup: None,
+            window_hours: DEFAULT_WINDOW_HOURS,
+            max_results: 10,
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 23, 15, 0, 0).unwrap()
+    }
+
+    fn ids(r: &[Ranked]) -> Vec<String> {
+        r.iter().map(|x| x.row.load_id.clone()).collect()
+    }
+
+    #[test]
+    fn lane_matches_by_city_state_and_name() {
+        let rows = vec![
+            row("A", "Dallas, TX", "Atlanta, GA", "Dry Van", 20, 2150, 781),
+            row(
+                "B",
+                "Fort Worth, TX",
+                "Atlanta, GA",
+                "Dry Van",
+                20,
+                2150,
+                800,
+            ),
+            row("C", "Chicago, IL", "Atlanta, GA", "Dry Van", 20, 2000, 716),
+        ];
+        assert_eq!(
+            ids(&rank(
+                &criteria(Some("Dallas, TX"), None, None),
+                &rows,
+                now(),
+                false
+            )),
+            ["A"]
+        );
+        assert_eq!(
+            ids(&rank(
+                &criteria(Some("dallas"), None, None),
+                &rows,
+                now(),
+                false
+            )),
+            ["A"]
+        );
+        let mut texas = ids(&rank(
+            &criteria(Some("Texas"), None, None),
+            &rows,
+            now(),
+            false,
+        ));
+        texas.sort();
+        assert_eq!(texas, ["A", "B"]);
+        assert_eq!(
+            rank(&criteria(None, Some("GA"), None), &rows, now(), false).len(),
+            3
+        );
+        // Widening finds Fort Worth for Dallas, nearer first.
+        let widened = rank(
+            &criteria(Some("Dallas, TX"), None, None),
+            &rows,
+            now(),
+            true,
+        );
+        assert_eq!(ids(&widened), ["A", "B"]);
+        assert!(widened[1].deadhead_miles.unwrap() > 20.0);
+    }
+
+    #[test]
+    fn radius_search_reports_deadhead() {
+        let rows = vec![row(
+            "B",
+            "Fort Worth, TX",
+            "Atlanta, GA",
+            "Dry Van",
+            20,
+            2150,
+            800,
+        )];
+        let mut c = criteria(Some("Dallas, TX"), None, None);
+        c.origin_radius = Some(50.0);
+        let r = rank(&c, &rows, now(), false);
+        assert_eq!(r.len(), 1);
+        let d = r[0].deadhead_miles.unwrap();
+        assert!((25.0..40.0).contains(&d), "{d}");
+        c.origin_radius = Some(10.0);
+        assert!(rank(&c, &rows, now(), false).is_empty());
+    }
+
+    #[test]
+    fn equipment_window_and_status_filter() {
+        let mut booked = row("X", "Dallas, TX", "Atlanta, GA", "Dry Van", 20, 2150, 781);
+        booked.status = "booked".into();
+        let past = row("P", "Dallas, TX", "Atlanta, GA", "Dry Van", -2, 2150, 781);
+        let rows = vec![
+            booked,
+            past,
+            row("R", "Dallas, TX", "Atlanta, GA", "Reefer", 20, 2500, 781),
+            row("V", "Dallas, TX", "Atlanta, GA", "Dry Van", 60, 2150, 781),
+        ];
+        assert_eq!(
+            ids(&rank(
+                &criteria(Some("Dallas, TX"), None, Some("refrigerated")),
+                &rows,
+                now(),
+                false
+            )),
+            ["R"]
+        );
+        assert_eq!(
+            ids(&rank(
+                &criteria(Some("Dallas, TX"), None, Some("53' dry van")),
+                &rows,
+                now(),
+                false
+            )),
+            ["V"]
+        );
+        let mut c = criteria(Some("Dallas, TX"), None, None);
+        // Tomorrow (Nov 24) in Dallas: R picks up Nov 24 11:00 UTC = 5 AM Central.
+        c.pickup = Some(When::Date(
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
+        ));
+        assert_eq!(ids(&rank(&c, &rows, now(), false)), ["R"]);
+    }
+
+    #[test]
+    fn ranking_prefers_closer_sooner_better_paid() {
+        let rows = vec![
+            row(
+                "LATE",
+                "Dallas, TX",
+                "Atlanta, GA",
+                "Dry Van",
+                200,
+                2150,
+                781,
+            ),
+            row(
+                "SOON",
+                "Dallas, TX",
+                "Atlanta, GA",
+                "Dry Van",
+                10,
+                2150,
+                781,
+            ),
+        ];
+        let r = rank(
+            &criteria(Some("Dallas, TX"), None, None),
+            &rows,
+            now(),
+            false,
+        );
+        assert_eq!(ids(&r), ["SOON", "LATE"]);
+        assert!(r[0].score > r[1].score);
+        assert!(r.iter().all(|x| (0.0..=100.0).contains(&x.score)));
+    }
+
+    #[test]
+    fn pitch_is_a_spoken_sentence() {
+        let rows = vec![row(
+            "A",
+            "Dallas, TX",
+            "Atlanta, GA",
+            "Dry Van",
+            23,
+            2150,
+            781,
+        )];
+        let c = criteria(Some("Dallas, TX"), None, None);
+        let r = rank(&c, &rows, now(), false);
+        assert_eq!(
+            pitch(&r[0], c.origin.as_ref(), now()),
+            "I have a Dry Van from Dallas, TX to Atlanta, GA picking up tomorrow at 8 AM Central, 781 miles, paying $2,150."
+        );
+    }
+}

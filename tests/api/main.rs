@@ -1,0 +1,8 @@
+//! Black-box API tests: the real app on port 0, over HTTP. Runs on SQLite, and on
+//! PostgreSQL when `TEST_DATABASE_URL` is set.
+
+mod auth;
+mod errors;
+mod helpers;
+mod loads;
+mod ops;

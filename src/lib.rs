@@ -4,13 +4,17 @@
 //! them; `db/` is the one database layer over SQLite and PostgreSQL.
 
 pub mod app;
+pub mod bookings;
+pub mod calls;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod geo;
 pub mod http;
 pub mod loads;
+pub mod negotiation;
 pub mod parse;
 pub mod speech;
 pub mod types;

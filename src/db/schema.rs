@@ -71,4 +71,112 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    calls (call_id) {
+        call_id -> Text,
+        mc_number -> Nullable<Text>,
+        carrier_name -> Nullable<Text>,
+        load_id -> Nullable<Text>,
+        started_at -> Nullable<BigInt>,
+        ended_at -> Nullable<BigInt>,
+        duration_seconds -> Nullable<BigInt>,
+        outcome -> Nullable<Text>,
+        sentiment -> Nullable<Text>,
+        classified_by -> Nullable<Text>,
+        outcome_conflict -> Bool,
+        agreed_rate_cents -> Nullable<BigInt>,
+        initial_offer_cents -> Nullable<BigInt>,
+        negotiation_rounds -> Nullable<BigInt>,
+        transferred -> Nullable<Bool>,
+        transcript_json -> Nullable<Text>,
+        summary -> Nullable<Text>,
+        extracted_json -> Nullable<Text>,
+        carrier_phone -> Nullable<Text>,
+        callback_at -> Nullable<BigInt>,
+        platform_status -> Nullable<Text>,
+        run_id -> Nullable<Text>,
+        first_seen_at -> BigInt,
+        finalized_at -> Nullable<BigInt>,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    negotiations (call_id, load_id) {
+        call_id -> Text,
+        load_id -> Text,
+        mc_number -> Nullable<Text>,
+        status -> Text,
+        posted_cents -> BigInt,
+        ceiling_cents -> BigInt,
+        last_counter_cents -> Nullable<BigInt>,
+        agreed_rate_cents -> Nullable<BigInt>,
+        final_offer_cents -> Nullable<BigInt>,
+        rounds -> Integer,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    negotiation_rounds (call_id, load_id, round) {
+        call_id -> Text,
+        load_id -> Text,
+        round -> Integer,
+        offer_cents -> BigInt,
+        decision -> Text,
+        counter_cents -> Nullable<BigInt>,
+        agreed_cents -> Nullable<BigInt>,
+        final_offer_cents -> Nullable<BigInt>,
+        message -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    bookings (booking_id) {
+        booking_id -> Text,
+        load_id -> Text,
+        call_id -> Text,
+        mc_number -> Text,
+        carrier_name -> Nullable<Text>,
+        rate_cents -> BigInt,
+        posted_cents -> BigInt,
+        rep_name -> Text,
+        rep_contact -> Text,
+        verification_pending -> Bool,
+        status -> Text,
+        summary -> Text,
+        created_at -> BigInt,
+        cancelled_at -> Nullable<BigInt>,
+        cancel_reason -> Nullable<Text>,
+        cancelled_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    rep_rotation (id) {
+        id -> Integer,
+        next_index -> BigInt,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        kind -> Text,
+        call_id -> Nullable<Text>,
+        payload_json -> Text,
+        created_at -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(loads, searches, api_keys, dashboard_sessions);
+diesel::allow_tables_to_appear_in_same_query!(
+    calls,
+    negotiations,
+    negotiation_rounds,
+    bookings,
+    loads,
+    events
+);

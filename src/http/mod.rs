@@ -39,6 +39,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::scope("/api/v1")
                 .configure(session::configure)
                 .configure(crate::loads::configure)
+                .configure(crate::negotiation::configure)
+                .configure(crate::bookings::configure)
                 .default_service(web::to(api_not_found)),
         )
         .default_service(web::to(ui::serve));

@@ -1,0 +1,370 @@
+//! `POST /calls/handoff`.
+
+use super::Rep;
+use crate::app::AppState;
+use crate::db::schema::{bookings, calls, loads, negotiations, rep_rotation};
+use crate::db::{to_ms, write_tx, DbConnection};
+use crate::error::{AppError, AppResult};
+use crate::http::body::JsonBody;
+use crate::loads::model::{LoadRow, LoadStatus};
+use crate::negotiation::handlers::NegotiationRow;
+use crate::parse::Fields;
+use crate::types::Money;
+use actix_web::{web, HttpResponse};
+use chrono::Utc;
+use diesel::prelude::*;
+use serde_json::json;
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = bookings)]
+pub struct BookingRow {
+    pub booking_id: String,
+    pub load_id: String,
+    pub call_id: String,
+    pub mc_number: String,
+    pub carrier_name: Option<String>,
+    pub rate_cents: i64,
+    pub posted_cents: i64,
+    pub rep_name: String,
+    pub rep_contact: String,
+    pub verification_pending: bool,
+    pub status: String,
+    pub summary: String,
+    pub created_at: i64,
+    pub cancelled_at: Option<i64>,
+    pub cancel_reason: Option<String>,
+    pub cancelled_by: Option<String>,
+}
+
+pub struct HandoffRequest {
+    pub call_id: String,
+    pub load_id: String,
+    pub mc_number: String,
+    pub agreed_rate: Money,
+    pub carrier_name: Option<String>,
+    pub verification_pending: bool,
+    /// How the carrier was verified, in words, for the rep.
+    pub verification_note: String,
+}
+
+fn answer(b: &BookingRow) -> serde_json::Value {
+    let rep = Rep {
+        name: b.rep_name.clone(),
+        contact: b.rep_contact.clone(),
+    };
+    json!({
+        "transferred": true,
+        "booking_id": b.booking_id,
+        "load_id": b.load_id,
+        "call_id": b.call_id,
+        "mc_number": b.mc_number,
+        "agreed_rate": Money(b.rate_cents),
+        "rep": rep.to_json(),
+        "verification_pending": b.verification_pending,
+        "summary": b.summary,
+        "message": format!(
+            "Perfect. I'm transferring you to {} now to get the rate confirmation out. Please hold for just a moment.",
+            b.rep_name
+        ),
+    })
+}
+
+/// Checks the rate against what the negotiation allows for this call and load.
+fn check_rate(n: Option<&NegotiationRow>, load: &LoadRow, rate: Money) -> AppResult<()> {
+    let refuse = |allowed: String| {
+        Err(AppError::conflict(
+            "rate_not_agreed",
+            format!(
+                "The rate {} is not what was agreed: {allowed}.",
+                rate.spoken()
+            ),
+        )
+        .with_field("agreed_rate"))
+    };
+    match n {
+        None if rate <= load.rate() => Ok(()),
+        None => refuse(format!(
+            "without a negotiation the most is the posted {}",
+            load.rate().spoken()
+        )),
+        Some(n) => match (n.status.as_str(), n.agreed_rate_cents, n.final_offer_cents) {
+            ("agreed", Some(a), _) if rate.0 == a => Ok(()),
+            ("agreed", Some(a), _) => {
+                refuse(format!("the negotiation agreed {}", Money(a).spoken()))
+            }
+            // Round 3 ended on our final offer; the carrier may take it.
+            ("rejected", _, Some(f)) if rate.0 <= f => Ok(()),
+            ("rejected", _, Some(f)) => {
+                refuse(format!("our final offer was {}", Money(f).spoken()))
+            }
+            // Still open: the carrier may take our last counter without another round.
+            _ => {
+                let standing = Money(n.last_counter_cents.unwrap_or(n.posted_cents));
+                if rate <= standing {
+                    Ok(())
+                } else {
+                    refuse(format!("our last number was {}", standing.spoken()))
+                }
+            }
+        },
+    }
+}
+
+/// The next rep in the rotation; the counter lives in the database so the rotation is
+/// fair across restarts and instances.
+fn next_rep(conn: &mut DbConnection, reps: &[Rep]) -> QueryResult<Rep> {
+    diesel::update(rep_rotation::table.find(1))
+        .set(rep_rotation::next_index.eq(rep_rotation::next_index + 1))
+        .execute(conn)?;
+    let n: i64 = rep_rotation::table
+        .find(1)
+        .select(rep_rotation::next_index)
+        .first(conn)?;
+    Ok(reps[((n - 1).rem_euclid(reps.len() as i64)) as usize].clone())
+}
+
+fn summary(
+    req: &HandoffRequest,
+    load: &LoadRow,
+    rounds: Option<i32>,
+    now: chrono::DateTime<Utc>,
+) -> String {
+    let carrier = match &req.carrier_name {
+        Some(name) => format!("{name} (MC {})", req.mc_number),
+        None => format!("MC {}", req.mc_number),
+    };
+    let posted = load.rate();
+    let diff = req.agreed_rate.0 - posted.0;
+    let vs_posted = if diff > 0 {
+        format!(
+            "{} above the posted {} ({:.1}%)",
+            Money(diff).spoken(),
+            posted.spoken(),
+            diff as f64 * 100.0 / posted.0 as f64
+        )
+    } else if diff < 0 {
+        format!(
+            "{} below the posted {}",
+            Money(-diff).spoken(),
+            posted.spoken()
+        )
+    } else {
+        format!("the posted rate of {}", posted.spoken())
+    };
+    let negotiated = match rounds {
+        Some(r) if r > 0 => format!(
+            " after {} of negotiation",
+            crate::speech::plural(r as usize, "round", "rounds")
+        ),
+        _ => String::new(),
+    };
+    let miles = load
+        .miles
+        .map(|m| format!(", {m} miles"))
+        .unwrap_or_default();
+    let pickup = crate::speech::when_phrase(load.pickup(), load.origin_zone(), now);
+    let local = load
+        .origin_zone()
+        .to_local(load.pickup())
+        .format("%a %b %-d, %-I:%M %p");
+    format!(
+        "{carrier} agreed to haul load {} ({}, {} to {}{miles}), picking up {pickup} ({local} local), at {}: {vs_posted}{negotiated}. {} Call {}.",
+        load.load_id,
+        load.equipment_type,
+        load.origin,
+        load.destination,
+        req.agreed_rate.spoken(),
+        req.verification_note,
+        req.call_id,
+    )
+}
+
+pub fn handoff_tx(
+    conn: &mut DbConnection,
+    req: &HandoffRequest,
+    reps: &[Rep],
+    now_ms: i64,
+) -> AppResult<serde_json::Value> {
+    let active: Option<BookingRow> = bookings::table
+        .filter(bookings::load_id.eq(&req.load_id))
+        .filter(bookings::status.eq("active"))
+        .select(BookingRow::as_select())
+        .first(conn)
+        .optional()?;
+    if let Some(b) = active {
+        if b.call_id == req.call_id {
+            // A retried handoff from the same call: the same booking.
+            return Ok(answer(&b));
+        }
+        return Err(already_booked(&req.load_id));
+    }
+    let load: LoadRow = loads::table
+        .find(&req.load_id)
+        .select(LoadRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| {
+            AppError::not_found(
+                "load_not_found",
+                format!("No load with id {}.", req.load_id),
+            )
+            .with_field("load_id")
+        })?;
+    match load.status() {
+        LoadStatus::Available => {}
+        LoadStatus::Booked => return Err(already_booked(&req.load_id)),
+        LoadStatus::Cancelled => {
+            return Err(AppError::conflict(
+                "load_not_available",
+                format!("Load {} is no longer available.", req.load_id),
+            )
+            .with_field("load_id"))
+        }
+    }
+    let negotiation: Option<NegotiationRow> = negotiations::table
+        .find((&req.call_id, &req.load_id))
+        .select(NegotiationRow::as_select())
+        .first(conn)
+        .optional()?;
+    check_rate(negotiation.as_ref(), &load, req.agreed_rate)?;
+
+    // The exactly-once step: only one conditional update can move the load.
+    let moved = diesel::update(
+        loads::table
+            .find(&req.load_id)
+            .filter(loads::status.eq("available")),
+    )
+    .set((
+        loads::status.eq("booked"),
+        loads::booked_call_id.eq(&req.call_id),
+        loads::updated_at.eq(now_ms),
+    ))
+    .execute(conn)?;
+    if moved != 1 {
+        return Err(already_booked(&req.load_id));
+    }
+    let rep = next_rep(conn, reps)?;
+    let now = crate::db::from_ms(now_ms);
+    let booking = BookingRow {
+        booking_id: format!("BK-{}", crate::http::auth::random_hex(5).to_uppercase()),
+        load_id: req.load_id.clone(),
+        call_id: req.call_id.clone(),
+        mc_number: req.mc_number.clone(),
+        carrier_name: req.carrier_name.clone(),
+        rate_cents: req.agreed_rate.0,
+        posted_cents: load.loadboard_rate_cents,
+        rep_name: rep.name.clone(),
+        rep_contact: rep.contact.clone(),
+        verification_pending: req.verification_pending,
+        status: "active".into(),
+        summary: summary(req, &load, negotiation.as_ref().map(|n| n.rounds), now),
+        created_at: now_ms,
+        cancelled_at: None,
+        cancel_reason: None,
+        cancelled_by: None,
+    };
+    diesel::insert_into(bookings::table)
+        .values((
+            bookings::booking_id.eq(&booking.booking_id),
+            bookings::load_id.eq(&booking.load_id),
+            bookings::call_id.eq(&booking.call_id),
+            bookings::mc_number.eq(&booking.mc_number),
+            bookings::carrier_name.eq(&booking.carrier_name),
+            bookings::rate_cents.eq(booking.rate_cents),
+            bookings::posted_cents.eq(booking.posted_cents),
+            bookings::rep_name.eq(&booking.rep_name),
+            bookings::rep_contact.eq(&booking.rep_contact),
+            bookings::verification_pending.eq(booking.verification_pending),
+            bookings::status.eq("active"),
+            bookings::summary.eq(&booking.summary),
+            bookings::created_at.eq(now_ms),
+        ))
+        .execute(conn)?;
+    crate::calls::touch(
+        conn,
+        &req.call_id,
+        Some(&req.mc_number),
+        req.carrier_name.as_deref(),
+        now_ms,
+    )?;
+    diesel::update(calls::table.find(&req.call_id))
+        .set((
+            calls::load_id.eq(&req.load_id),
+            calls::agreed_rate_cents.eq(Some(req.agreed_rate.0)),
+            calls::transferred.eq(Some(true)),
+            calls::updated_at.eq(now_ms),
+        ))
+        .execute(conn)?;
+    crate::events::append(
+        conn,
+        "booking.created",
+        Some(&req.call_id),
+        json!({
+            "booking_id": booking.booking_id, "load_id": booking.load_id, "mc_number": booking.mc_number,
+            "agreed_rate": req.agreed_rate, "loadboard_rate": load.rate(), "rep": rep.name,
+            "verification_pending": booking.verification_pending,
+        }),
+        now_ms,
+    )?;
+    Ok(answer(&booking))
+}
+
+fn already_booked(load_id: &str) -> AppError {
+    AppError::conflict(
+        "load_already_booked",
+        format!("Load {load_id} was just booked by another carrier. Let me see what else I have."),
+    )
+    .with_field("load_id")
+}
+
+pub async fn handoff(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
+    let f = Fields::new(&body.0)?;
+    let call_id = f.required_id("call_id")?;
+    let load_id = f.required_id("load_id")?;
+    let mc = f
+        .mc("mc_number")?
+        .ok_or_else(|| AppError::missing("mc_number"))?;
+    let agreed_rate = f.required_money("agreed_rate")?;
+    let carrier_name = f.text("carrier_name")?;
+    let req = HandoffRequest {
+        call_id,
+        load_id,
+        mc_number: mc.as_str().to_string(),
+        agreed_rate,
+        carrier_name,
+        verification_pending: false,
+        verification_note: String::new(),
+    };
+    let reps: Vec<Rep> = state
+        .settings
+        .sales_reps
+        .iter()
+        .filter_map(|r| Rep::parse(r))
+        .collect();
+    let answer = web::block(move || -> AppResult<serde_json::Value> {
+        let mut conn = state.pool.get()?;
+        let mut attempt = 0;
+        loop {
+            let now_ms = to_ms(Utc::now());
+            match write_tx(&mut conn, |c| handoff_tx(c, &req, &reps, now_ms)) {
+                // A concurrent booking of the same load hit the unique index first.
+                Err(AppError::Internal(e)) if attempt == 0 && is_unique_violation(&e) => {
+                    attempt += 1
+                }
+                other => return other,
+            }
+        }
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(answer))
+}
+
+fn is_unique_violation(e: &anyhow::Error) -> bool {
+    matches!(
+        e.downcast_ref::<diesel::result::Error>(),
+        Some(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _
+        ))
+    )
+}

@@ -5,25 +5,41 @@ CARGO ?= cargo
 # CI sets CARGO_TARGET_DIR to a cache outside the clone; `make build` still leaves the
 # binary at target/release/carrier-sales.
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
-BIN := $(TARGET_DIR)/release/carrier-sales
+# The release binary is static (glibc with +crt-static): it runs in an empty image.
+HOST_TRIPLE := $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
+STATIC_BIN := $(TARGET_DIR)/$(HOST_TRIPLE)/release/carrier-sales
 WEB_SOURCES := $(shell find web/src web/public web/index.html web/vite.config.js web/svelte.config.js -type f 2>/dev/null)
 
-.PHONY: run test build web web-deps check fmt lint docker clean
+.PHONY: run test test-browser build binary web web-deps check fmt docker clean
 
 ## run: build the dashboard and the release binary, serve on http://127.0.0.1:8080 (SQLite in ./data)
 run: build
-	DATABASE_URL=$${DATABASE_URL:-sqlite://data/carrier-sales.db} $(BIN) serve
+	DATABASE_URL=$${DATABASE_URL:-sqlite://data/carrier-sales.db} target/release/carrier-sales serve
 
-## test: every test (unit, API on SQLite; API on PostgreSQL too when TEST_DATABASE_URL is set)
+## test: every test: unit, API (SQLite; PostgreSQL too when TEST_DATABASE_URL is set),
+## and the dashboard in headless Chromium (installed with apt-get when missing)
 test: web
 	$(CARGO) test --locked
-	@echo "tests: done"
+	scripts/browser-test.sh $(TARGET_DIR)/debug/carrier-sales
 
-## build: dashboard + release binary at target/release/carrier-sales
-build: web
-	$(CARGO) build --release --locked
-	@if [ "$(TARGET_DIR)" != "$(CURDIR)/target" ]; then mkdir -p target/release && cp $(BIN) target/release/carrier-sales; fi
+## test-browser: only the dashboard's browser tests
+test-browser: web
+	$(CARGO) build --locked
+	scripts/browser-test.sh $(TARGET_DIR)/debug/carrier-sales
+
+## build: dashboard + static release binary at target/release/carrier-sales
+build: web binary
+
+## binary: the static release binary only (embeds whatever web/dist holds)
+binary:
+	RUSTFLAGS="-C target-feature=+crt-static" $(CARGO) build --release --locked --target $(HOST_TRIPLE)
+	@mkdir -p target/release
+	cp $(STATIC_BIN) target/release/carrier-sales
 	@ls -l target/release/carrier-sales
+
+## docker: the container image (needs a Docker engine)
+docker:
+	docker build -t carrier-sales .
 
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	@command -v npm >/dev/null || { echo "npm is required (Node.js 20+)"; exit 1; }

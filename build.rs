@@ -19,10 +19,7 @@ fn main() {
             for b in path.bytes() {
                 stamp = stamp.wrapping_mul(31).wrapping_add(b as u64);
             }
-            stamp = stamp
-                .wrapping_mul(31)
-                .wrapping_add(len)
-                .wrapping_add(modified);
+            stamp = stamp.wrapping_mul(31).wrapping_add(len).wrapping_add(modified);
         }
     }
     println!("cargo:rustc-env=WEB_DIST_STAMP={stamp}");

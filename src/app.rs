@@ -22,10 +22,21 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub keys: Arc<Vec<ConfiguredKey>>,
     pub body_limit: usize,
+    /// QCMobile client (or the offline snapshot) and the circuit breaker in front of it.
+    pub fmcsa: crate::carriers::Fmcsa,
+    pub events: crate::events::EventHub,
+    /// Requests per key per minute (`RATE_LIMIT_PER_MINUTE`); `None` when off.
+    pub limiter: Option<crate::http::auth::KeyLimiter>,
+    /// Sign-in attempts per client address, against key guessing.
+    pub sign_in_limiter: crate::http::auth::KeyLimiter,
 }
 
 pub struct Application {
     port: u16,
+    /// "https" when the binary serves TLS itself.
+    pub scheme: &'static str,
+    /// The self-signed certificate made at start (`TLS_SELF_SIGNED`), in PEM.
+    pub self_signed_pem: Option<String>,
     server: Server,
     /// The key generated for a development run without `API_KEYS`.
     pub dev_key: Option<String>,
@@ -40,6 +51,12 @@ pub struct Prepared {
 
 /// Opens the pool, migrates, imports the seed, checks keys: blocking work.
 pub fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
+    let has_fmcsa_key = settings.fmcsa.web_key.as_ref().is_some_and(|k| !k.expose().trim().is_empty());
+    if settings.is_production() && !has_fmcsa_key && !settings.fmcsa.offline {
+        bail!("refusing to start in production without FMCSA_WEB_KEY: carriers would be verified against the bundled demo snapshot, not FMCSA. Set FMCSA_WEB_KEY to your QCMobile web key, or FMCSA_OFFLINE=true if the demo snapshot is really meant");
+    }
+    let fmcsa = crate::carriers::Fmcsa::from_settings(&settings.fmcsa)?;
+    log::info!("{}", fmcsa.describe());
     let (pool, backend) = db::connect(
         settings.database.url.expose(),
         settings.database.pool_size,
@@ -52,10 +69,7 @@ pub fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
     }
     let now = Utc::now();
     crate::loads::seed_if_empty(&mut conn, settings.loads.file.as_deref(), now)?;
-    let refresh = settings
-        .loads
-        .refresh_seed
-        .unwrap_or(!settings.is_production());
+    let refresh = settings.loads.refresh_seed.unwrap_or(!settings.is_production());
     if refresh {
         let moved = crate::loads::refresh_seed(&mut conn, now)?;
         if moved > 0 {
@@ -64,32 +78,24 @@ pub fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
     }
 
     let mut keys = auth::parse_configured(&settings.auth.api_keys)?;
-    let stored: i64 = db::schema::api_keys::table
-        .filter(db::schema::api_keys::revoked_at.is_null())
-        .count()
-        .get_result(&mut conn)?;
+    let stored: i64 =
+        db::schema::api_keys::table.filter(db::schema::api_keys::revoked_at.is_null()).count().get_result(&mut conn)?;
     let mut dev_key = None;
     if settings.is_production() {
         if keys.is_empty() && stored == 0 {
             bail!("refusing to start in production without an API key: set API_KEYS (e.g. agent:<key>,dashboard:<key>) or create one with `carrier-sales keys create`");
         }
-        if settings
-            .auth
-            .api_keys
-            .iter()
-            .any(|k| auth::is_placeholder(k.expose().rsplit(':').next().unwrap_or("")))
-        {
+        if settings.auth.api_keys.iter().any(|k| auth::is_placeholder(k.expose().rsplit(':').next().unwrap_or(""))) {
             bail!("refusing to start in production with a placeholder API key: use keys of at least 16 random characters (`carrier-sales keys create` makes one)");
         }
     } else if keys.is_empty() && stored == 0 {
         let key = auth::generate_key();
-        keys.extend(auth::parse_configured(&[crate::config::Secret::new(
-            key.clone(),
-        )])?);
+        keys.extend(auth::parse_configured(&[crate::config::Secret::new(key.clone())])?);
         dev_key = Some(key);
     }
     drop(conn);
     let body_limit = settings.server.body_limit_kb * 1024;
+    let rate_limit = settings.auth.rate_limit_per_minute;
     Ok(Prepared {
         state: AppState {
             pool,
@@ -97,6 +103,10 @@ pub fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
             settings: Arc::new(settings),
             keys: Arc::new(keys),
             body_limit,
+            fmcsa,
+            events: crate::events::EventHub::default(),
+            limiter: (rate_limit > 0).then(|| crate::http::auth::limiter(rate_limit)),
+            sign_in_limiter: crate::http::auth::limiter(crate::http::auth::SIGN_INS_PER_MINUTE),
         },
         dev_key,
     })
@@ -104,35 +114,38 @@ pub fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
 
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-        let prepared = actix_web::rt::task::spawn_blocking(move || prepare(settings))
-            .await
-            .context("start-up task")??;
+        let prepared =
+            actix_web::rt::task::spawn_blocking(move || prepare(settings)).await.context("start-up task")??;
         let Prepared { state, dev_key } = prepared;
         let settings = state.settings.clone();
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
-            .with_context(|| {
-                format!("binding {}:{}", settings.server.host, settings.server.port)
-            })?;
+            .with_context(|| format!("binding {}:{}", settings.server.host, settings.server.port))?;
         let port = listener.local_addr()?.port();
         let data = web::Data::new(state);
+        crate::events::spawn_poller(Arc::downgrade(&data.clone().into_inner()));
+        spawn_maintenance(Arc::downgrade(&data.clone().into_inner()));
         let app_data = data.clone();
+        let cors_origins = settings.auth.cors_origins.clone();
         let mut server = HttpServer::new(move || {
+            // CORS is closed unless CORS_ORIGINS names the origins allowed to call the API.
+            let mut cors = actix_cors::Cors::default()
+                .allowed_methods(["GET", "POST", "DELETE"])
+                .allowed_headers(["content-type", "x-api-key", "api-key", "authorization", "x-request-id"])
+                .expose_headers(["x-request-id", "retry-after"])
+                .max_age(3600);
+            for origin in &cors_origins {
+                cors = cors.allowed_origin(origin);
+            }
             App::new()
                 .app_data(app_data.clone())
                 .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                    crate::error::AppError::bad_request(
-                        "invalid_query",
-                        format!("The query string is invalid: {e}"),
-                    )
-                    .into()
+                    crate::error::AppError::bad_request("invalid_query", format!("The query string is invalid: {e}"))
+                        .into()
                 }))
                 .app_data(web::PathConfig::default().error_handler(|e, _| {
-                    crate::error::AppError::bad_request(
-                        "invalid_path",
-                        format!("The path is invalid: {e}"),
-                    )
-                    .into()
+                    crate::error::AppError::bad_request("invalid_path", format!("The path is invalid: {e}")).into()
                 }))
+                .wrap(actix_web::middleware::Condition::new(!cors_origins.is_empty(), cors))
                 .wrap(from_fn(crate::http::observe::observe))
                 .configure(crate::http::configure)
         })
@@ -140,13 +153,18 @@ impl Application {
         if settings.server.workers > 0 {
             server = server.workers(settings.server.workers);
         }
-        let server = server.listen(listener)?.run();
-        Ok(Application {
-            port,
-            server,
-            dev_key,
-            state: data,
-        })
+        let tls = crate::http::tls::load(&settings.server)?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let mut self_signed_pem = None;
+        let server = match tls {
+            Some(t) => {
+                log::info!("serving HTTPS; certificate SHA-256 fingerprint {}", t.fingerprint);
+                self_signed_pem = t.self_signed_pem;
+                server.listen_rustls_0_23(listener, t.config)?.run()
+            }
+            None => server.listen(listener)?.run(),
+        };
+        Ok(Application { port, server, dev_key, state: data, scheme, self_signed_pem })
     }
 
     pub fn port(&self) -> u16 {
@@ -160,4 +178,26 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Hourly house-keeping: transcripts past `TRANSCRIPT_RETENTION_DAYS` are removed.
+fn spawn_maintenance(state: std::sync::Weak<AppState>) {
+    actix_web::rt::spawn(async move {
+        loop {
+            let Some(st) = state.upgrade() else { return };
+            let days = st.settings.retention.transcript_days;
+            let result = web::block(move || -> anyhow::Result<usize> {
+                let mut conn = st.pool.get()?;
+                Ok(crate::calls::purge_transcripts(&mut conn, days, db::to_ms(Utc::now()))?)
+            })
+            .await;
+            match result {
+                Ok(Ok(n)) if n > 0 => log::info!("removed {n} transcript(s) older than {days} days"),
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => log::warn!("transcript retention failed: {e:#}"),
+                Err(e) => log::warn!("transcript retention task failed: {e}"),
+            }
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+    });
 }

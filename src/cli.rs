@@ -12,8 +12,7 @@ use std::time::Duration;
 
 /// One log line per event; `LOG_FORMAT=json` for log shippers. `RUST_LOG` filters.
 pub fn init_logging(format: LogFormat) {
-    let mut builder =
-        env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"));
+    let mut builder = env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info"));
     if format == LogFormat::Json {
         builder.format(|buf, record| {
             let line = serde_json::json!({
@@ -30,11 +29,7 @@ pub fn init_logging(format: LogFormat) {
 
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let host = settings.server.host.clone();
-    let mode = if settings.is_production() {
-        "production"
-    } else {
-        "development"
-    };
+    let mode = if settings.is_production() { "production" } else { "development" };
     let app = Application::build(settings).await?;
     log::info!(
         "carrier-sales {} ({mode} mode, {} database) listening on http://{host}:{}",
@@ -65,39 +60,24 @@ pub fn migrate(settings: &Settings) -> anyhow::Result<()> {
     let (pool, backend) = db::connect(settings.database.url.expose(), 1, Duration::from_secs(10))?;
     let mut conn = pool.get()?;
     let ran = db::migrate(&mut conn)?;
-    println!(
-        "{ran} migration(s) applied to the {} database",
-        backend.name()
-    );
+    println!("{ran} migration(s) applied to the {} database", backend.name());
     Ok(())
 }
 
 /// Imports a JSON array or CSV file of loads; prints counts and each rejected row.
 pub fn import_loads(settings: &Settings, path: &std::path::Path) -> anyhow::Result<bool> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let records = crate::loads::import::records_from_bytes(&bytes)
-        .map_err(|e| anyhow::anyhow!("{}", e.body()))?;
+    let records = crate::loads::import::records_from_bytes(&bytes).map_err(|e| anyhow::anyhow!("{}", e.body()))?;
     let mut conn = open_db(settings)?;
     let report = crate::loads::import::import_records(&mut conn, &records, Utc::now(), false)
         .map_err(|e| anyhow::anyhow!("import failed: {e}"))?;
-    println!(
-        "inserted={} updated={} rejected={}",
-        report.inserted,
-        report.updated,
-        report.rejected.len()
-    );
+    println!("inserted={} updated={} rejected={}", report.inserted, report.updated, report.rejected.len());
     for r in &report.rejected {
         println!(
             "  row {}{}: {}{}",
             r.row,
-            r.load_id
-                .as_deref()
-                .map(|id| format!(" ({id})"))
-                .unwrap_or_default(),
-            r.field
-                .as_deref()
-                .map(|f| format!("[{f}] "))
-                .unwrap_or_default(),
+            r.load_id.as_deref().map(|id| format!(" ({id})")).unwrap_or_default(),
+            r.field.as_deref().map(|f| format!("[{f}] ")).unwrap_or_default(),
             r.reason
         );
     }
@@ -108,11 +88,7 @@ pub fn keys_create(settings: &Settings, name: &str, scope: &str) -> anyhow::Resu
     let scope = Scope::parse(scope).context("--scope must be agent, dashboard or admin")?;
     let mut conn = open_db(settings)?;
     let (id, key) = auth::create_stored_key(&mut conn, name, scope)?;
-    eprintln!(
-        "Created {} key {id} ({}). It is shown once; store it now:",
-        scope.as_str(),
-        name.trim()
-    );
+    eprintln!("Created {} key {id} ({}). It is shown once; store it now:", scope.as_str(), name.trim());
     println!("{key}");
     Ok(())
 }
@@ -132,38 +108,21 @@ pub fn keys_list(settings: &Settings) -> anyhow::Result<()> {
         ))
         .order(api_keys::created_at.asc())
         .load(&mut conn)?;
-    let fmt = |ms: Option<i64>| {
-        ms.map(|m| db::from_ms(m).format("%Y-%m-%d %H:%M UTC").to_string())
-            .unwrap_or("-".into())
-    };
-    println!(
-        "{:<18} {:<10} {:<24} {:<21} {:<21} status",
-        "id", "scope", "name", "created", "last used"
-    );
+    let fmt =
+        |ms: Option<i64>| ms.map(|m| db::from_ms(m).format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or("-".into());
+    println!("{:<18} {:<10} {:<24} {:<21} {:<21} status", "id", "scope", "name", "created", "last used");
     for (id, name, scope, created, used, revoked) in rows {
-        let status = if revoked.is_some() {
-            "revoked"
-        } else {
-            "active"
-        };
-        println!(
-            "{id:<18} {scope:<10} {name:<24} {:<21} {:<21} {status}",
-            fmt(Some(created)),
-            fmt(used)
-        );
+        let status = if revoked.is_some() { "revoked" } else { "active" };
+        println!("{id:<18} {scope:<10} {name:<24} {:<21} {:<21} {status}", fmt(Some(created)), fmt(used));
     }
     Ok(())
 }
 
 pub fn keys_revoke(settings: &Settings, id: &str) -> anyhow::Result<()> {
     let mut conn = open_db(settings)?;
-    let n = diesel::update(
-        api_keys::table
-            .filter(api_keys::id.eq(id))
-            .filter(api_keys::revoked_at.is_null()),
-    )
-    .set(api_keys::revoked_at.eq(Some(db::to_ms(Utc::now()))))
-    .execute(&mut conn)?;
+    let n = diesel::update(api_keys::table.filter(api_keys::id.eq(id)).filter(api_keys::revoked_at.is_null()))
+        .set(api_keys::revoked_at.eq(Some(db::to_ms(Utc::now()))))
+        .execute(&mut conn)?;
     if n == 0 {
         bail!("no active key with id {id}");
     }
@@ -172,29 +131,22 @@ pub fn keys_revoke(settings: &Settings, id: &str) -> anyhow::Result<()> {
 }
 
 /// Exit 0 when the local server answers `/readyz` with 200 (for container health checks).
+/// Speaks HTTPS when the server serves TLS itself (its certificate is not checked: this
+/// only ever talks to the local process).
 pub fn healthcheck(settings: &Settings) -> anyhow::Result<()> {
-    use std::io::Read;
-    use std::net::{TcpStream, ToSocketAddrs};
     let host = match settings.server.host.as_str() {
         "0.0.0.0" | "::" | "[::]" => "127.0.0.1",
         h => h,
     };
-    let addr = (host, settings.server.port)
-        .to_socket_addrs()?
-        .next()
-        .context("no address for the server")?;
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))
-        .context("server is not listening")?;
-    stream.set_read_timeout(Some(Duration::from_secs(3)))?;
-    write!(
-        stream,
-        "GET /readyz HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
-    let status = response.split_whitespace().nth(1).unwrap_or("");
-    if status != "200" {
-        bail!("/readyz answered {status}");
-    }
-    Ok(())
+    let tls = settings.server.tls_self_signed || settings.server.tls_cert.is_some();
+    let url = format!("{}://{host}:{}/readyz", if tls { "https" } else { "http" }, settings.server.port);
+    actix_web::rt::System::new().block_on(async move {
+        let client =
+            reqwest::Client::builder().timeout(Duration::from_secs(3)).tls_danger_accept_invalid_certs(tls).build()?;
+        let res = client.get(&url).send().await.with_context(|| format!("{url} did not answer"))?;
+        if res.status() != 200 {
+            bail!("/readyz answered {}", res.status());
+        }
+        Ok(())
+    })
 }

@@ -61,6 +61,36 @@ pub struct Settings {
     pub loads: LoadsSettings,
     pub sales_reps: Vec<String>,
     pub log: LogSettings,
+    pub retention: RetentionSettings,
+    pub happyrobot: HappyRobotSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct RetentionSettings {
+    /// `TRANSCRIPT_RETENTION_DAYS`: transcripts older than this are removed.
+    pub transcript_days: u32,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        RetentionSettings { transcript_days: 90 }
+    }
+}
+
+/// The voice platform's web-call trigger, for the dashboard's "Start a test call".
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct HappyRobotSettings {
+    pub trigger_url: Option<String>,
+    pub api_key: Option<Secret>,
+    pub timeout_ms: u64,
+}
+
+impl Default for HappyRobotSettings {
+    fn default() -> Self {
+        HappyRobotSettings { trigger_url: None, api_key: None, timeout_ms: 10_000 }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -74,6 +104,10 @@ pub struct ServerSettings {
     pub workers: usize,
     /// How long in-flight requests may take to finish on shutdown.
     pub shutdown_timeout_secs: u64,
+    /// `TLS_CERT`/`TLS_KEY` (PEM) or `TLS_SELF_SIGNED=true`: serve HTTPS on HOST:PORT.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    pub tls_self_signed: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -158,6 +192,8 @@ impl Default for Settings {
                 "Priya Raman:+1-555-0142".into(),
             ],
             log: LogSettings::default(),
+            retention: RetentionSettings::default(),
+            happyrobot: HappyRobotSettings::default(),
         }
     }
 }
@@ -170,17 +206,16 @@ impl Default for ServerSettings {
             body_limit_kb: 256,
             workers: 0,
             shutdown_timeout_secs: 20,
+            tls_cert: None,
+            tls_key: None,
+            tls_self_signed: false,
         }
     }
 }
 
 impl Default for DatabaseSettings {
     fn default() -> Self {
-        DatabaseSettings {
-            url: Secret::new("sqlite://data/carrier-sales.db"),
-            pool_size: 8,
-            acquire_timeout_ms: 5000,
-        }
+        DatabaseSettings { url: Secret::new("sqlite://data/carrier-sales.db"), pool_size: 8, acquire_timeout_ms: 5000 }
     }
 }
 
@@ -233,9 +268,7 @@ impl NegotiationSettings {
         if n.schedule.len() != 3 {
             bail!("negotiation.schedule must have one share per round (3), e.g. 0.40,0.75,1.00");
         }
-        if n.schedule.iter().any(|s| !(0.0..=1.0).contains(s))
-            || n.schedule.windows(2).any(|w| w[1] < w[0])
-        {
+        if n.schedule.iter().any(|s| !(0.0..=1.0).contains(s)) || n.schedule.windows(2).any(|w| w[1] < w[0]) {
             bail!("negotiation.schedule shares must be between 0 and 1 and never decrease");
         }
         if n.step_usd == 0 {
@@ -250,9 +283,7 @@ impl NegotiationSettings {
 
 impl Default for LogSettings {
     fn default() -> Self {
-        LogSettings {
-            format: LogFormat::Text,
-        }
+        LogSettings { format: LogFormat::Text }
     }
 }
 
@@ -272,20 +303,20 @@ const ENV_NAMES: &[(&str, &str)] = &[
     ("DASHBOARD_SESSION_TTL_HOURS", "auth.session_ttl_hours"),
     ("LOG_FORMAT", "log.format"),
     ("LOADS_FILE", "loads.file"),
+    ("TLS_CERT", "server.tls_cert"),
+    ("TLS_KEY", "server.tls_key"),
+    ("TLS_SELF_SIGNED", "server.tls_self_signed"),
+    ("TRANSCRIPT_RETENTION_DAYS", "retention.transcript_days"),
+    ("HAPPYROBOT_TRIGGER_URL", "happyrobot.trigger_url"),
+    ("HAPPYROBOT_API_KEY", "happyrobot.api_key"),
 ];
 
 /// SPEC §10 variables holding comma lists.
-const ENV_LISTS: &[(&str, &str)] = &[
-    ("API_KEYS", "auth.api_keys"),
-    ("CORS_ORIGINS", "auth.cors_origins"),
-    ("SALES_REPS", "sales_reps"),
-];
+const ENV_LISTS: &[(&str, &str)] =
+    &[("API_KEYS", "auth.api_keys"), ("CORS_ORIGINS", "auth.cors_origins"), ("SALES_REPS", "sales_reps")];
 
 fn env_value(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
+    std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
 impl Settings {
@@ -294,10 +325,7 @@ impl Settings {
     pub fn load() -> anyhow::Result<Settings> {
         let file = env_value("CARRIER_SALES_CONFIG").unwrap_or_else(|| "carrier-sales".into());
         let mut builder = config::Config::builder()
-            .add_source(
-                config::File::with_name(&file)
-                    .required(env_value("CARRIER_SALES_CONFIG").is_some()),
-            )
+            .add_source(config::File::with_name(&file).required(env_value("CARRIER_SALES_CONFIG").is_some()))
             .add_source(
                 config::Environment::with_prefix("CARRIER_SALES")
                     .prefix_separator("__")
@@ -317,11 +345,7 @@ impl Settings {
         }
         for (var, key) in ENV_LISTS {
             if let Some(v) = env_value(var) {
-                let items: Vec<String> = v
-                    .split(',')
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect();
+                let items: Vec<String> = v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
                 builder = builder.set_override(*key, items)?;
             }
         }
@@ -344,6 +368,9 @@ impl Settings {
         crate::db::Backend::from_url(self.database.url.expose())?;
         crate::http::auth::parse_configured(&self.auth.api_keys)?;
         self.negotiation.validate()?;
+        if self.server.tls_cert.is_some() != self.server.tls_key.is_some() {
+            bail!("TLS_CERT and TLS_KEY go together");
+        }
         if self.fmcsa.timeout_ms < 100 {
             bail!("FMCSA_TIMEOUT_MS must be at least 100");
         }
@@ -353,6 +380,14 @@ impl Settings {
         for rep in &self.sales_reps {
             if !rep.contains(':') || rep.split(':').any(|p| p.trim().is_empty()) {
                 bail!("SALES_REPS entries are `Name:+1-555-0100` or `Name:ext 204`; got `{rep}`");
+            }
+        }
+        if let Some(url) = &self.happyrobot.trigger_url {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                bail!("HAPPYROBOT_TRIGGER_URL must be an http(s) URL");
+            }
+            if self.happyrobot.api_key.is_none() {
+                bail!("HAPPYROBOT_TRIGGER_URL is set but HAPPYROBOT_API_KEY is not");
             }
         }
         if self.sales_reps.is_empty() {
@@ -373,7 +408,7 @@ trait LowerIfEnum {
 impl LowerIfEnum for String {
     /// Enum-valued settings are matched case-insensitively ("Production", "JSON").
     fn to_ascii_lowercase_if(self, key: &str) -> String {
-        if key == "env" || key == "log.format" || key == "fmcsa.offline" {
+        if ["env", "log.format", "fmcsa.offline", "server.tls_self_signed"].contains(&key) {
             self.to_ascii_lowercase()
         } else {
             self

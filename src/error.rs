@@ -32,11 +32,7 @@ pub enum AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
-    pub fn new(
-        status: StatusCode,
-        code: impl Into<Cow<'static, str>>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(status: StatusCode, code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
         AppError::Client {
             status,
             code: code.into(),
@@ -56,18 +52,13 @@ impl AppError {
 
     pub fn with_extra(mut self, key: &str, value: Value) -> Self {
         if let AppError::Client { extra, .. } = &mut self {
-            extra
-                .get_or_insert_with(Map::new)
-                .insert(key.to_string(), value);
+            extra.get_or_insert_with(Map::new).insert(key.to_string(), value);
         }
         self
     }
 
     pub fn with_retry_after(mut self, secs: u64) -> Self {
-        if let AppError::Client {
-            retry_after_secs, ..
-        } = &mut self
-        {
+        if let AppError::Client { retry_after_secs, .. } = &mut self {
             *retry_after_secs = Some(secs);
         }
         self
@@ -79,12 +70,8 @@ impl AppError {
     }
 
     pub fn missing(field: &str) -> Self {
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "missing_field",
-            format!("The field `{field}` is required."),
-        )
-        .with_field(field)
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "missing_field", format!("The field `{field}` is required."))
+            .with_field(field)
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
@@ -117,13 +104,7 @@ impl AppError {
 
     pub fn body(&self) -> Value {
         match self {
-            AppError::Client {
-                code,
-                message,
-                field,
-                extra,
-                ..
-            } => {
+            AppError::Client { code, message, field, extra, .. } => {
                 let mut error = Map::new();
                 error.insert("code".into(), json!(code));
                 error.insert("message".into(), json!(message));
@@ -162,11 +143,7 @@ impl ResponseError for AppError {
             AppError::Client { .. } => {}
         }
         let mut resp = HttpResponse::build(self.status_code());
-        if let AppError::Client {
-            retry_after_secs: Some(s),
-            ..
-        } = self
-        {
+        if let AppError::Client { retry_after_secs: Some(s), .. } = self {
             resp.insert_header((header::RETRY_AFTER, s.to_string()));
         }
         resp.json(self.body())
@@ -177,13 +154,11 @@ impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
         match &e {
-            Error::DatabaseError(
-                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
-                _,
-            ) => AppError::Unavailable(e.to_string()),
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand, _) => {
+                AppError::Unavailable(e.to_string())
+            }
             Error::DatabaseError(DatabaseErrorKind::Unknown, info)
-                if info.message().contains("database is locked")
-                    || info.message().contains("disk I/O") =>
+                if info.message().contains("database is locked") || info.message().contains("disk I/O") =>
             {
                 AppError::Unavailable(e.to_string())
             }

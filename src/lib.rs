@@ -6,6 +6,7 @@
 pub mod app;
 pub mod bookings;
 pub mod calls;
+pub mod carriers;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -14,7 +15,9 @@ pub mod events;
 pub mod geo;
 pub mod http;
 pub mod loads;
+pub mod metrics;
 pub mod negotiation;
 pub mod parse;
 pub mod speech;
+pub mod telemetry;
 pub mod types;

@@ -6,11 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "carrier-sales",
-    version,
-    about = "Backend and dashboard for an AI carrier-sales voice agent"
-)]
+#[command(name = "carrier-sales", version, about = "Backend and dashboard for an AI carrier-sales voice agent")]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

@@ -25,18 +25,9 @@ pub fn is_no_value(v: &Value) -> bool {
         Value::String(s) => {
             let t = s.trim();
             t.is_empty()
-                || [
-                    "null",
-                    "none",
-                    "n/a",
-                    "na",
-                    "nil",
-                    "undefined",
-                    "unknown",
-                    "-",
-                ]
-                .iter()
-                .any(|w| t.eq_ignore_ascii_case(w))
+                || ["null", "none", "n/a", "na", "nil", "undefined", "unknown", "-"]
+                    .iter()
+                    .any(|w| t.eq_ignore_ascii_case(w))
         }
         _ => false,
     }
@@ -62,24 +53,12 @@ pub fn number(v: &Value) -> Result<Option<f64>, String> {
                 .chars()
                 .filter(|c| *c != ',' && *c != '_' && !c.is_whitespace())
                 .collect();
-            let cleaned = cleaned
-                .strip_prefix("+$")
-                .or_else(|| cleaned.strip_prefix('+'))
-                .unwrap_or(&cleaned);
-            let cleaned = cleaned
-                .strip_prefix("-$")
-                .map(|r| format!("-{r}"))
-                .unwrap_or_else(|| cleaned.to_string());
-            if cleaned.is_empty()
-                || !cleaned
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
-            {
+            let cleaned = cleaned.strip_prefix("+$").or_else(|| cleaned.strip_prefix('+')).unwrap_or(&cleaned);
+            let cleaned = cleaned.strip_prefix("-$").map(|r| format!("-{r}")).unwrap_or_else(|| cleaned.to_string());
+            if cleaned.is_empty() || !cleaned.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-') {
                 return Err(format!("`{}` is not a number", shorten(s)));
             }
-            cleaned
-                .parse::<f64>()
-                .map_err(|_| format!("`{}` is not a number", shorten(s)))?
+            cleaned.parse::<f64>().map_err(|_| format!("`{}` is not a number", shorten(s)))?
         }
         Value::Bool(_) => return Err("is a boolean, not a number".into()),
         _ => return Err("is not a number".into()),
@@ -97,11 +76,7 @@ pub fn money(v: &Value) -> Result<Option<Money>, String> {
         Some(0.0) => Ok(None),
         Some(n) if n < 0.0 => Err("must be a positive amount in USD".into()),
         Some(n) if n > MAX_AMOUNT_USD => Err("is larger than any freight rate".into()),
-        Some(n) => Ok(Some(
-            exact_cents(v)
-                .map(Money)
-                .unwrap_or_else(|| Money::from_dollars_f64(n)),
-        )),
+        Some(n) => Ok(Some(exact_cents(v).map(Money).unwrap_or_else(|| Money::from_dollars_f64(n)))),
     }
 }
 
@@ -109,16 +84,11 @@ pub fn money(v: &Value) -> Result<Option<Money>, String> {
 fn exact_cents(v: &Value) -> Option<i64> {
     let text = match v {
         Value::Number(n) => n.to_string(),
-        Value::String(s) => s
-            .chars()
-            .filter(|c| c.is_ascii_digit() || *c == '.')
-            .collect(),
+        Value::String(s) => s.chars().filter(|c| c.is_ascii_digit() || *c == '.').collect(),
         _ => return None,
     };
     let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
-    if int.is_empty() && frac.is_empty()
-        || !int.chars().chain(frac.chars()).all(|c| c.is_ascii_digit())
-    {
+    if int.is_empty() && frac.is_empty() || !int.chars().chain(frac.chars()).all(|c| c.is_ascii_digit()) {
         return None;
     }
     let whole: i64 = if int.is_empty() { 0 } else { int.parse().ok()? };
@@ -271,23 +241,13 @@ fn parse_when_str(s: &str) -> Option<When> {
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Some(When::Date(d));
     }
-    for fmt in [
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%dT%H:%M:%S%.f",
-    ] {
+    for fmt in ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f"] {
         if let Ok(n) = NaiveDateTime::parse_from_str(s, fmt) {
             return Some(When::Local(n));
         }
     }
     // "2026-11-24 08:00:00+00:00" / "2026-11-24 08:00:00 +0000"
-    for fmt in [
-        "%Y-%m-%d %H:%M:%S%:z",
-        "%Y-%m-%d %H:%M:%S %z",
-        "%Y-%m-%d %H:%M%:z",
-    ] {
+    for fmt in ["%Y-%m-%d %H:%M:%S%:z", "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M%:z"] {
         if let Ok(t) = DateTime::parse_from_str(s, fmt) {
             return Some(When::Instant(t.with_timezone(&Utc)));
         }
@@ -299,11 +259,7 @@ fn parse_when_str(s: &str) -> Option<When> {
 /// zone UTC/GMT or a US abbreviation such as CST/CDT).
 fn platform_datetime(s: &str) -> Option<When> {
     let body = match s.split_once(", ") {
-        Some((first, rest))
-            if first.chars().all(|c| c.is_ascii_alphabetic()) && rest.contains(',') =>
-        {
-            rest
-        }
+        Some((first, rest)) if first.chars().all(|c| c.is_ascii_alphabetic()) && rest.contains(',') => rest,
         _ => s,
     };
     let (rest, zone) = body.rsplit_once(' ')?;
@@ -319,19 +275,11 @@ fn platform_datetime(s: &str) -> Option<When> {
         "PDT" => -7,
         _ => return None,
     };
-    let naive = [
-        "%B %d, %Y %I:%M:%S %p",
-        "%B %d, %Y %I:%M %p",
-        "%b %d, %Y %I:%M:%S %p",
-        "%b %d, %Y %I:%M %p",
-    ]
-    .iter()
-    .find_map(|f| NaiveDateTime::parse_from_str(rest, f).ok())?;
+    let naive = ["%B %d, %Y %I:%M:%S %p", "%B %d, %Y %I:%M %p", "%b %d, %Y %I:%M:%S %p", "%b %d, %Y %I:%M %p"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(rest, f).ok())?;
     let offset = FixedOffset::east_opt(offset_hours * 3600)?;
-    offset
-        .from_local_datetime(&naive)
-        .single()
-        .map(|t| When::Instant(t.with_timezone(&Utc)))
+    offset.from_local_datetime(&naive).single().map(|t| When::Instant(t.with_timezone(&Utc)))
 }
 
 /// One turn of a conversation; roles are normalised to `agent` and `carrier`.
@@ -344,9 +292,7 @@ pub struct Turn {
 fn normalise_role(role: &str) -> String {
     match role.trim().to_ascii_lowercase().as_str() {
         "assistant" | "agent" | "ai" | "bot" | "broker" | "system" => "agent".into(),
-        "user" | "carrier" | "caller" | "human" | "customer" | "driver" | "dispatcher" => {
-            "carrier".into()
-        }
+        "user" | "carrier" | "caller" | "human" | "customer" | "driver" | "dispatcher" => "carrier".into(),
         "" => "unknown".into(),
         other => other.chars().take(20).collect(),
     }
@@ -388,11 +334,7 @@ fn turns_from_list(items: &[Value]) -> Result<Vec<Turn>, String> {
     for (i, item) in items.iter().enumerate() {
         match item {
             Value::Object(o) => {
-                let role = o
-                    .get("role")
-                    .or_else(|| o.get("speaker"))
-                    .and_then(Value::as_str)
-                    .unwrap_or("");
+                let role = o.get("role").or_else(|| o.get("speaker")).and_then(Value::as_str).unwrap_or("");
                 let content = o
                     .get("content")
                     .or_else(|| o.get("text"))
@@ -401,10 +343,7 @@ fn turns_from_list(items: &[Value]) -> Result<Vec<Turn>, String> {
                     .unwrap_or("")
                     .trim();
                 if !content.is_empty() {
-                    out.push(Turn {
-                        role: normalise_role(role),
-                        content: content.to_string(),
-                    });
+                    out.push(Turn { role: normalise_role(role), content: content.to_string() });
                 }
             }
             Value::String(s) if !s.trim().is_empty() => out.extend(turns_from_text(s)),
@@ -423,19 +362,15 @@ fn turns_from_text(s: &str) -> Vec<Turn> {
             !l.is_empty() && l.len() <= 20 && l.chars().all(|c| c.is_alphabetic() || c == ' ')
         });
         match labelled {
-            Some((label, content)) => out.push(Turn {
-                role: normalise_role(label),
-                content: content.trim().to_string(),
-            }),
+            Some((label, content)) => {
+                out.push(Turn { role: normalise_role(label), content: content.trim().to_string() })
+            }
             None => match out.last_mut() {
                 Some(last) => {
                     last.content.push(' ');
                     last.content.push_str(line);
                 }
-                None => out.push(Turn {
-                    role: "unknown".into(),
-                    content: line.to_string(),
-                }),
+                None => out.push(Turn { role: "unknown".into(), content: line.to_string() }),
             },
         }
     }
@@ -451,10 +386,7 @@ impl<'a> Fields<'a> {
     pub fn new(body: &'a Value) -> AppResult<Self> {
         match body {
             Value::Object(obj) => Ok(Fields { obj }),
-            _ => Err(AppError::bad_request(
-                "invalid_body",
-                "The request body must be a JSON object.",
-            )),
+            _ => Err(AppError::bad_request("invalid_body", "The request body must be a JSON object.")),
         }
     }
 
@@ -462,11 +394,7 @@ impl<'a> Fields<'a> {
         self.obj.get(name).filter(|v| !is_no_value(v))
     }
 
-    fn read<T>(
-        &self,
-        name: &str,
-        f: impl FnOnce(&Value) -> Result<Option<T>, String>,
-    ) -> AppResult<Option<T>> {
+    fn read<T>(&self, name: &str, f: impl FnOnce(&Value) -> Result<Option<T>, String>) -> AppResult<Option<T>> {
         match self.obj.get(name) {
             None => Ok(None),
             Some(v) => f(v).map_err(|why| AppError::invalid(name, format!("`{name}` {why}."))),
@@ -591,9 +519,7 @@ mod tests {
             (json!(true), Err(())),
         ];
         for (input, expected) in mcs {
-            let got = mc(input)
-                .map(|o| o.map(|m| m.as_str().to_string()))
-                .map_err(|_| ());
+            let got = mc(input).map(|o| o.map(|m| m.as_str().to_string())).map_err(|_| ());
             assert_eq!(got, expected.map(|o| o.map(String::from)), "mc {input}");
         }
 
@@ -607,10 +533,7 @@ mod tests {
         assert!(id(&json!({"a": 1})).is_err());
 
         // short texts: 200 chars at most
-        assert_eq!(
-            text(&json!("  Dry Van "), MAX_TEXT_LEN).unwrap(),
-            Some("Dry Van".into())
-        );
+        assert_eq!(text(&json!("  Dry Van "), MAX_TEXT_LEN).unwrap(), Some("Dry Van".into()));
         assert!(text(&json!("v".repeat(201)), MAX_TEXT_LEN).is_err());
         assert_eq!(text(&json!("N/A"), MAX_TEXT_LEN).unwrap(), None);
 
@@ -626,33 +549,16 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
         let cases: &[(Value, Option<When>)] = &[
             (json!("2026-11-24T08:00:00Z"), Some(When::Instant(nov24_8))),
-            (
-                json!("2026-11-24T02:00:00-06:00"),
-                Some(When::Instant(nov24_8)),
-            ),
+            (json!("2026-11-24T02:00:00-06:00"), Some(When::Instant(nov24_8))),
             (json!("2026-11-24"), Some(When::Date(d))),
-            (
-                json!("2026-11-24 08:00"),
-                Some(When::Local(d.and_hms_opt(8, 0, 0).unwrap())),
-            ),
-            (
-                json!("2026-11-24T08:00:00"),
-                Some(When::Local(d.and_hms_opt(8, 0, 0).unwrap())),
-            ),
-            (
-                json!("Monday, November 24, 2026 08:00:00 AM UTC"),
-                Some(When::Instant(nov24_8)),
-            ),
+            (json!("2026-11-24 08:00"), Some(When::Local(d.and_hms_opt(8, 0, 0).unwrap()))),
+            (json!("2026-11-24T08:00:00"), Some(When::Local(d.and_hms_opt(8, 0, 0).unwrap()))),
+            (json!("Monday, November 24, 2026 08:00:00 AM UTC"), Some(When::Instant(nov24_8))),
             (
                 json!("Saturday, November 21, 2026 03:01:44 PM UTC"),
-                Some(When::Instant(
-                    Utc.with_ymd_and_hms(2026, 11, 21, 15, 1, 44).unwrap(),
-                )),
+                Some(When::Instant(Utc.with_ymd_and_hms(2026, 11, 21, 15, 1, 44).unwrap())),
             ),
-            (
-                json!("November 24, 2026 02:00 AM CST"),
-                Some(When::Instant(nov24_8)),
-            ),
+            (json!("November 24, 2026 02:00 AM CST"), Some(When::Instant(nov24_8))),
             (json!(nov24_8.timestamp()), Some(When::Instant(nov24_8))),
             (json!(""), None),
         ];
@@ -665,30 +571,15 @@ mod tests {
         // transcripts: string, list of turns, JSON string of that list
         let list = json!([{"role": "assistant", "content": "MC number?"}, {"role": "user", "content": "MC 1515."}]);
         let expected = vec![
-            Turn {
-                role: "agent".into(),
-                content: "MC number?".into(),
-            },
-            Turn {
-                role: "carrier".into(),
-                content: "MC 1515.".into(),
-            },
+            Turn { role: "agent".into(), content: "MC number?".into() },
+            Turn { role: "carrier".into(), content: "MC 1515.".into() },
         ];
         assert_eq!(transcript(&list).unwrap(), Some(expected.clone()));
-        assert_eq!(
-            transcript(&json!(list.to_string())).unwrap(),
-            Some(expected.clone())
-        );
-        assert_eq!(
-            transcript(&json!("Agent: MC number?\nCarrier: MC 1515.")).unwrap(),
-            Some(expected)
-        );
+        assert_eq!(transcript(&json!(list.to_string())).unwrap(), Some(expected.clone()));
+        assert_eq!(transcript(&json!("Agent: MC number?\nCarrier: MC 1515.")).unwrap(), Some(expected));
         assert_eq!(
             transcript(&json!("just some words")).unwrap(),
-            Some(vec![Turn {
-                role: "unknown".into(),
-                content: "just some words".into()
-            }])
+            Some(vec![Turn { role: "unknown".into(), content: "just some words".into() }])
         );
         assert_eq!(transcript(&json!("")).unwrap(), None);
         assert!(transcript(&json!("x".repeat(MAX_TRANSCRIPT_LEN + 1))).is_err());
@@ -702,14 +593,8 @@ mod tests {
         let err = f.money("carrier_offer").unwrap_err();
         assert_eq!(err.body()["error"]["field"], "carrier_offer");
         assert_eq!(err.body()["error"]["code"], "invalid_value");
-        assert_eq!(
-            f.mc("mc_number").unwrap_err().body()["error"]["field"],
-            "mc_number"
-        );
-        assert_eq!(
-            f.required_id("load_id").unwrap_err().body()["error"]["code"],
-            "missing_field"
-        );
+        assert_eq!(f.mc("mc_number").unwrap_err().body()["error"]["field"], "mc_number");
+        assert_eq!(f.required_id("load_id").unwrap_err().body()["error"]["code"], "missing_field");
         assert!(Fields::new(&json!([1, 2])).is_err());
     }
 }

@@ -64,25 +64,13 @@ mod tests {
     fn pickup_times_are_spoken_in_local_time() {
         let now = Utc.with_ymd_and_hms(2026, 11, 23, 15, 0, 0).unwrap(); // Mon 9 AM Central
         let tomorrow_8 = Utc.with_ymd_and_hms(2026, 11, 24, 14, 0, 0).unwrap();
-        assert_eq!(
-            when_phrase(tomorrow_8, Zone::Central, now),
-            "tomorrow at 8 AM Central"
-        );
+        assert_eq!(when_phrase(tomorrow_8, Zone::Central, now), "tomorrow at 8 AM Central");
         let today_330 = Utc.with_ymd_and_hms(2026, 11, 23, 21, 30, 0).unwrap();
-        assert_eq!(
-            when_phrase(today_330, Zone::Central, now),
-            "today at 3:30 PM Central"
-        );
+        assert_eq!(when_phrase(today_330, Zone::Central, now), "today at 3:30 PM Central");
         let thu = Utc.with_ymd_and_hms(2026, 11, 26, 11, 0, 0).unwrap();
-        assert_eq!(
-            when_phrase(thu, Zone::Eastern, now),
-            "Thursday at 6 AM Eastern"
-        );
+        assert_eq!(when_phrase(thu, Zone::Eastern, now), "Thursday at 6 AM Eastern");
         let later = Utc.with_ymd_and_hms(2026, 12, 3, 16, 0, 0).unwrap();
-        assert_eq!(
-            when_phrase(later, Zone::Mountain, now),
-            "on December 3 at 9 AM Mountain"
-        );
+        assert_eq!(when_phrase(later, Zone::Mountain, now), "on December 3 at 9 AM Mountain");
     }
 
     #[test]

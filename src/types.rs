@@ -86,18 +86,10 @@ impl McNumber {
         let t = raw.trim();
         let upper = t.to_ascii_uppercase();
         let rest = upper.strip_prefix("MC").unwrap_or(&upper);
-        let rest = rest.trim_start_matches(|c: char| {
-            c == '#' || c == '-' || c == ':' || c == '.' || c.is_whitespace()
-        });
-        let digits: String = rest
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '-')
-            .collect();
+        let rest = rest.trim_start_matches(|c: char| c == '#' || c == '-' || c == ':' || c == '.' || c.is_whitespace());
+        let digits: String = rest.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
         if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-            return Err(format!(
-                "`{}` is not an MC number; expected digits such as MC-123456.",
-                shorten(t)
-            ));
+            return Err(format!("`{}` is not an MC number; expected digits such as MC-123456.", shorten(t)));
         }
         let trimmed = digits.trim_start_matches('0');
         if trimmed.is_empty() {
@@ -146,55 +138,23 @@ mod tests {
 
     #[test]
     fn money_floors_to_step() {
-        assert_eq!(
-            Money::dollars(2253).floor_to(Money::dollars(5)),
-            Money::dollars(2250)
-        );
-        assert_eq!(
-            Money::cents(225499).floor_to(Money::dollars(5)),
-            Money::dollars(2250)
-        );
-        assert_eq!(
-            Money::dollars(2255).floor_to(Money::dollars(5)),
-            Money::dollars(2255)
-        );
+        assert_eq!(Money::dollars(2253).floor_to(Money::dollars(5)), Money::dollars(2250));
+        assert_eq!(Money::cents(225499).floor_to(Money::dollars(5)), Money::dollars(2250));
+        assert_eq!(Money::dollars(2255).floor_to(Money::dollars(5)), Money::dollars(2255));
     }
 
     #[test]
     fn money_serialises_as_usd_number() {
-        assert_eq!(
-            serde_json::to_string(&Money::dollars(2150)).unwrap(),
-            "2150"
-        );
-        assert_eq!(
-            serde_json::to_string(&Money::cents(215050)).unwrap(),
-            "2150.5"
-        );
+        assert_eq!(serde_json::to_string(&Money::dollars(2150)).unwrap(), "2150");
+        assert_eq!(serde_json::to_string(&Money::cents(215050)).unwrap(), "2150.5");
     }
 
     #[test]
     fn mc_numbers_normalise() {
-        for raw in [
-            "123456",
-            "MC123456",
-            "MC-123456",
-            "mc 123456",
-            "MC#123456",
-            "  MC 0123456 ",
-            "Mc: 123456",
-        ] {
+        for raw in ["123456", "MC123456", "MC-123456", "mc 123456", "MC#123456", "  MC 0123456 ", "Mc: 123456"] {
             assert_eq!(McNumber::parse(raw).unwrap().as_str(), "123456", "{raw}");
         }
-        for bad in [
-            "abc",
-            "",
-            "MC",
-            "0",
-            "MC-",
-            "DOT 123",
-            "123456789012",
-            "12a34",
-        ] {
+        for bad in ["abc", "", "MC", "0", "MC-", "DOT 123", "123456789012", "12a34"] {
             assert!(McNumber::parse(bad).is_err(), "{bad}");
         }
     }

@@ -47,11 +47,30 @@ pub struct HandoffRequest {
     pub verification_note: String,
 }
 
+/// A booking as the dashboard shows it.
+pub fn booking_view(b: &BookingRow) -> serde_json::Value {
+    let rep = Rep { name: b.rep_name.clone(), contact: b.rep_contact.clone() };
+    json!({
+        "booking_id": b.booking_id,
+        "load_id": b.load_id,
+        "call_id": b.call_id,
+        "mc_number": b.mc_number,
+        "carrier_name": b.carrier_name,
+        "agreed_rate": Money(b.rate_cents),
+        "loadboard_rate": Money(b.posted_cents),
+        "rep": rep.to_json(),
+        "status": b.status,
+        "verification_pending": b.verification_pending,
+        "summary": b.summary,
+        "created_at": crate::calls::handlers::rfc3339(b.created_at),
+        "cancelled_at": b.cancelled_at.map(crate::calls::handlers::rfc3339),
+        "cancel_reason": b.cancel_reason,
+        "cancelled_by": b.cancelled_by,
+    })
+}
+
 fn answer(b: &BookingRow) -> serde_json::Value {
-    let rep = Rep {
-        name: b.rep_name.clone(),
-        contact: b.rep_contact.clone(),
-    };
+    let rep = Rep { name: b.rep_name.clone(), contact: b.rep_contact.clone() };
     json!({
         "transferred": true,
         "booking_id": b.booking_id,
@@ -74,29 +93,19 @@ fn check_rate(n: Option<&NegotiationRow>, load: &LoadRow, rate: Money) -> AppRes
     let refuse = |allowed: String| {
         Err(AppError::conflict(
             "rate_not_agreed",
-            format!(
-                "The rate {} is not what was agreed: {allowed}.",
-                rate.spoken()
-            ),
+            format!("The rate {} is not what was agreed: {allowed}.", rate.spoken()),
         )
         .with_field("agreed_rate"))
     };
     match n {
         None if rate <= load.rate() => Ok(()),
-        None => refuse(format!(
-            "without a negotiation the most is the posted {}",
-            load.rate().spoken()
-        )),
+        None => refuse(format!("without a negotiation the most is the posted {}", load.rate().spoken())),
         Some(n) => match (n.status.as_str(), n.agreed_rate_cents, n.final_offer_cents) {
             ("agreed", Some(a), _) if rate.0 == a => Ok(()),
-            ("agreed", Some(a), _) => {
-                refuse(format!("the negotiation agreed {}", Money(a).spoken()))
-            }
+            ("agreed", Some(a), _) => refuse(format!("the negotiation agreed {}", Money(a).spoken())),
             // Round 3 ended on our final offer; the carrier may take it.
             ("rejected", _, Some(f)) if rate.0 <= f => Ok(()),
-            ("rejected", _, Some(f)) => {
-                refuse(format!("our final offer was {}", Money(f).spoken()))
-            }
+            ("rejected", _, Some(f)) => refuse(format!("our final offer was {}", Money(f).spoken())),
             // Still open: the carrier may take our last counter without another round.
             _ => {
                 let standing = Money(n.last_counter_cents.unwrap_or(n.posted_cents));
@@ -116,19 +125,11 @@ fn next_rep(conn: &mut DbConnection, reps: &[Rep]) -> QueryResult<Rep> {
     diesel::update(rep_rotation::table.find(1))
         .set(rep_rotation::next_index.eq(rep_rotation::next_index + 1))
         .execute(conn)?;
-    let n: i64 = rep_rotation::table
-        .find(1)
-        .select(rep_rotation::next_index)
-        .first(conn)?;
+    let n: i64 = rep_rotation::table.find(1).select(rep_rotation::next_index).first(conn)?;
     Ok(reps[((n - 1).rem_euclid(reps.len() as i64)) as usize].clone())
 }
 
-fn summary(
-    req: &HandoffRequest,
-    load: &LoadRow,
-    rounds: Option<i32>,
-    now: chrono::DateTime<Utc>,
-) -> String {
+fn summary(req: &HandoffRequest, load: &LoadRow, rounds: Option<i32>, now: chrono::DateTime<Utc>) -> String {
     let carrier = match &req.carrier_name {
         Some(name) => format!("{name} (MC {})", req.mc_number),
         None => format!("MC {}", req.mc_number),
@@ -143,30 +144,17 @@ fn summary(
             diff as f64 * 100.0 / posted.0 as f64
         )
     } else if diff < 0 {
-        format!(
-            "{} below the posted {}",
-            Money(-diff).spoken(),
-            posted.spoken()
-        )
+        format!("{} below the posted {}", Money(-diff).spoken(), posted.spoken())
     } else {
         format!("the posted rate of {}", posted.spoken())
     };
     let negotiated = match rounds {
-        Some(r) if r > 0 => format!(
-            " after {} of negotiation",
-            crate::speech::plural(r as usize, "round", "rounds")
-        ),
+        Some(r) if r > 0 => format!(" after {} of negotiation", crate::speech::plural(r as usize, "round", "rounds")),
         _ => String::new(),
     };
-    let miles = load
-        .miles
-        .map(|m| format!(", {m} miles"))
-        .unwrap_or_default();
+    let miles = load.miles.map(|m| format!(", {m} miles")).unwrap_or_default();
     let pickup = crate::speech::when_phrase(load.pickup(), load.origin_zone(), now);
-    let local = load
-        .origin_zone()
-        .to_local(load.pickup())
-        .format("%a %b %-d, %-I:%M %p");
+    let local = load.origin_zone().to_local(load.pickup()).format("%a %b %-d, %-I:%M %p");
     format!(
         "{carrier} agreed to haul load {} ({}, {} to {}{miles}), picking up {pickup} ({local} local), at {}: {vs_posted}{negotiated}. {} Call {}.",
         load.load_id,
@@ -198,17 +186,9 @@ pub fn handoff_tx(
         }
         return Err(already_booked(&req.load_id));
     }
-    let load: LoadRow = loads::table
-        .find(&req.load_id)
-        .select(LoadRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| {
-            AppError::not_found(
-                "load_not_found",
-                format!("No load with id {}.", req.load_id),
-            )
-            .with_field("load_id")
+    let load: LoadRow =
+        loads::table.find(&req.load_id).select(LoadRow::as_select()).first(conn).optional()?.ok_or_else(|| {
+            AppError::not_found("load_not_found", format!("No load with id {}.", req.load_id)).with_field("load_id")
         })?;
     match load.status() {
         LoadStatus::Available => {}
@@ -229,17 +209,9 @@ pub fn handoff_tx(
     check_rate(negotiation.as_ref(), &load, req.agreed_rate)?;
 
     // The exactly-once step: only one conditional update can move the load.
-    let moved = diesel::update(
-        loads::table
-            .find(&req.load_id)
-            .filter(loads::status.eq("available")),
-    )
-    .set((
-        loads::status.eq("booked"),
-        loads::booked_call_id.eq(&req.call_id),
-        loads::updated_at.eq(now_ms),
-    ))
-    .execute(conn)?;
+    let moved = diesel::update(loads::table.find(&req.load_id).filter(loads::status.eq("available")))
+        .set((loads::status.eq("booked"), loads::booked_call_id.eq(&req.call_id), loads::updated_at.eq(now_ms)))
+        .execute(conn)?;
     if moved != 1 {
         return Err(already_booked(&req.load_id));
     }
@@ -280,13 +252,7 @@ pub fn handoff_tx(
             bookings::created_at.eq(now_ms),
         ))
         .execute(conn)?;
-    crate::calls::touch(
-        conn,
-        &req.call_id,
-        Some(&req.mc_number),
-        req.carrier_name.as_deref(),
-        now_ms,
-    )?;
+    crate::calls::touch(conn, &req.call_id, Some(&req.mc_number), req.carrier_name.as_deref(), now_ms)?;
     diesel::update(calls::table.find(&req.call_id))
         .set((
             calls::load_id.eq(&req.load_id),
@@ -306,6 +272,7 @@ pub fn handoff_tx(
         }),
         now_ms,
     )?;
+    crate::telemetry::telemetry().bookings.with_label_values(&["created"]).inc();
     Ok(answer(&booking))
 }
 
@@ -321,9 +288,7 @@ pub async fn handoff(state: web::Data<AppState>, body: JsonBody) -> AppResult<Ht
     let f = Fields::new(&body.0)?;
     let call_id = f.required_id("call_id")?;
     let load_id = f.required_id("load_id")?;
-    let mc = f
-        .mc("mc_number")?
-        .ok_or_else(|| AppError::missing("mc_number"))?;
+    let mc = f.mc("mc_number")?.ok_or_else(|| AppError::missing("mc_number"))?;
     let agreed_rate = f.required_money("agreed_rate")?;
     let carrier_name = f.text("carrier_name")?;
     let req = HandoffRequest {
@@ -335,12 +300,7 @@ pub async fn handoff(state: web::Data<AppState>, body: JsonBody) -> AppResult<Ht
         verification_pending: false,
         verification_note: String::new(),
     };
-    let reps: Vec<Rep> = state
-        .settings
-        .sales_reps
-        .iter()
-        .filter_map(|r| Rep::parse(r))
-        .collect();
+    let reps: Vec<Rep> = state.settings.sales_reps.iter().filter_map(|r| Rep::parse(r)).collect();
     let answer = web::block(move || -> AppResult<serde_json::Value> {
         let mut conn = state.pool.get()?;
         let mut attempt = 0;
@@ -348,9 +308,7 @@ pub async fn handoff(state: web::Data<AppState>, body: JsonBody) -> AppResult<Ht
             let now_ms = to_ms(Utc::now());
             match write_tx(&mut conn, |c| handoff_tx(c, &req, &reps, now_ms)) {
                 // A concurrent booking of the same load hit the unique index first.
-                Err(AppError::Internal(e)) if attempt == 0 && is_unique_violation(&e) => {
-                    attempt += 1
-                }
+                Err(AppError::Internal(e)) if attempt == 0 && is_unique_violation(&e) => attempt += 1,
                 other => return other,
             }
         }
@@ -362,9 +320,6 @@ pub async fn handoff(state: web::Data<AppState>, body: JsonBody) -> AppResult<Ht
 fn is_unique_violation(e: &anyhow::Error) -> bool {
     matches!(
         e.downcast_ref::<diesel::result::Error>(),
-        Some(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _
-        ))
+        Some(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
     )
 }

@@ -4,21 +4,20 @@
 //! sales rep is picked round-robin from a counter kept in the database, and the rep gets
 //! a one-paragraph summary.
 
+pub mod cancel;
 pub mod handlers;
 
-use crate::http::auth::require_agent;
+use crate::http::auth::{require_admin, require_agent};
 use crate::http::resource;
 use actix_web::middleware::from_fn;
 use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        resource("/calls/handoff").route(
-            web::post()
-                .to(handlers::handoff)
-                .wrap(from_fn(require_agent)),
-        ),
-    );
+    cfg.service(resource("/calls/handoff").route(web::post().to(handlers::handoff).wrap(from_fn(require_agent))))
+        .service(
+            resource("/bookings/{booking_id}/cancel")
+                .route(web::post().to(cancel::cancel).wrap(from_fn(require_admin))),
+        );
 }
 
 /// A sales rep from `SALES_REPS`: `Name:+1-555-0100` or `Name:ext 204`.
@@ -32,19 +31,13 @@ impl Rep {
     pub fn parse(entry: &str) -> Option<Rep> {
         let (name, contact) = entry.split_once(':')?;
         let (name, contact) = (name.trim(), contact.trim());
-        (!name.is_empty() && !contact.is_empty()).then(|| Rep {
-            name: name.to_string(),
-            contact: contact.to_string(),
-        })
+        (!name.is_empty() && !contact.is_empty()).then(|| Rep { name: name.to_string(), contact: contact.to_string() })
     }
 
     /// `{"name", "phone"}` or `{"name", "extension"}`.
     pub fn to_json(&self) -> serde_json::Value {
         let lower = self.contact.to_ascii_lowercase();
-        match lower
-            .strip_prefix("ext")
-            .map(|r| r.trim_start_matches(['.', ' ', ':']))
-        {
+        match lower.strip_prefix("ext").map(|r| r.trim_start_matches(['.', ' ', ':'])) {
             Some(ext) => serde_json::json!({"name": self.name, "extension": ext.trim()}),
             None => serde_json::json!({"name": self.name, "phone": self.contact}),
         }
@@ -58,15 +51,9 @@ mod tests {
     #[test]
     fn reps_parse_phone_or_extension() {
         let r = Rep::parse("Dana Whitfield:+1-555-0100").unwrap();
-        assert_eq!(
-            r.to_json(),
-            serde_json::json!({"name": "Dana Whitfield", "phone": "+1-555-0100"})
-        );
+        assert_eq!(r.to_json(), serde_json::json!({"name": "Dana Whitfield", "phone": "+1-555-0100"}));
         let r = Rep::parse("Marcus Lee: ext 204").unwrap();
-        assert_eq!(
-            r.to_json(),
-            serde_json::json!({"name": "Marcus Lee", "extension": "204"})
-        );
+        assert_eq!(r.to_json(), serde_json::json!({"name": "Marcus Lee", "extension": "204"}));
         assert!(Rep::parse("nobody").is_none());
         assert!(Rep::parse(":123").is_none());
     }

@@ -2,9 +2,38 @@
 //! carrying that id comes first (verify, search, evaluate, handoff, finalize) and enriched
 //! by the rest.
 
+pub mod classify;
+pub mod finalize;
+pub mod handlers;
+pub mod story;
+pub mod test_call;
+pub mod webhook;
+
 use crate::db::schema::calls;
 use crate::db::DbConnection;
+use crate::http::auth::{require_agent, require_dashboard};
+use crate::http::resource;
+use actix_web::middleware::from_fn;
+use actix_web::web;
 use diesel::prelude::*;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/calls/finalize").route(web::post().to(finalize::finalize).wrap(from_fn(require_agent))))
+        .service(
+            resource("/webhooks/happyrobot").route(web::post().to(webhook::session_event).wrap(from_fn(require_agent))),
+        )
+        .service(resource("/calls").route(web::get().to(handlers::list).wrap(from_fn(require_dashboard))))
+        .service(
+            resource("/calls/test")
+                .route(web::get().to(test_call::status).wrap(from_fn(require_dashboard)))
+                .route(web::post().to(test_call::start).wrap(from_fn(require_dashboard))),
+        )
+        // Registered before `{call_id}` so it is not read as a call id.
+        .service(
+            resource("/calls/export.csv").route(web::get().to(handlers::export_csv).wrap(from_fn(require_dashboard))),
+        )
+        .service(resource("/calls/{call_id}").route(web::get().to(handlers::detail).wrap(from_fn(require_dashboard))));
+}
 
 /// Makes sure the call exists; fills the carrier's MC and name when newly known.
 pub fn touch(
@@ -22,6 +51,7 @@ pub fn touch(
                 calls::carrier_name.eq(carrier_name),
                 calls::outcome_conflict.eq(false),
                 calls::first_seen_at.eq(now_ms),
+                calls::occurred_at.eq(now_ms),
                 calls::updated_at.eq(now_ms),
             ))
             .on_conflict(calls::call_id)
@@ -31,15 +61,20 @@ pub fn touch(
     if mc_number.is_some() || carrier_name.is_some() {
         let target = calls::table.find(call_id);
         if let Some(mc) = mc_number {
-            diesel::update(target)
-                .set((calls::mc_number.eq(mc), calls::updated_at.eq(now_ms)))
-                .execute(conn)?;
+            diesel::update(target).set((calls::mc_number.eq(mc), calls::updated_at.eq(now_ms))).execute(conn)?;
         }
         if let Some(name) = carrier_name {
-            diesel::update(target)
-                .set((calls::carrier_name.eq(name), calls::updated_at.eq(now_ms)))
-                .execute(conn)?;
+            diesel::update(target).set((calls::carrier_name.eq(name), calls::updated_at.eq(now_ms))).execute(conn)?;
         }
     }
     Ok(())
+}
+
+/// Removes transcripts of calls older than the retention period; the rest of each call
+/// record stays. Returns how many transcripts were removed.
+pub fn purge_transcripts(conn: &mut DbConnection, retention_days: u32, now_ms: i64) -> QueryResult<usize> {
+    let cutoff = now_ms - retention_days as i64 * 86_400_000;
+    diesel::update(calls::table.filter(calls::occurred_at.lt(cutoff)).filter(calls::transcript_json.is_not_null()))
+        .set((calls::transcript_json.eq(None::<String>), calls::updated_at.eq(now_ms)))
+        .execute(conn)
 }

@@ -19,6 +19,8 @@ pub enum DbConnection {
 }
 
 pub type Pool = r2d2::Pool<ConnectionManager>;
+/// The backend type of [`DbConnection`], for boxed queries.
+pub type DbBackend = <DbConnection as diesel::Connection>::Backend;
 pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
 
 /// Runs `$body` with `$c` bound to the concrete connection of either backend: the one
@@ -93,27 +95,21 @@ impl ManageConnection for ConnectionManager {
         match &self.backend {
             Backend::Sqlite(path) => {
                 let path = path.to_str().ok_or_else(|| {
-                    r2d2::Error::ConnectionError(ConnectionError::BadConnection(
-                        "path is not UTF-8".into(),
-                    ))
+                    r2d2::Error::ConnectionError(ConnectionError::BadConnection("path is not UTF-8".into()))
                 })?;
-                let mut c = diesel::SqliteConnection::establish(path)
-                    .map_err(r2d2::Error::ConnectionError)?;
-                c.batch_execute(SQLITE_PRAGMAS)
-                    .map_err(r2d2::Error::QueryError)?;
+                let mut c = diesel::SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+                c.batch_execute(SQLITE_PRAGMAS).map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(c))
             }
             Backend::Postgres(url) => {
-                let c =
-                    diesel::PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
+                let c = diesel::PgConnection::establish(url).map_err(r2d2::Error::ConnectionError)?;
                 Ok(DbConnection::Postgresql(c))
             }
         }
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1")
-            .map_err(r2d2::Error::QueryError)
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
     }
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
@@ -134,9 +130,7 @@ pub fn connect(url: &str, size: u32, acquire_timeout: Duration) -> anyhow::Resul
         .min_idle(Some(1))
         .connection_timeout(acquire_timeout)
         .test_on_check_out(false)
-        .build(ConnectionManager {
-            backend: backend.clone(),
-        })
+        .build(ConnectionManager { backend: backend.clone() })
         .map_err(|e| anyhow!("cannot open the {} database: {e}", backend.name()))?;
     Ok((pool, backend))
 }
@@ -151,16 +145,12 @@ const MIGRATION_LOCK_KEY: i64 = 0x0063_6172_7269_6572;
 pub fn migrate(conn: &mut DbConnection) -> anyhow::Result<usize> {
     match conn {
         DbConnection::Sqlite(c) => {
-            let done = c
-                .run_pending_migrations(SQLITE_MIGRATIONS)
-                .map_err(|e| anyhow!("migration failed: {e}"))?;
+            let done = c.run_pending_migrations(SQLITE_MIGRATIONS).map_err(|e| anyhow!("migration failed: {e}"))?;
             Ok(done.len())
         }
         DbConnection::Postgresql(c) => {
             c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
-            let result = c
-                .run_pending_migrations(POSTGRES_MIGRATIONS)
-                .map(|v| v.len());
+            let result = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len());
             c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
             result.map_err(|e| anyhow!("migration failed: {e}"))
         }
@@ -170,10 +160,7 @@ pub fn migrate(conn: &mut DbConnection) -> anyhow::Result<usize> {
 /// A write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a transaction that reads
 /// then writes takes the write lock up front and waits (busy_timeout) instead of failing
 /// on a lock upgrade.
-pub fn write_tx<T, E>(
-    conn: &mut DbConnection,
-    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
-) -> Result<T, E>
+pub fn write_tx<T, E>(conn: &mut DbConnection, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
 where
     E: From<diesel::result::Error>,
 {
@@ -181,16 +168,15 @@ where
     if let DbConnection::Sqlite(c) = conn {
         AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
         let result = f(conn);
-        let DbConnection::Sqlite(c) = conn else {
-            unreachable!("backend cannot change")
-        };
+        let DbConnection::Sqlite(c) = conn else { unreachable!("backend cannot change") };
         return match result {
             Ok(v) => {
                 <AnsiTransactionManager as TransactionManager<diesel::SqliteConnection>>::commit_transaction(c)?;
                 Ok(v)
             }
             Err(e) => {
-                let _ = <AnsiTransactionManager as TransactionManager<diesel::SqliteConnection>>::rollback_transaction(c);
+                let _ =
+                    <AnsiTransactionManager as TransactionManager<diesel::SqliteConnection>>::rollback_transaction(c);
                 Err(e)
             }
         };
@@ -206,8 +192,7 @@ pub fn check_ready(conn: &mut DbConnection, backend: &Backend) -> anyhow::Result
             bail!("the SQLite file {} is gone", path.display());
         }
     }
-    conn.batch_execute("SELECT 1")
-        .context("database did not answer")?;
+    conn.batch_execute("SELECT 1").context("database did not answer")?;
     Ok(())
 }
 
@@ -226,26 +211,11 @@ mod tests {
 
     #[test]
     fn backend_is_chosen_by_scheme() {
-        assert_eq!(
-            Backend::from_url("sqlite://data/x.db").unwrap(),
-            Backend::Sqlite("data/x.db".into())
-        );
-        assert_eq!(
-            Backend::from_url("sqlite:///tmp/x.db").unwrap(),
-            Backend::Sqlite("/tmp/x.db".into())
-        );
-        assert_eq!(
-            Backend::from_url("data/x.db").unwrap(),
-            Backend::Sqlite("data/x.db".into())
-        );
-        assert!(matches!(
-            Backend::from_url("postgres://u@h/db").unwrap(),
-            Backend::Postgres(_)
-        ));
-        assert!(matches!(
-            Backend::from_url("postgresql://u@h/db").unwrap(),
-            Backend::Postgres(_)
-        ));
+        assert_eq!(Backend::from_url("sqlite://data/x.db").unwrap(), Backend::Sqlite("data/x.db".into()));
+        assert_eq!(Backend::from_url("sqlite:///tmp/x.db").unwrap(), Backend::Sqlite("/tmp/x.db".into()));
+        assert_eq!(Backend::from_url("data/x.db").unwrap(), Backend::Sqlite("data/x.db".into()));
+        assert!(matches!(Backend::from_url("postgres://u@h/db").unwrap(), Backend::Postgres(_)));
+        assert!(matches!(Backend::from_url("postgresql://u@h/db").unwrap(), Backend::Postgres(_)));
         assert!(Backend::from_url("mysql://u@h/db").is_err());
         assert!(Backend::from_url("sqlite://:memory:").is_err());
         assert!(Backend::from_url("").is_err());

@@ -83,6 +83,8 @@ diesel::table! {
         outcome -> Nullable<Text>,
         sentiment -> Nullable<Text>,
         classified_by -> Nullable<Text>,
+        outcome_by_agent -> Bool,
+        sentiment_by_agent -> Bool,
         outcome_conflict -> Bool,
         agreed_rate_cents -> Nullable<BigInt>,
         initial_offer_cents -> Nullable<BigInt>,
@@ -96,6 +98,7 @@ diesel::table! {
         platform_status -> Nullable<Text>,
         run_id -> Nullable<Text>,
         first_seen_at -> BigInt,
+        occurred_at -> BigInt,
         finalized_at -> Nullable<BigInt>,
         updated_at -> BigInt,
     }
@@ -172,11 +175,36 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(loads, searches, api_keys, dashboard_sessions);
-diesel::allow_tables_to_appear_in_same_query!(
-    calls,
-    negotiations,
-    negotiation_rounds,
-    bookings,
-    loads,
-    events
-);
+diesel::allow_tables_to_appear_in_same_query!(calls, negotiations, negotiation_rounds, bookings, loads, events);
+
+diesel::table! {
+    carriers (lookup_key) {
+        lookup_key -> Text,
+        mc_number -> Nullable<Text>,
+        dot_number -> Nullable<Text>,
+        found -> Bool,
+        record_json -> Text,
+        legal_name -> Nullable<Text>,
+        fetched_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    verifications (id) {
+        id -> BigInt,
+        call_id -> Nullable<Text>,
+        mc_number -> Nullable<Text>,
+        dot_number -> Nullable<Text>,
+        status -> Text,
+        eligible -> Nullable<Bool>,
+        reasons_json -> Text,
+        warnings_json -> Text,
+        source -> Text,
+        stale -> Bool,
+        legal_name -> Nullable<Text>,
+        created_at -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(carriers, verifications);

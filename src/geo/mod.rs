@@ -69,10 +69,7 @@ pub const STATES: &[(&str, &str)] = &[
 /// A state code from "TX", "tx", "Texas", "texas".
 pub fn state_code(s: &str) -> Option<&'static str> {
     let t = s.trim().trim_end_matches('.');
-    STATES
-        .iter()
-        .find(|(code, name)| code.eq_ignore_ascii_case(t) || name.eq_ignore_ascii_case(t))
-        .map(|(c, _)| *c)
+    STATES.iter().find(|(code, name)| code.eq_ignore_ascii_case(t) || name.eq_ignore_ascii_case(t)).map(|(c, _)| *c)
 }
 
 pub fn state_name(code: &str) -> Option<&'static str> {
@@ -103,10 +100,7 @@ pub struct Gazetteer {
 
 /// Folds spelling variants: case, dots, "St."/"Saint", "Ft."/"Fort", "Mt."/"Mount".
 pub fn name_key(name: &str) -> String {
-    let lower = name
-        .to_lowercase()
-        .replace(['.', '\''], "")
-        .replace('-', " ");
+    let lower = name.to_lowercase().replace(['.', '\''], "").replace('-', " ");
     let words: Vec<&str> = lower.split_whitespace().collect();
     let mut out = Vec::with_capacity(words.len());
     for (i, w) in words.iter().enumerate() {
@@ -129,28 +123,16 @@ impl Gazetteer {
             let (Some(name), Some(state)) = (rec.get(0), rec.get(1).and_then(state_code)) else {
                 continue;
             };
-            let (Some(lat), Some(lon)) = (
-                rec.get(2).and_then(|v| v.parse().ok()),
-                rec.get(3).and_then(|v| v.parse().ok()),
-            ) else {
+            let (Some(lat), Some(lon)) =
+                (rec.get(2).and_then(|v| v.parse().ok()), rec.get(3).and_then(|v| v.parse().ok()))
+            else {
                 continue;
             };
             let population = rec.get(4).and_then(|v| v.parse().ok()).unwrap_or(0);
-            let zone = rec
-                .get(5)
-                .and_then(Zone::from_iana)
-                .unwrap_or_else(|| Zone::for_state(state));
-            cities.push(City {
-                name: name.to_string(),
-                state,
-                lat,
-                lon,
-                population,
-                zone,
-            });
+            let zone = rec.get(5).and_then(Zone::from_iana).unwrap_or_else(|| Zone::for_state(state));
+            cities.push(City { name: name.to_string(), state, lat, lon, population, zone });
         }
-        let mut by_key: HashMap<(String, &'static str), usize> =
-            HashMap::with_capacity(cities.len());
+        let mut by_key: HashMap<(String, &'static str), usize> = HashMap::with_capacity(cities.len());
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, c) in cities.iter().enumerate() {
             let key = name_key(&c.name);
@@ -167,11 +149,7 @@ impl Gazetteer {
         for list in by_name.values_mut() {
             list.sort_by(|a, b| cities[*b].population.cmp(&cities[*a].population));
         }
-        Gazetteer {
-            cities,
-            by_key,
-            by_name,
-        }
+        Gazetteer { cities, by_key, by_name }
     }
 
     pub fn len(&self) -> usize {
@@ -184,17 +162,12 @@ impl Gazetteer {
 
     pub fn city(&self, name: &str, state: &str) -> Option<&City> {
         let state = state_code(state)?;
-        self.by_key
-            .get(&(name_key(name), state))
-            .map(|&i| &self.cities[i])
+        self.by_key.get(&(name_key(name), state)).map(|&i| &self.cities[i])
     }
 
     /// Every city with this name, most populous first.
     pub fn cities_named(&self, name: &str) -> Vec<&City> {
-        self.by_name
-            .get(&name_key(name))
-            .map(|v| v.iter().map(|&i| &self.cities[i]).collect())
-            .unwrap_or_default()
+        self.by_name.get(&name_key(name)).map(|v| v.iter().map(|&i| &self.cities[i]).collect()).unwrap_or_default()
     }
 
     /// Reads a free-text place.
@@ -237,16 +210,8 @@ impl Gazetteer {
 
     fn city_in_state(&self, city: &str, code: &'static str) -> Place {
         match self.city(city, code) {
-            Some(c) => Place::Cities {
-                name: c.name.clone(),
-                state: Some(code),
-                matches: vec![c.clone()],
-            },
-            None => Place::Cities {
-                name: title_case(city),
-                state: Some(code),
-                matches: vec![],
-            },
+            Some(c) => Place::Cities { name: c.name.clone(), state: Some(code), matches: vec![c.clone()] },
+            None => Place::Cities { name: title_case(city), state: Some(code), matches: vec![] },
         }
     }
 }
@@ -269,14 +234,8 @@ impl Place {
     pub fn describe(&self) -> String {
         match self {
             Place::State(code) => state_name(code).unwrap_or(code).to_string(),
-            Place::Cities {
-                name,
-                state: Some(s),
-                ..
-            } => format!("{name}, {s}"),
-            Place::Cities {
-                name, state: None, ..
-            } => name.clone(),
+            Place::Cities { name, state: Some(s), .. } => format!("{name}, {s}"),
+            Place::Cities { name, state: None, .. } => name.clone(),
             Place::Unknown(t) => t.clone(),
         }
     }
@@ -288,17 +247,11 @@ fn clean_place(text: &str) -> String {
     loop {
         let trimmed = t.trim_end();
         let last = trimmed.rsplit([' ', ',']).next().unwrap_or("");
-        let drop = (last.len() == 5 || last.len() == 10)
-            && last.chars().all(|c| c.is_ascii_digit() || c == '-')
-            || ["usa", "us", "united states"]
-                .iter()
-                .any(|w| last.eq_ignore_ascii_case(w))
+        let drop = (last.len() == 5 || last.len() == 10) && last.chars().all(|c| c.is_ascii_digit() || c == '-')
+            || ["usa", "us", "united states"].iter().any(|w| last.eq_ignore_ascii_case(w))
                 && trimmed.len() > last.len();
         if drop && !last.is_empty() {
-            t = trimmed[..trimmed.len() - last.len()]
-                .trim_end()
-                .trim_end_matches(',')
-                .to_string();
+            t = trimmed[..trimmed.len() - last.len()].trim_end().trim_end_matches(',').to_string();
         } else {
             break;
         }
@@ -356,20 +309,10 @@ mod tests {
     #[test]
     fn free_text_places_resolve() {
         let g = gazetteer();
-        for text in [
-            "Dallas, TX",
-            "Dallas Texas",
-            "dallas, texas",
-            "DALLAS TX",
-            "Dallas, TX 75201",
-            "Dallas, TX, USA",
-        ] {
+        for text in ["Dallas, TX", "Dallas Texas", "dallas, texas", "DALLAS TX", "Dallas, TX 75201", "Dallas, TX, USA"]
+        {
             match g.resolve(text) {
-                Place::Cities {
-                    name,
-                    state: Some("TX"),
-                    matches,
-                } => {
+                Place::Cities { name, state: Some("TX"), matches } => {
                     assert_eq!(name, "Dallas", "{text}");
                     assert_eq!(matches.len(), 1, "{text}");
                 }
@@ -380,27 +323,15 @@ mod tests {
         assert_eq!(g.resolve("texas"), Place::State("TX"));
         assert_eq!(g.resolve("North Carolina"), Place::State("NC"));
         match g.resolve("dallas") {
-            Place::Cities {
-                state: None,
-                matches,
-                ..
-            } => assert!(matches.iter().any(|c| c.state == "TX")),
+            Place::Cities { state: None, matches, .. } => assert!(matches.iter().any(|c| c.state == "TX")),
             other => panic!("{other:?}"),
         }
         match g.resolve("Fargo North Dakota") {
-            Place::Cities {
-                state: Some("ND"),
-                matches,
-                ..
-            } => assert_eq!(matches.len(), 1),
+            Place::Cities { state: Some("ND"), matches, .. } => assert_eq!(matches.len(), 1),
             other => panic!("{other:?}"),
         }
         match g.resolve("Springfield") {
-            Place::Cities {
-                state: None,
-                matches,
-                ..
-            } => assert!(matches.len() >= 3),
+            Place::Cities { state: None, matches, .. } => assert!(matches.len() >= 3),
             other => panic!("{other:?}"),
         }
         assert!(matches!(g.resolve("Atlantis"), Place::Unknown(_)));
@@ -409,10 +340,7 @@ mod tests {
     #[test]
     fn distances_are_great_circle_miles() {
         let g = gazetteer();
-        let (d, a) = (
-            g.city("Dallas", "TX").unwrap(),
-            g.city("Atlanta", "GA").unwrap(),
-        );
+        let (d, a) = (g.city("Dallas", "TX").unwrap(), g.city("Atlanta", "GA").unwrap());
         let miles = miles_between(d.lat, d.lon, a.lat, a.lon);
         assert!((700.0..740.0).contains(&miles), "{miles}");
     }

@@ -22,21 +22,17 @@ impl Zone {
         let z = match name {
             "America/Phoenix" => Zone::Arizona,
             "Pacific/Honolulu" => Zone::Hawaii,
-            "America/Indiana/Knox" | "America/Indiana/Tell_City" | "America/Menominee" => {
-                Zone::Central
-            }
+            "America/Indiana/Knox" | "America/Indiana/Tell_City" | "America/Menominee" => Zone::Central,
             "America/Boise" => Zone::Mountain,
             "America/Adak" => Zone::Hawaii,
-            n if n.starts_with("America/Indiana/") || n.starts_with("America/Kentucky/") => {
-                Zone::Eastern
-            }
+            n if n.starts_with("America/Indiana/") || n.starts_with("America/Kentucky/") => Zone::Eastern,
             n if n.starts_with("America/North_Dakota/") => Zone::Central,
             "America/New_York" | "America/Detroit" | "America/Puerto_Rico" => Zone::Eastern,
             "America/Chicago" => Zone::Central,
             "America/Denver" => Zone::Mountain,
             "America/Los_Angeles" => Zone::Pacific,
-            "America/Anchorage" | "America/Juneau" | "America/Sitka" | "America/Nome"
-            | "America/Yakutat" | "America/Metlakatla" => Zone::Alaska,
+            "America/Anchorage" | "America/Juneau" | "America/Sitka" | "America/Nome" | "America/Yakutat"
+            | "America/Metlakatla" => Zone::Alaska,
             _ => return None,
         };
         Some(z)
@@ -45,10 +41,8 @@ impl Zone {
     /// The zone most of a state is in; used when a place is not in the gazetteer.
     pub fn for_state(state: &str) -> Zone {
         match state {
-            "CT" | "DE" | "DC" | "FL" | "GA" | "IN" | "KY" | "ME" | "MD" | "MA" | "MI" | "NH"
-            | "NJ" | "NY" | "NC" | "OH" | "PA" | "RI" | "SC" | "VT" | "VA" | "WV" | "PR" => {
-                Zone::Eastern
-            }
+            "CT" | "DE" | "DC" | "FL" | "GA" | "IN" | "KY" | "ME" | "MD" | "MA" | "MI" | "NH" | "NJ" | "NY" | "NC"
+            | "OH" | "PA" | "RI" | "SC" | "VT" | "VA" | "WV" | "PR" => Zone::Eastern,
             "CO" | "ID" | "MT" | "NM" | "UT" | "WY" => Zone::Mountain,
             "AZ" => Zone::Arizona,
             "CA" | "NV" | "OR" | "WA" => Zone::Pacific,
@@ -105,10 +99,8 @@ impl Zone {
         let std = self.standard_offset_hours();
         let year = (t + Duration::hours(std)).year();
         // Starts 02:00 local standard time; ends 02:00 local daylight time (= 01:00 standard).
-        let start =
-            nth_sunday(year, 3, 2).and_hms_opt(2, 0, 0).expect("valid") - Duration::hours(std);
-        let end =
-            nth_sunday(year, 11, 1).and_hms_opt(1, 0, 0).expect("valid") - Duration::hours(std);
+        let start = nth_sunday(year, 3, 2).and_hms_opt(2, 0, 0).expect("valid") - Duration::hours(std);
+        let end = nth_sunday(year, 11, 1).and_hms_opt(1, 0, 0).expect("valid") - Duration::hours(std);
         let naive = t.naive_utc();
         naive >= start && naive < end
     }
@@ -134,8 +126,7 @@ impl Zone {
 }
 
 fn nth_sunday(year: i32, month: u32, n: u32) -> NaiveDate {
-    NaiveDate::from_weekday_of_month_opt(year, month, Weekday::Sun, n as u8)
-        .expect("month has n Sundays")
+    NaiveDate::from_weekday_of_month_opt(year, month, Weekday::Sun, n as u8).expect("month has n Sundays")
 }
 
 #[cfg(test)]
@@ -160,26 +151,17 @@ mod tests {
 
     #[test]
     fn local_times_round_trip() {
-        let local = NaiveDate::from_ymd_opt(2026, 11, 24)
-            .unwrap()
-            .and_hms_opt(8, 0, 0)
-            .unwrap();
+        let local = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap().and_hms_opt(8, 0, 0).unwrap();
         let t = Zone::Central.to_utc(local);
         assert_eq!(t, utc(2026, 11, 24, 14, 0));
         assert_eq!(Zone::Central.to_local(t), local);
-        let summer = NaiveDate::from_ymd_opt(2026, 7, 4)
-            .unwrap()
-            .and_hms_opt(8, 0, 0)
-            .unwrap();
+        let summer = NaiveDate::from_ymd_opt(2026, 7, 4).unwrap().and_hms_opt(8, 0, 0).unwrap();
         assert_eq!(Zone::Eastern.to_utc(summer), utc(2026, 7, 4, 12, 0));
     }
 
     #[test]
     fn iana_names_map_to_us_zones() {
-        assert_eq!(
-            Zone::from_iana("America/Indiana/Indianapolis"),
-            Some(Zone::Eastern)
-        );
+        assert_eq!(Zone::from_iana("America/Indiana/Indianapolis"), Some(Zone::Eastern));
         assert_eq!(Zone::from_iana("America/Indiana/Knox"), Some(Zone::Central));
         assert_eq!(Zone::from_iana("America/Boise"), Some(Zone::Mountain));
         assert_eq!(Zone::from_iana("Europe/Paris"), None);

@@ -21,6 +21,34 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 pub const SESSION_COOKIE: &str = "cs_session";
+/// Sign-in attempts allowed per client address per minute.
+pub const SIGN_INS_PER_MINUTE: u32 = 20;
+
+/// Per-key rate limiting (GCRA, the `governor` crate). Limits are per instance.
+pub type KeyLimiter = std::sync::Arc<governor::DefaultKeyedRateLimiter<String>>;
+
+pub fn limiter(per_minute: u32) -> KeyLimiter {
+    let n = std::num::NonZeroU32::new(per_minute.max(1)).expect("at least 1");
+    std::sync::Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(n)))
+}
+
+/// `Err(seconds to wait)` when `key` is over its limit.
+pub fn check_rate(limiter: &KeyLimiter, key: &str) -> Result<(), u64> {
+    use governor::clock::{Clock, DefaultClock};
+    limiter.check_key(&key.to_string()).map_err(|not_until| {
+        crate::telemetry::telemetry().rate_limited.inc();
+        not_until.wait_time_from(DefaultClock::default().now()).as_secs_f64().ceil().max(1.0) as u64
+    })
+}
+
+pub fn too_many_requests(wait_secs: u64) -> AppError {
+    AppError::new(
+        actix_web::http::StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        format!("Too many requests for this key; try again in {wait_secs} s."),
+    )
+    .with_retry_after(wait_secs)
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -60,9 +88,7 @@ impl Grant {
     pub fn allows(self, needed: Scope) -> bool {
         match self {
             Grant::All => true,
-            Grant::Only(have) => {
-                have == needed || (have == Scope::Admin && needed == Scope::Dashboard)
-            }
+            Grant::Only(have) => have == needed || (have == Scope::Admin && needed == Scope::Dashboard),
         }
     }
     pub fn label(self) -> &'static str {
@@ -84,8 +110,11 @@ impl Grant {
 #[derive(Clone, Debug)]
 pub struct Principal {
     pub grant: Grant,
-    /// For logs and audit: "env key 1", "key ops-laptop", "session".
+    /// For logs and audit: "env key 1", "key ops-laptop", "key ops-laptop (session)".
     pub label: String,
+    /// What the rate limit counts against: the key (a session counts against the key
+    /// that signed it in).
+    pub rate_key: String,
 }
 
 impl Principal {
@@ -138,18 +167,16 @@ pub fn parse_configured(entries: &[Secret]) -> anyhow::Result<Vec<ConfiguredKey>
         let (grant, key) = match raw.split_once(':') {
             Some((scope, key)) => match Scope::parse(scope) {
                 Some(s) => (Grant::Only(s), key.trim()),
-                None => bail!("API_KEYS entry {} has an unknown scope; use agent:, dashboard:, admin: or a bare key", i + 1),
+                None => {
+                    bail!("API_KEYS entry {} has an unknown scope; use agent:, dashboard:, admin: or a bare key", i + 1)
+                }
             },
             None => (Grant::All, raw),
         };
         if key.is_empty() {
             bail!("API_KEYS entry {} has an empty key", i + 1);
         }
-        out.push(ConfiguredKey {
-            digest: digest(key),
-            grant,
-            label: format!("env key {} ({})", i + 1, grant.label()),
-        });
+        out.push(ConfiguredKey { digest: digest(key), grant, label: format!("env key {} ({})", i + 1, grant.label()) });
     }
     Ok(out)
 }
@@ -191,19 +218,15 @@ pub fn create_stored_key(
 
 fn presented_key(req: &ServiceRequest) -> Option<String> {
     let h = req.headers();
-    let direct = ["x-api-key", "api-key"].iter().find_map(|name| {
-        h.get(*name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    });
+    let direct = ["x-api-key", "api-key"]
+        .iter()
+        .find_map(|name| h.get(*name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty()));
     if let Some(k) = direct {
         return Some(k.to_string());
     }
     let auth = h.get("authorization")?.to_str().ok()?.trim();
     let (scheme, token) = auth.split_once(' ')?;
-    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
-        .then(|| token.trim().to_string())
+    (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim().to_string())
 }
 
 /// Resolves a presented key: configured keys first (constant-time over all of them),
@@ -217,22 +240,14 @@ pub fn authenticate_key(state: &AppState, key: &str) -> Result<Option<Principal>
         }
     }
     if let Some(k) = found {
-        return Ok(Some(Principal {
-            grant: k.grant,
-            label: k.label.clone(),
-        }));
+        return Ok(Some(Principal { grant: k.grant, label: k.label.clone(), rate_key: k.label.clone() }));
     }
     let mut conn = state.pool.get()?;
     let now = crate::db::to_ms(chrono::Utc::now());
     let row: Option<(String, String, String, Option<i64>)> = api_keys::table
         .filter(api_keys::key_hash.eq(hex(&d)))
         .filter(api_keys::revoked_at.is_null())
-        .select((
-            api_keys::id,
-            api_keys::name,
-            api_keys::scope,
-            api_keys::last_used_at,
-        ))
+        .select((api_keys::id, api_keys::name, api_keys::scope, api_keys::last_used_at))
         .first(&mut conn)
         .optional()?;
     let Some((id, name, scope, last_used)) = row else {
@@ -244,27 +259,25 @@ pub fn authenticate_key(state: &AppState, key: &str) -> Result<Option<Principal>
             .set(api_keys::last_used_at.eq(Some(now)))
             .execute(&mut conn)?;
     }
-    let grant = Scope::parse(&scope)
-        .map(Grant::Only)
-        .unwrap_or(Grant::Only(Scope::Agent));
-    Ok(Some(Principal {
-        grant,
-        label: format!("key {name}"),
-    }))
+    let grant = Scope::parse(&scope).map(Grant::Only).unwrap_or(Grant::Only(Scope::Agent));
+    Ok(Some(Principal { grant, label: format!("key {name}"), rate_key: format!("key {id}") }))
 }
 
 fn authenticate_session(state: &AppState, token: &str) -> Result<Option<Principal>, AppError> {
     let mut conn = state.pool.get()?;
     let now = crate::db::to_ms(chrono::Utc::now());
-    let scope: Option<String> = dashboard_sessions::table
+    let row: Option<(String, String)> = dashboard_sessions::table
         .filter(dashboard_sessions::token_hash.eq(hex(&digest(token))))
         .filter(dashboard_sessions::expires_at.gt(now))
-        .select(dashboard_sessions::scope)
+        .select((dashboard_sessions::scope, dashboard_sessions::key_label))
         .first(&mut conn)
         .optional()?;
-    Ok(scope.and_then(|s| Scope::parse(&s)).map(|s| Principal {
-        grant: Grant::Only(s),
-        label: "session".into(),
+    Ok(row.and_then(|(scope, key_label)| {
+        Scope::parse(&scope).map(|s| Principal {
+            grant: Grant::Only(s),
+            label: format!("{key_label} (session)"),
+            rate_key: key_label,
+        })
     }))
 }
 
@@ -273,10 +286,7 @@ async fn authorize<B: MessageBody + 'static>(
     next: Next<B>,
     needed: &'static [Scope],
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .expect("app state is registered")
-        .clone();
+    let state = req.app_data::<web::Data<AppState>>().expect("app state is registered").clone();
     let key = presented_key(&req);
     let cookie = needed
         .iter()
@@ -317,16 +327,16 @@ async fn authorize<B: MessageBody + 'static>(
     };
     if !needed.iter().any(|s| principal.grant.allows(*s)) {
         let names: Vec<&str> = needed.iter().map(|s| s.as_str()).collect();
-        let e = AppError::forbidden(format!(
-            "This route needs the `{}` scope.",
-            names.join("` or `")
-        ));
+        let e = AppError::forbidden(format!("This route needs the `{}` scope.", names.join("` or `")));
         return Ok(req.error_response(e).map_into_right_body());
     }
+    if let Some(l) = req.app_data::<web::Data<AppState>>().and_then(|s| s.limiter.clone()) {
+        if let Err(wait) = check_rate(&l, &principal.rate_key) {
+            return Ok(req.error_response(too_many_requests(wait)).map_into_right_body());
+        }
+    }
     req.extensions_mut().insert(principal);
-    next.call(req)
-        .await
-        .map(ServiceResponse::map_into_left_body)
+    next.call(req).await.map(ServiceResponse::map_into_left_body)
 }
 
 pub async fn require_agent<B: MessageBody + 'static>(
@@ -364,12 +374,8 @@ mod tests {
 
     #[test]
     fn configured_keys_parse_with_scopes() {
-        let keys = parse_configured(&[
-            Secret::new("agent:abc"),
-            Secret::new("plainkey"),
-            Secret::new("admin: k2 "),
-        ])
-        .unwrap();
+        let keys =
+            parse_configured(&[Secret::new("agent:abc"), Secret::new("plainkey"), Secret::new("admin: k2 ")]).unwrap();
         assert_eq!(keys[0].grant, Grant::Only(Scope::Agent));
         assert_eq!(keys[1].grant, Grant::All);
         assert_eq!(keys[2].grant, Grant::Only(Scope::Admin));
@@ -391,9 +397,7 @@ mod tests {
     fn generated_keys_are_long_and_url_safe() {
         let k = generate_key();
         assert!(k.len() >= 32);
-        assert!(k
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
+        assert!(k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'));
         assert_ne!(k, generate_key());
         assert!(!is_placeholder(&k));
         assert!(is_placeholder("changeme-please-1234"));

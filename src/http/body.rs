@@ -28,10 +28,7 @@ fn limit_for(req: &HttpRequest) -> usize {
         .unwrap_or(256 * 1024)
 }
 
-fn read_body(
-    req: &HttpRequest,
-    payload: &mut Payload,
-) -> LocalBoxFuture<'static, Result<Bytes, AppError>> {
+fn read_body(req: &HttpRequest, payload: &mut Payload) -> LocalBoxFuture<'static, Result<Bytes, AppError>> {
     let limit = limit_for(req);
     let declared = req
         .headers()
@@ -45,9 +42,8 @@ fn read_body(
         }
         let mut buf = BytesMut::with_capacity(declared.unwrap_or(1024).min(limit));
         while let Some(chunk) = payload.next().await {
-            let chunk = chunk.map_err(|e| {
-                AppError::bad_request("invalid_body", format!("Could not read the body: {e}"))
-            })?;
+            let chunk =
+                chunk.map_err(|e| AppError::bad_request("invalid_body", format!("Could not read the body: {e}")))?;
             if buf.len() + chunk.len() > limit {
                 return Err(too_large(limit));
             }
@@ -84,16 +80,10 @@ impl FromRequest for JsonBody {
         Box::pin(async move {
             let buf = body.await?;
             if buf.iter().all(u8::is_ascii_whitespace) {
-                return Err(AppError::bad_request(
-                    "invalid_json",
-                    "The request body is empty; send a JSON object.",
-                ));
+                return Err(AppError::bad_request("invalid_json", "The request body is empty; send a JSON object."));
             }
             serde_json::from_slice(&buf).map(JsonBody).map_err(|e| {
-                AppError::bad_request(
-                    "invalid_json",
-                    format!("The request body is not valid JSON ({e})."),
-                )
+                AppError::bad_request("invalid_json", format!("The request body is not valid JSON ({e})."))
             })
         })
     }

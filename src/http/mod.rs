@@ -4,11 +4,13 @@ pub mod auth;
 pub mod body;
 pub mod observe;
 pub mod session;
+pub mod tls;
 pub mod ui;
 
 use crate::app::AppState;
 use crate::error::AppError;
 use actix_web::http::StatusCode;
+use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse, Resource};
 use serde_json::json;
 
@@ -18,29 +20,30 @@ pub fn resource(path: &str) -> Resource {
 }
 
 async fn method_not_allowed() -> Result<HttpResponse, AppError> {
-    Err(AppError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-        "This route does not accept that method.",
-    ))
+    Err(AppError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "This route does not accept that method."))
 }
 
 async fn api_not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, AppError> {
-    Err(AppError::not_found(
-        "not_found",
-        format!("No route {}.", req.path()),
-    ))
+    Err(AppError::not_found("not_found", format!("No route {}.", req.path())))
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/healthz").route(web::get().to(healthz)))
+        .service(resource("/metrics").route(web::get().to(prometheus_metrics)))
         .service(resource("/readyz").route(web::get().to(readyz)))
         .service(
             web::scope("/api/v1")
                 .configure(session::configure)
                 .configure(crate::loads::configure)
+                .configure(crate::carriers::configure)
                 .configure(crate::negotiation::configure)
                 .configure(crate::bookings::configure)
+                .configure(crate::calls::configure)
+                .configure(crate::metrics::configure)
+                .service(
+                    resource("/events")
+                        .route(web::get().to(crate::events::stream).wrap(from_fn(auth::require_dashboard))),
+                )
                 .default_service(web::to(api_not_found)),
         )
         .default_service(web::to(ui::serve));
@@ -70,4 +73,27 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
             ))
         }
     }
+}
+
+/// Prometheus text format; behind `Authorization: Bearer METRICS_TOKEN` when that is set.
+async fn prometheus_metrics(req: actix_web::HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    if let Some(token) = state.settings.auth.metrics_token.as_ref().filter(|t| !t.is_empty()) {
+        use subtle::ConstantTimeEq;
+        let given = req
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        let ok: bool = auth::digest(given).ct_eq(&auth::digest(token.expose())).into();
+        if !ok {
+            return Err(AppError::unauthorized("Send the metrics token as Authorization: Bearer <METRICS_TOKEN>."));
+        }
+    }
+    let t = crate::telemetry::telemetry();
+    let pool = state.pool.state();
+    t.db_pool.with_label_values(&["idle"]).set(pool.idle_connections as i64);
+    t.db_pool.with_label_values(&["in_use"]).set((pool.connections - pool.idle_connections) as i64);
+    t.db_pool.with_label_values(&["max"]).set(state.pool.max_size() as i64);
+    Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(t.render()))
 }

@@ -16,8 +16,7 @@ pub struct RequestId(pub String);
 /// An incoming id is echoed when it is short and printable; otherwise we make one.
 fn incoming_id(req: &ServiceRequest) -> Option<String> {
     let v = req.headers().get("x-request-id")?.to_str().ok()?.trim();
-    (!v.is_empty() && v.len() <= 128 && v.chars().all(|c| c.is_ascii_graphic()))
-        .then(|| v.to_string())
+    (!v.is_empty() && v.len() <= 128 && v.chars().all(|c| c.is_ascii_graphic())).then(|| v.to_string())
 }
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -46,29 +45,22 @@ pub async fn observe(
     if let Ok(v) = HeaderValue::from_str(&id) {
         headers.insert(HeaderName::from_static("x-request-id"), v);
     }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
-        );
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
     }
 
-    let route = res
-        .request()
-        .match_pattern()
-        .unwrap_or_else(|| res.request().path().to_string());
+    let pattern = res.request().match_pattern();
     let status = res.status().as_u16();
-    let ms = started.elapsed().as_secs_f64() * 1000.0;
-    log::info!(target: "access", "id={id} {method} {route} {status} {ms:.1}ms");
+    let secs = started.elapsed().as_secs_f64();
+    let path = res.request().path().to_string();
+    log::info!(target: "access", "id={id} {method} {} {status} {:.1}ms", pattern.as_deref().unwrap_or(&path), secs * 1000.0);
+    // Unmatched paths share one label so scanners cannot blow up the metric's cardinality.
+    let label =
+        pattern.unwrap_or_else(|| if path.starts_with("/api") { "unmatched".into() } else { "dashboard".into() });
+    crate::telemetry::telemetry().observe_request(&label, &method, status, secs);
     Ok(res)
 }
 
@@ -89,24 +81,12 @@ fn json_errors(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     }
     let err = match status {
         StatusCode::NOT_FOUND => AppError::not_found("not_found", "No such route."),
-        StatusCode::METHOD_NOT_ALLOWED => AppError::new(
-            status,
-            "method_not_allowed",
-            "This route does not accept that method.",
-        ),
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::new(
-            status,
-            "payload_too_large",
-            "The request body is too large.",
-        ),
-        s if s.is_server_error() => {
-            AppError::Internal(anyhow::anyhow!("unhandled {s} from the framework"))
+        StatusCode::METHOD_NOT_ALLOWED => {
+            AppError::new(status, "method_not_allowed", "This route does not accept that method.")
         }
-        s => AppError::new(
-            s,
-            "bad_request",
-            s.canonical_reason().unwrap_or("Bad request.").to_string(),
-        ),
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::new(status, "payload_too_large", "The request body is too large."),
+        s if s.is_server_error() => AppError::Internal(anyhow::anyhow!("unhandled {s} from the framework")),
+        s => AppError::new(s, "bad_request", s.canonical_reason().unwrap_or("Bad request.").to_string()),
     };
     let (req, old) = res.into_parts();
     let mut new = actix_web::ResponseError::error_response(&err);

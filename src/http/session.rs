@@ -20,11 +20,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         super::resource("/session")
             .route(web::post().to(sign_in))
             .route(web::delete().to(sign_out))
-            .route(
-                web::get()
-                    .to(current)
-                    .wrap(from_fn(auth::require_dashboard)),
-            ),
+            .route(web::get().to(current).wrap(from_fn(auth::require_dashboard))),
     );
 }
 
@@ -42,42 +38,31 @@ fn session_cookie(req: &HttpRequest, value: String, max_age: CookieDuration) -> 
         .finish()
 }
 
-async fn sign_in(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    body: JsonBody,
-) -> Result<HttpResponse, AppError> {
+async fn sign_in(req: HttpRequest, state: web::Data<AppState>, body: JsonBody) -> Result<HttpResponse, AppError> {
+    // Against key guessing: a few sign-ins per client address per minute.
+    let client = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
+    if let Err(wait) = auth::check_rate(&state.sign_in_limiter, &format!("sign-in {client}")) {
+        return Err(auth::too_many_requests(wait));
+    }
     let fields = Fields::new(&body.0)?;
-    let key = fields
-        .long_text("api_key", 512)?
-        .ok_or_else(|| AppError::missing("api_key"))?;
+    let key = fields.long_text("api_key", 512)?.ok_or_else(|| AppError::missing("api_key"))?;
     let ttl_hours = state.settings.auth.session_ttl_hours as i64;
     let st = state.clone();
     let (scope, token, expires) = web::block(move || -> Result<_, AppError> {
         let principal = auth::authenticate_key(&st, &key)?.ok_or_else(|| {
-            AppError::new(
-                StatusCode::UNAUTHORIZED,
-                "invalid_api_key",
-                "That key is not valid.",
-            )
-            .with_field("api_key")
+            AppError::new(StatusCode::UNAUTHORIZED, "invalid_api_key", "That key is not valid.").with_field("api_key")
         })?;
         if !principal.grant.allows(Scope::Dashboard) {
-            return Err(AppError::forbidden(
-                "That key cannot open the dashboard; use a dashboard or admin key.",
-            )
-            .with_field("api_key"));
+            return Err(AppError::forbidden("That key cannot open the dashboard; use a dashboard or admin key.")
+                .with_field("api_key"));
         }
         let scope = principal.grant.session_scope();
         let token = auth::random_hex(32);
         let now = Utc::now();
         let expires = now + chrono::Duration::hours(ttl_hours);
         let mut conn = st.pool.get()?;
-        diesel::delete(
-            dashboard_sessions::table
-                .filter(dashboard_sessions::expires_at.le(crate::db::to_ms(now))),
-        )
-        .execute(&mut conn)?;
+        diesel::delete(dashboard_sessions::table.filter(dashboard_sessions::expires_at.le(crate::db::to_ms(now))))
+            .execute(&mut conn)?;
         diesel::insert_into(dashboard_sessions::table)
             .values((
                 dashboard_sessions::token_hash.eq(auth::hex(&auth::digest(&token))),
@@ -100,23 +85,16 @@ async fn sign_out(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         let hash = auth::hex(&auth::digest(c.value()));
         web::block(move || -> Result<(), AppError> {
             let mut conn = state.pool.get()?;
-            diesel::delete(
-                dashboard_sessions::table.filter(dashboard_sessions::token_hash.eq(hash)),
-            )
-            .execute(&mut conn)?;
+            diesel::delete(dashboard_sessions::table.filter(dashboard_sessions::token_hash.eq(hash)))
+                .execute(&mut conn)?;
             Ok(())
         })
         .await??;
     }
-    Ok(HttpResponse::NoContent()
-        .cookie(session_cookie(&req, String::new(), CookieDuration::ZERO))
-        .finish())
+    Ok(HttpResponse::NoContent().cookie(session_cookie(&req, String::new(), CookieDuration::ZERO)).finish())
 }
 
 async fn current(req: HttpRequest) -> HttpResponse {
-    let scope = req
-        .extensions()
-        .get::<Principal>()
-        .map(|p| p.grant.session_scope());
+    let scope = req.extensions().get::<Principal>().map(|p| p.grant.session_scope());
     HttpResponse::Ok().json(json!({"signed_in": true, "scope": scope}))
 }

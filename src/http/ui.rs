@@ -14,10 +14,7 @@ struct Assets;
 pub async fn serve(req: HttpRequest) -> Result<HttpResponse, AppError> {
     let path = req.path();
     if path == "/api" || path.starts_with("/api/") {
-        return Err(AppError::not_found(
-            "not_found",
-            format!("No route {path}."),
-        ));
+        return Err(AppError::not_found("not_found", format!("No route {path}.")));
     }
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return Err(AppError::new(
@@ -33,21 +30,12 @@ pub async fn serve(req: HttpRequest) -> Result<HttpResponse, AppError> {
             .content_type(file.metadata.mimetype())
             .insert_header((
                 header::CACHE_CONTROL,
-                if immutable {
-                    "public, max-age=31536000, immutable"
-                } else {
-                    "public, max-age=3600"
-                },
+                if immutable { "public, max-age=31536000, immutable" } else { "public, max-age=3600" },
             ))
             .body(file.data.into_owned()));
     }
     // A missing asset is a 404, not the app shell.
-    if wanted.starts_with("assets/")
-        || wanted
-            .rsplit('/')
-            .next()
-            .is_some_and(|last| last.contains('.'))
-    {
+    if wanted.starts_with("assets/") || wanted.rsplit('/').next().is_some_and(|last| last.contains('.')) {
         return Err(AppError::not_found("not_found", format!("No file {path}.")));
     }
     match Assets::get("index.html") {

@@ -23,10 +23,9 @@ fn read_radius(f: &Fields, field: &str) -> AppResult<Option<f64>> {
     match f.number(field)? {
         None => Ok(None),
         Some(0.0) => Ok(None),
-        Some(r) if !(1.0..=1000.0).contains(&r) => Err(AppError::invalid(
-            field,
-            format!("`{field}` must be between 1 and 1000 miles."),
-        )),
+        Some(r) if !(1.0..=1000.0).contains(&r) => {
+            Err(AppError::invalid(field, format!("`{field}` must be between 1 and 1000 miles.")))
+        }
         Some(r) => Ok(Some(r)),
     }
 }
@@ -37,25 +36,17 @@ fn read_criteria(f: &Fields) -> AppResult<Criteria> {
         None => DEFAULT_WINDOW_HOURS,
         Some(0.0) => DEFAULT_WINDOW_HOURS,
         Some(h) if !(1.0..=720.0).contains(&h) => {
-            return Err(AppError::invalid(
-                "pickup_window_hours",
-                "`pickup_window_hours` must be between 1 and 720.",
-            ))
+            return Err(AppError::invalid("pickup_window_hours", "`pickup_window_hours` must be between 1 and 720."))
         }
         Some(h) => h,
     };
-    let max_results = f
-        .count("max_results", true)?
-        .unwrap_or(3)
-        .min(MAX_RESULTS_CAP) as usize;
+    let max_results = f.count("max_results", true)?.unwrap_or(3).min(MAX_RESULTS_CAP) as usize;
     Ok(Criteria {
         origin: f.text("origin")?.map(|t| g.resolve(&t)),
         origin_radius: read_radius(f, "origin_radius_miles")?,
         destination: f.text("destination")?.map(|t| g.resolve(&t)),
         destination_radius: read_radius(f, "destination_radius_miles")?,
-        equipment: f
-            .text("equipment_type")?
-            .and_then(|e| search::equipment_wanted(&e)),
+        equipment: f.text("equipment_type")?.and_then(|e| search::equipment_wanted(&e)),
         pickup: f.when("pickup_date")?,
         window_hours,
         max_results,
@@ -64,12 +55,7 @@ fn read_criteria(f: &Fields) -> AppResult<Criteria> {
 
 /// Candidate rows for a search: SQL narrows by status, future pickup, equipment, the
 /// pickup window (padded for every US offset) and a coarse origin area; ranking is exact.
-fn candidates(
-    conn: &mut DbConnection,
-    c: &Criteria,
-    now: DateTime<Utc>,
-    widen: bool,
-) -> AppResult<Vec<LoadRow>> {
+fn candidates(conn: &mut DbConnection, c: &Criteria, now: DateTime<Utc>, widen: bool) -> AppResult<Vec<LoadRow>> {
     let mut q = loads::table
         .filter(loads::status.eq("available"))
         .filter(loads::pickup_at.gt(to_ms(now)))
@@ -81,23 +67,15 @@ fn candidates(
     if let Some(w) = c.pickup {
         // Local midnight anywhere in the US falls between 04:00 and 11:00 UTC.
         let earliest = w.to_utc(|n| n.and_utc()) - Duration::hours(1);
-        let latest = w.to_utc(|n| n.and_utc())
-            + Duration::hours(12)
-            + Duration::minutes((c.window_hours * 60.0) as i64);
-        q = q
-            .filter(loads::pickup_at.ge(to_ms(earliest)))
-            .filter(loads::pickup_at.lt(to_ms(latest)));
+        let latest =
+            w.to_utc(|n| n.and_utc()) + Duration::hours(12) + Duration::minutes((c.window_hours * 60.0) as i64);
+        q = q.filter(loads::pickup_at.ge(to_ms(earliest))).filter(loads::pickup_at.lt(to_ms(latest)));
     }
     match &c.origin {
         Some(Place::State(code)) => q = q.filter(loads::origin_state.eq(code.to_string())),
         Some(Place::Cities { matches, .. }) if matches.len() == 1 => {
-            let radius = c.origin_radius.unwrap_or(0.0).max(if widen {
-                search::WIDEN_RADIUS_MILES
-            } else {
-                1.0
-            });
-            let (lat0, lat1, lon0, lon1) =
-                geo::bounding_box(matches[0].lat, matches[0].lon, radius + 1.0);
+            let radius = c.origin_radius.unwrap_or(0.0).max(if widen { search::WIDEN_RADIUS_MILES } else { 1.0 });
+            let (lat0, lat1, lon0, lon1) = geo::bounding_box(matches[0].lat, matches[0].lon, radius + 1.0);
             let name = matches[0].name.clone();
             q = q.filter(
                 loads::origin_lat
@@ -128,8 +106,7 @@ struct SearchHit {
 fn can_widen(c: &Criteria) -> bool {
     let city_without_radius =
         |p: &Option<Place>, r: Option<f64>| matches!(p, Some(Place::Cities { .. })) && r.is_none();
-    city_without_radius(&c.origin, c.origin_radius)
-        || city_without_radius(&c.destination, c.destination_radius)
+    city_without_radius(&c.origin, c.origin_radius) || city_without_radius(&c.destination, c.destination_radius)
 }
 
 pub async fn search(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
@@ -175,11 +152,7 @@ pub async fn search(state: web::Data<AppState>, body: JsonBody) -> AppResult<Htt
                 let lead = if widened {
                     format!(
                         "Nothing leaves {} itself, but close by: ",
-                        criteria
-                            .origin
-                            .as_ref()
-                            .map(Place::describe)
-                            .unwrap_or_default()
+                        criteria.origin.as_ref().map(Place::describe).unwrap_or_default()
                     )
                 } else {
                     String::new()
@@ -197,14 +170,25 @@ pub async fn search(state: web::Data<AppState>, body: JsonBody) -> AppResult<Htt
             None => empty_message(&mut conn, &criteria, now)?,
         };
         let ids: Vec<&str> = hits.iter().map(|h| h.load.load_id.as_str()).collect();
+        let now_ms = to_ms(now);
+        if let Some(c) = &call_id {
+            crate::calls::touch(&mut conn, c, mc.as_ref().map(|m| m.as_str()), None, now_ms)?;
+        }
+        crate::events::append(
+            &mut conn,
+            "search",
+            call_id.as_deref(),
+            json!({"criteria": criteria_json, "result_count": hits.len(), "load_ids": ids}),
+            now_ms,
+        )?;
         diesel::insert_into(searches::table)
             .values((
                 searches::call_id.eq(call_id.as_deref()),
                 searches::mc_number.eq(mc.as_ref().map(|m| m.as_str())),
-                searches::criteria_json.eq(serde_json::Value::Object(criteria_json).to_string()),
+                searches::criteria_json.eq(serde_json::Value::Object(criteria_json.clone()).to_string()),
                 searches::result_count.eq(hits.len() as i32),
                 searches::load_ids_json.eq(serde_json::to_string(&ids).unwrap_or_default()),
-                searches::created_at.eq(to_ms(now)),
+                searches::created_at.eq(now_ms),
             ))
             .execute(&mut conn)?;
         Ok(json!({"loads": hits, "total": hits.len(), "widened": widened, "message": message}))
@@ -218,9 +202,7 @@ pub async fn search(state: web::Data<AppState>, body: JsonBody) -> AppResult<Htt
 fn empty_message(conn: &mut DbConnection, c: &Criteria, now: DateTime<Utc>) -> AppResult<String> {
     let wanted = search::describe(c);
     if let Some(Place::Unknown(text)) = &c.origin {
-        return Ok(format!(
-            "I couldn't place \"{text}\". What's the nearest big city, and the state?"
-        ));
+        return Ok(format!("I couldn't place \"{text}\". What's the nearest big city, and the state?"));
     }
     let mut relaxed = c.clone();
     relaxed.equipment = None;
@@ -228,26 +210,13 @@ fn empty_message(conn: &mut DbConnection, c: &Criteria, now: DateTime<Utc>) -> A
     relaxed.max_results = 50;
     let rows = candidates(conn, &relaxed, now, true)?;
     let others = search::rank(&relaxed, &rows, now, true);
-    let mut types: Vec<&str> = others
-        .iter()
-        .map(|r| r.row.equipment_type.as_str())
-        .collect();
+    let mut types: Vec<&str> = others.iter().map(|r| r.row.equipment_type.as_str()).collect();
     types.sort();
     types.dedup();
-    let when = if c.pickup.is_some() {
-        " for that pickup day"
-    } else {
-        ""
-    };
+    let when = if c.pickup.is_some() { " for that pickup day" } else { "" };
     Ok(if others.is_empty() {
-        format!(
-            "I don't have any {wanted} right now{when}. Is there another lane or area you'd run?"
-        )
-    } else if c.equipment.is_some()
-        && !types
-            .iter()
-            .any(|t| Some(t.to_string()) == c.equipment_label())
-    {
+        format!("I don't have any {wanted} right now{when}. Is there another lane or area you'd run?")
+    } else if c.equipment.is_some() && !types.iter().any(|t| Some(t.to_string()) == c.equipment_label()) {
         format!(
             "I don't have any {wanted} right now. On that lane I do have {} freight. Would any of that work?",
             types.join(" and ")
@@ -272,10 +241,7 @@ pub fn page_limit(raw: Option<&str>) -> AppResult<i64> {
         None => Ok(50),
         Some(s) => match s.parse::<i64>() {
             Ok(n) if n >= 1 => Ok(n.min(500)),
-            _ => Err(AppError::invalid(
-                "limit",
-                "`limit` must be a whole number from 1 to 500.",
-            )),
+            _ => Err(AppError::invalid("limit", "`limit` must be a whole number from 1 to 500.")),
         },
     }
 }
@@ -290,44 +256,28 @@ pub fn decode_cursor(raw: &str) -> AppResult<String> {
     if !raw.len().is_multiple_of(2) || raw.len() > 1024 {
         return Err(bad());
     }
-    let bytes: Option<Vec<u8>> = (0..raw.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&raw[i..i + 2], 16).ok())
-        .collect();
+    let bytes: Option<Vec<u8>> =
+        (0..raw.len()).step_by(2).map(|i| u8::from_str_radix(&raw[i..i + 2], 16).ok()).collect();
     String::from_utf8(bytes.ok_or_else(bad)?).map_err(|_| bad())
 }
 
-pub async fn list(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    q: web::Query<ListQuery>,
-) -> AppResult<HttpResponse> {
-    let broker = req
-        .extensions()
-        .get::<Principal>()
-        .is_some_and(Principal::sees_broker_fields);
+pub async fn list(req: HttpRequest, state: web::Data<AppState>, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
+    let broker = req.extensions().get::<Principal>().is_some_and(Principal::sees_broker_fields);
     let limit = page_limit(q.limit.as_deref())?;
-    let status = match q
-        .status
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty() && *s != "all")
-    {
+    let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty() && *s != "all") {
         None => None,
-        Some(s) => Some(LoadStatus::parse(s).ok_or_else(|| {
-            AppError::invalid("status", "`status` must be available, booked or cancelled.")
-        })?),
+        Some(s) => Some(
+            LoadStatus::parse(s)
+                .ok_or_else(|| AppError::invalid("status", "`status` must be available, booked or cancelled."))?,
+        ),
     };
     let after = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
         None => None,
         Some(c) => {
             let key = decode_cursor(c)?;
-            let (at, id) = key
-                .split_once('|')
-                .ok_or_else(|| AppError::invalid("cursor", "`cursor` is not valid."))?;
+            let (at, id) = key.split_once('|').ok_or_else(|| AppError::invalid("cursor", "`cursor` is not valid."))?;
             Some((
-                at.parse::<i64>()
-                    .map_err(|_| AppError::invalid("cursor", "`cursor` is not valid."))?,
+                at.parse::<i64>().map_err(|_| AppError::invalid("cursor", "`cursor` is not valid."))?,
                 id.to_string(),
             ))
         }
@@ -339,62 +289,34 @@ pub async fn list(
             query = query.filter(loads::status.eq(s.as_str()));
         }
         if let Some((at, id)) = after {
-            query = query.filter(
-                loads::pickup_at
-                    .gt(at)
-                    .or(loads::pickup_at.eq(at).and(loads::load_id.gt(id))),
-            );
+            query = query.filter(loads::pickup_at.gt(at).or(loads::pickup_at.eq(at).and(loads::load_id.gt(id))));
         }
-        Ok(query
-            .order((loads::pickup_at.asc(), loads::load_id.asc()))
-            .limit(limit + 1)
-            .load(&mut conn)?)
+        Ok(query.order((loads::pickup_at.asc(), loads::load_id.asc())).limit(limit + 1).load(&mut conn)?)
     })
     .await??;
     let more = rows.len() as i64 > limit;
     let page = &rows[..rows.len().min(limit as usize)];
-    let next_cursor = if more {
-        page.last()
-            .map(|r| encode_cursor(&format!("{}|{}", r.pickup_at, r.load_id)))
-    } else {
-        None
-    };
+    let next_cursor =
+        if more { page.last().map(|r| encode_cursor(&format!("{}|{}", r.pickup_at, r.load_id))) } else { None };
     let views: Vec<LoadView> = page.iter().map(|r| r.view(broker)).collect();
     Ok(HttpResponse::Ok().json(json!({"loads": views, "next_cursor": next_cursor})))
 }
 
-pub async fn get(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    let broker = req
-        .extensions()
-        .get::<Principal>()
-        .is_some_and(Principal::sees_broker_fields);
+pub async fn get(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let broker = req.extensions().get::<Principal>().is_some_and(Principal::sees_broker_fields);
     let id = path.into_inner();
     if id.chars().count() > crate::parse::MAX_ID_LEN {
-        return Err(AppError::invalid(
-            "load_id",
-            "`load_id` is longer than 128 characters.",
-        ));
+        return Err(AppError::invalid("load_id", "`load_id` is longer than 128 characters."));
     }
     let lookup = id.clone();
     let row = web::block(move || -> AppResult<Option<LoadRow>> {
         let mut conn = state.pool.get()?;
-        Ok(loads::table
-            .find(lookup)
-            .select(LoadRow::as_select())
-            .first(&mut conn)
-            .optional()?)
+        Ok(loads::table.find(lookup).select(LoadRow::as_select()).first(&mut conn).optional()?)
     })
     .await??;
     match row {
         Some(r) => Ok(HttpResponse::Ok().json(r.view(broker))),
-        None => Err(
-            AppError::not_found("load_not_found", format!("No load with id {id}."))
-                .with_field("load_id"),
-        ),
+        None => Err(AppError::not_found("load_not_found", format!("No load with id {id}.")).with_field("load_id")),
     }
 }
 
@@ -406,10 +328,7 @@ pub async fn upsert(state: web::Data<AppState>, body: JsonBody) -> AppResult<Htt
         let mut conn = state.pool.get()?;
         let id = row.load_id.clone();
         let outcome = crate::db::write_tx(&mut conn, |c| import::upsert(c, row, status_given))?;
-        let stored: LoadRow = loads::table
-            .find(id)
-            .select(LoadRow::as_select())
-            .first(&mut conn)?;
+        let stored: LoadRow = loads::table.find(id).select(LoadRow::as_select()).first(&mut conn)?;
         Ok((outcome, stored))
     })
     .await??;

@@ -39,18 +39,10 @@ fn resolve_place(f: &Fields, field: &str) -> AppResult<ResolvedPlace> {
             }
         }
     };
-    let bad = || {
-        AppError::invalid(
-            field,
-            format!("`{field}` must be a US city with its state, such as \"Dallas, TX\"."),
-        )
-    };
+    let bad =
+        || AppError::invalid(field, format!("`{field}` must be a US city with its state, such as \"Dallas, TX\"."));
     match geo::gazetteer().resolve(&text) {
-        Place::Cities {
-            name,
-            state: Some(state),
-            matches,
-        } => Ok(match matches.first() {
+        Place::Cities { name, state: Some(state), matches } => Ok(match matches.first() {
             Some(c) => ResolvedPlace {
                 label: c.label(),
                 city: c.name.clone(),
@@ -68,11 +60,7 @@ fn resolve_place(f: &Fields, field: &str) -> AppResult<ResolvedPlace> {
                 zone: Zone::for_state(state),
             },
         }),
-        Place::Cities {
-            state: None,
-            matches,
-            ..
-        } if matches.len() == 1 => {
+        Place::Cities { state: None, matches, .. } if matches.len() == 1 => {
             let c = &matches[0];
             Ok(ResolvedPlace {
                 label: c.label(),
@@ -99,12 +87,7 @@ fn parse_clock(f: &Fields, field: &str) -> AppResult<Option<NaiveTime>> {
         .ok_or_else(|| AppError::invalid(field, format!("`{field}` must be a time such as 08:00.")))
 }
 
-fn resolve_time(
-    f: &Fields,
-    prefix: &str,
-    zone: Zone,
-    now: DateTime<Utc>,
-) -> AppResult<Option<DateTime<Utc>>> {
+fn resolve_time(f: &Fields, prefix: &str, zone: Zone, now: DateTime<Utc>) -> AppResult<Option<DateTime<Utc>>> {
     let abs = format!("{prefix}_datetime");
     if let Some(w) = f.when(&abs)? {
         return Ok(Some(w.to_utc(|n| zone.to_utc(n))));
@@ -114,13 +97,9 @@ fn resolve_time(
         return Ok(None);
     };
     if offset > 365 {
-        return Err(AppError::invalid(
-            &offset_field,
-            format!("`{offset_field}` must be at most 365 days."),
-        ));
+        return Err(AppError::invalid(&offset_field, format!("`{offset_field}` must be at most 365 days.")));
     }
-    let time = parse_clock(f, &format!("{prefix}_time"))?
-        .unwrap_or(NaiveTime::from_hms_opt(8, 0, 0).expect("valid"));
+    let time = parse_clock(f, &format!("{prefix}_time"))?.unwrap_or(NaiveTime::from_hms_opt(8, 0, 0).expect("valid"));
     let day = zone.to_local(now).date() + Duration::days(offset);
     Ok(Some(zone.to_utc(day.and_time(time))))
 }
@@ -130,54 +109,35 @@ pub fn load_from_fields(f: &Fields, now: DateTime<Utc>, is_seed: bool) -> AppRes
     let load_id = f.required_id("load_id")?;
     let origin = resolve_place(f, "origin")?;
     let destination = resolve_place(f, "destination")?;
-    let pickup = resolve_time(f, "pickup", origin.zone, now)?
-        .ok_or_else(|| AppError::missing("pickup_datetime"))?;
+    let pickup = resolve_time(f, "pickup", origin.zone, now)?.ok_or_else(|| AppError::missing("pickup_datetime"))?;
     let delivery = resolve_time(f, "delivery", destination.zone, now)?;
     if delivery.is_some_and(|d| d < pickup) {
-        return Err(AppError::invalid(
-            "delivery_datetime",
-            "`delivery_datetime` is before the pickup.",
-        ));
+        return Err(AppError::invalid("delivery_datetime", "`delivery_datetime` is before the pickup."));
     }
-    let equipment_type = f
-        .text("equipment_type")?
-        .ok_or_else(|| AppError::missing("equipment_type"))?;
+    let equipment_type = f.text("equipment_type")?.ok_or_else(|| AppError::missing("equipment_type"))?;
     let equipment = equipment_key(&equipment_type);
-    let equipment_type = super::model::canonical_equipment(&equipment_type)
-        .map(str::to_string)
-        .unwrap_or(equipment_type);
+    let equipment_type =
+        super::model::canonical_equipment(&equipment_type).map(str::to_string).unwrap_or(equipment_type);
     let rate = f.required_money("loadboard_rate")?;
     let max_rate = f.money("max_rate")?;
     if max_rate.is_some_and(|m| m < rate) {
-        return Err(AppError::invalid(
-            "max_rate",
-            "`max_rate` cannot be below `loadboard_rate`.",
-        ));
+        return Err(AppError::invalid("max_rate", "`max_rate` cannot be below `loadboard_rate`."));
     }
     let status = match f.text("status")? {
         None => LoadStatus::Available,
         Some(s) => match LoadStatus::parse(&s) {
             Some(LoadStatus::Booked) => {
-                return Err(AppError::invalid(
-                    "status",
-                    "A load is booked through a handoff, not by import.",
-                ))
+                return Err(AppError::invalid("status", "A load is booked through a handoff, not by import."))
             }
             Some(st) => st,
-            None => {
-                return Err(AppError::invalid(
-                    "status",
-                    "`status` must be available or cancelled.",
-                ))
-            }
+            None => return Err(AppError::invalid("status", "`status` must be available or cancelled.")),
         },
     };
     let miles = match f.count("miles", true)? {
         Some(m) => Some(m),
         None => match (origin.lat, origin.lon, destination.lat, destination.lon) {
             (Some(a), Some(b), Some(c), Some(d)) => {
-                Some((geo::miles_between(a, b, c, d) * geo::ROAD_FACTOR).round() as i64)
-                    .filter(|m| *m > 0)
+                Some((geo::miles_between(a, b, c, d) * geo::ROAD_FACTOR).round() as i64).filter(|m| *m > 0)
             }
             _ => None,
         },
@@ -226,21 +186,12 @@ pub enum Upserted {
 
 /// Inserts or updates one load. An update keeps the booking state: a booked load's
 /// status and booking cannot be changed by an import.
-pub fn upsert(
-    conn: &mut DbConnection,
-    mut row: LoadRow,
-    status_given: bool,
-) -> AppResult<Upserted> {
-    let existing: Option<LoadRow> = loads::table
-        .find(&row.load_id)
-        .select(LoadRow::as_select())
-        .first(conn)
-        .optional()?;
+pub fn upsert(conn: &mut DbConnection, mut row: LoadRow, status_given: bool) -> AppResult<Upserted> {
+    let existing: Option<LoadRow> =
+        loads::table.find(&row.load_id).select(LoadRow::as_select()).first(conn).optional()?;
     match existing {
         None => {
-            diesel::insert_into(loads::table)
-                .values(&row)
-                .execute(conn)?;
+            diesel::insert_into(loads::table).values(&row).execute(conn)?;
             Ok(Upserted::Inserted)
         }
         Some(old) => {
@@ -248,10 +199,7 @@ pub fn upsert(
             if booked && status_given && row.status != old.status {
                 return Err(AppError::conflict(
                     "load_already_booked",
-                    format!(
-                        "Load {} is booked; cancel the booking before changing its status.",
-                        old.load_id
-                    ),
+                    format!("Load {} is booked; cancel the booking before changing its status.", old.load_id),
                 )
                 .with_field("status"));
             }
@@ -261,9 +209,7 @@ pub fn upsert(
             row.booked_call_id = old.booked_call_id.clone();
             row.created_at = old.created_at;
             row.is_seed = old.is_seed && row.is_seed;
-            diesel::update(loads::table.find(&old.load_id))
-                .set(&row)
-                .execute(conn)?;
+            diesel::update(loads::table.find(&old.load_id)).set(&row).execute(conn)?;
             Ok(Upserted::Updated)
         }
     }
@@ -292,53 +238,31 @@ pub fn records_from_bytes(bytes: &[u8]) -> AppResult<Vec<Value>> {
         .trim_start_matches('\u{feff}');
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') || trimmed.starts_with('{') {
-        let v: Value = serde_json::from_str(trimmed).map_err(|e| {
-            AppError::bad_request(
-                "invalid_json",
-                format!("The import file is not valid JSON ({e})."),
-            )
-        })?;
+        let v: Value = serde_json::from_str(trimmed)
+            .map_err(|e| AppError::bad_request("invalid_json", format!("The import file is not valid JSON ({e}).")))?;
         return match v {
             Value::Array(items) => Ok(items),
             Value::Object(mut o) => match o.remove("loads") {
                 Some(Value::Array(items)) => Ok(items),
-                _ => Err(AppError::invalid(
-                    "loads",
-                    "Send a JSON array of loads or {\"loads\": [...]}.",
-                )),
+                _ => Err(AppError::invalid("loads", "Send a JSON array of loads or {\"loads\": [...]}.")),
             },
-            _ => Err(AppError::bad_request(
-                "invalid_body",
-                "Send a JSON array of loads or CSV.",
-            )),
+            _ => Err(AppError::bad_request("invalid_body", "Send a JSON array of loads or CSV.")),
         };
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| {
-            AppError::bad_request("invalid_csv", format!("The CSV header cannot be read: {e}"))
-        })?
+        .map_err(|e| AppError::bad_request("invalid_csv", format!("The CSV header cannot be read: {e}")))?
         .iter()
         .map(|h| h.trim().to_lowercase())
         .collect();
     if !headers.iter().any(|h| h == "load_id") {
-        return Err(AppError::bad_request(
-            "invalid_csv",
-            "The CSV header must name the columns, including load_id.",
-        ));
+        return Err(AppError::bad_request("invalid_csv", "The CSV header must name the columns, including load_id."));
     }
     let mut out = Vec::new();
     for (i, rec) in reader.records().enumerate() {
-        let rec = rec.map_err(|e| {
-            AppError::bad_request(
-                "invalid_csv",
-                format!("CSV row {} cannot be read: {e}", i + 1),
-            )
-        })?;
+        let rec =
+            rec.map_err(|e| AppError::bad_request("invalid_csv", format!("CSV row {} cannot be read: {e}", i + 1)))?;
         let mut obj = Map::new();
         for (h, v) in headers.iter().zip(rec.iter()) {
             obj.insert(h.clone(), Value::String(v.to_string()));
@@ -361,12 +285,8 @@ pub fn import_records(
         write_tx(conn, |conn| -> AppResult<()> {
             for (i, record) in chunk.iter().enumerate() {
                 let row_no = chunk_no * 500 + i + 1;
-                let load_id = record
-                    .get("load_id")
-                    .and_then(|v| crate::parse::id(v).ok().flatten());
-                let status_given = record
-                    .get("status")
-                    .is_some_and(|v| !crate::parse::is_no_value(v));
+                let load_id = record.get("load_id").and_then(|v| crate::parse::id(v).ok().flatten());
+                let status_given = record.get("status").is_some_and(|v| !crate::parse::is_no_value(v));
                 let outcome = Fields::new(record)
                     .and_then(|f| load_from_fields(&f, now, is_seed))
                     .and_then(|row| upsert(conn, row, status_given));
@@ -374,12 +294,7 @@ pub fn import_records(
                     Ok(Upserted::Inserted) => report.inserted += 1,
                     Ok(Upserted::Updated) => report.updated += 1,
                     Err(AppError::Client { message, field, .. }) => {
-                        report.rejected.push(RejectedRow {
-                            row: row_no,
-                            load_id,
-                            field,
-                            reason: message,
-                        })
+                        report.rejected.push(RejectedRow { row: row_no, load_id, field, reason: message })
                     }
                     Err(other) => return Err(other),
                 }

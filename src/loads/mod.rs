@@ -23,38 +23,18 @@ pub const SEED_JSON: &str = include_str!("../../data/loads.json");
 const IMPORT_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        resource("/loads/search").route(
-            web::post()
-                .to(handlers::search)
-                .wrap(from_fn(require_agent)),
-        ),
-    )
-    .service(
-        resource("/loads/import")
-            .app_data(BodyLimit(IMPORT_BODY_LIMIT))
-            .route(
-                web::post()
-                    .to(handlers::import_file)
-                    .wrap(from_fn(require_admin)),
-            ),
-    )
-    .service(
-        resource("/loads")
-            .route(
-                web::get()
-                    .to(handlers::list)
-                    .wrap(from_fn(require_dashboard)),
-            )
-            .route(
-                web::post()
-                    .to(handlers::upsert)
-                    .wrap(from_fn(require_admin)),
-            ),
-    )
-    .service(
-        resource("/loads/{load_id}").route(web::get().to(handlers::get).wrap(from_fn(require_any))),
-    );
+    cfg.service(resource("/loads/search").route(web::post().to(handlers::search).wrap(from_fn(require_agent))))
+        .service(
+            resource("/loads/import")
+                .app_data(BodyLimit(IMPORT_BODY_LIMIT))
+                .route(web::post().to(handlers::import_file).wrap(from_fn(require_admin))),
+        )
+        .service(
+            resource("/loads")
+                .route(web::get().to(handlers::list).wrap(from_fn(require_dashboard)))
+                .route(web::post().to(handlers::upsert).wrap(from_fn(require_admin))),
+        )
+        .service(resource("/loads/{load_id}").route(web::get().to(handlers::get).wrap(from_fn(require_any))));
 }
 
 /// On first start (no loads at all) imports `LOADS_FILE` or the bundled seed.
@@ -69,33 +49,22 @@ pub fn seed_if_empty(
     }
     let (bytes, is_seed, source) = match file {
         Some(path) => (
-            std::fs::read(path)
-                .with_context(|| format!("reading LOADS_FILE {}", path.display()))?,
+            std::fs::read(path).with_context(|| format!("reading LOADS_FILE {}", path.display()))?,
             false,
             path.display().to_string(),
         ),
-        None => (
-            SEED_JSON.as_bytes().to_vec(),
-            true,
-            "the bundled seed".to_string(),
-        ),
+        None => (SEED_JSON.as_bytes().to_vec(), true, "the bundled seed".to_string()),
     };
-    let records = import::records_from_bytes(&bytes)
-        .map_err(|e| anyhow::anyhow!("{source}: {}", e.body()))?;
-    let report = import::import_records(conn, &records, now, is_seed)
-        .map_err(|e| anyhow::anyhow!("importing {source}: {e}"))?;
+    let records = import::records_from_bytes(&bytes).map_err(|e| anyhow::anyhow!("{source}: {}", e.body()))?;
+    let report =
+        import::import_records(conn, &records, now, is_seed).map_err(|e| anyhow::anyhow!("importing {source}: {e}"))?;
     log::info!(
         "imported {} loads from {source} ({} rejected)",
         report.inserted + report.updated,
         report.rejected.len()
     );
     for r in &report.rejected {
-        log::warn!(
-            "load row {} ({:?}) rejected: {}",
-            r.row,
-            r.load_id,
-            r.reason
-        );
+        log::warn!("load row {} ({:?}) rejected: {}", r.row, r.load_id, r.reason);
     }
     Ok(Some(report))
 }

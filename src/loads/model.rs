@@ -89,9 +89,7 @@ pub fn canonical_equipment(raw: &str) -> Option<&'static str> {
 
 /// The storage key for equipment: the canonical name, else the folded text.
 pub fn equipment_key(raw: &str) -> String {
-    canonical_equipment(raw)
-        .map(str::to_string)
-        .unwrap_or_else(|| raw.trim().to_lowercase())
+    canonical_equipment(raw).map(str::to_string).unwrap_or_else(|| raw.trim().to_lowercase())
 }
 
 #[derive(Clone, Debug, Queryable, Selectable, Insertable, AsChangeset)]
@@ -135,10 +133,8 @@ fn zone_of(name: &str, state: &str) -> Zone {
 
 fn local_rfc3339(ms: i64, zone: Zone) -> String {
     let t = from_ms(ms);
-    let offset = FixedOffset::east_opt((zone.offset_hours_at(t) * 3600) as i32)
-        .expect("US offsets are valid");
-    t.with_timezone(&offset)
-        .to_rfc3339_opts(SecondsFormat::Secs, false)
+    let offset = FixedOffset::east_opt((zone.offset_hours_at(t) * 3600) as i32).expect("US offsets are valid");
+    t.with_timezone(&offset).to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
 impl LoadRow {
@@ -158,9 +154,9 @@ impl LoadRow {
         Money(self.loadboard_rate_cents)
     }
     pub fn rate_per_mile(&self) -> Option<f64> {
-        self.miles.filter(|m| *m > 0).map(|m| {
-            ((self.loadboard_rate_cents as f64 / 100.0 / m as f64) * 100.0).round() / 100.0
-        })
+        self.miles
+            .filter(|m| *m > 0)
+            .map(|m| ((self.loadboard_rate_cents as f64 / 100.0 / m as f64) * 100.0).round() / 100.0)
     }
 
     /// The SPEC §4 JSON view. `max_rate` only for dashboard/admin readers.
@@ -180,16 +176,10 @@ impl LoadRow {
             destination_longitude: self.destination_lon,
             destination_timezone: self.destination_zone().iana(),
             pickup_datetime: local_rfc3339(self.pickup_at, self.origin_zone()),
-            delivery_datetime: self
-                .delivery_at
-                .map(|d| local_rfc3339(d, self.destination_zone())),
+            delivery_datetime: self.delivery_at.map(|d| local_rfc3339(d, self.destination_zone())),
             equipment_type: self.equipment_type.clone(),
             loadboard_rate: self.rate(),
-            max_rate: if broker_fields {
-                self.max_rate_cents.map(Money)
-            } else {
-                None
-            },
+            max_rate: if broker_fields { self.max_rate_cents.map(Money) } else { None },
             notes: self.notes.clone(),
             weight: self.weight_lb,
             commodity_type: self.commodity_type.clone(),

@@ -29,11 +29,7 @@ pub struct Criteria {
 
 impl Criteria {
     pub fn equipment_label(&self) -> Option<String> {
-        self.equipment.as_ref().map(|e| {
-            canonical_equipment(e)
-                .map(str::to_string)
-                .unwrap_or_else(|| e.clone())
-        })
+        self.equipment.as_ref().map(|e| canonical_equipment(e).map(str::to_string).unwrap_or_else(|| e.clone()))
     }
 
     /// The pickup window for a load leaving from a place in `zone`.
@@ -41,10 +37,7 @@ impl Criteria {
         let zone = row.origin_zone();
         self.pickup.map(|w| {
             let start = w.to_utc(|n| zone.to_utc(n));
-            (
-                start,
-                start + Duration::minutes((self.window_hours * 60.0) as i64),
-            )
+            (start, start + Duration::minutes((self.window_hours * 60.0) as i64))
         })
     }
 }
@@ -73,20 +66,14 @@ fn place_match(
 ) -> Option<Option<f64>> {
     match want {
         Place::State(code) => (state == *code).then_some(None),
-        Place::Cities {
-            name,
-            state: want_state,
-            matches,
-        } => {
+        Place::Cities { name, state: want_state, matches } => {
             let distance = match (lat, lon) {
-                (Some(la), Some(lo)) => matches
-                    .iter()
-                    .map(|c| geo::miles_between(c.lat, c.lon, la, lo))
-                    .min_by(|a, b| a.total_cmp(b)),
+                (Some(la), Some(lo)) => {
+                    matches.iter().map(|c| geo::miles_between(c.lat, c.lon, la, lo)).min_by(|a, b| a.total_cmp(b))
+                }
                 _ => None,
             };
-            let same_city =
-                name_key(city) == name_key(name) && want_state.is_none_or(|s| s == state);
+            let same_city = name_key(city) == name_key(name) && want_state.is_none_or(|s| s == state);
             match radius {
                 Some(r) if distance.is_some_and(|d| d <= r) => Some(distance),
                 _ if same_city => Some(distance.or(Some(0.0))),
@@ -106,12 +93,7 @@ fn closeness(distance: Option<f64>, radius: Option<f64>) -> f64 {
 
 /// Filters and ranks candidates, best first. `widen` applies [`WIDEN_RADIUS_MILES`] to a
 /// city given without a radius.
-pub fn rank<'a>(
-    c: &Criteria,
-    rows: &'a [LoadRow],
-    now: DateTime<Utc>,
-    widen: bool,
-) -> Vec<Ranked<'a>> {
+pub fn rank<'a>(c: &Criteria, rows: &'a [LoadRow], now: DateTime<Utc>, widen: bool) -> Vec<Ranked<'a>> {
     let widened = |r: Option<f64>| r.or(widen.then_some(WIDEN_RADIUS_MILES));
     let (o_radius, d_radius) = (widened(c.origin_radius), widened(c.destination_radius));
     let now_ms = crate::db::to_ms(now);
@@ -122,23 +104,16 @@ pub fn rank<'a>(
         .filter_map(|r| {
             let origin = match &c.origin {
                 None => None,
-                Some(p) => Some(place_match(
-                    p,
-                    o_radius,
-                    (&r.origin_city, &r.origin_state, r.origin_lat, r.origin_lon),
-                )?),
+                Some(p) => {
+                    Some(place_match(p, o_radius, (&r.origin_city, &r.origin_state, r.origin_lat, r.origin_lon))?)
+                }
             };
             let dest = match &c.destination {
                 None => None,
                 Some(p) => Some(place_match(
                     p,
                     d_radius,
-                    (
-                        &r.destination_city,
-                        &r.destination_state,
-                        r.destination_lat,
-                        r.destination_lon,
-                    ),
+                    (&r.destination_city, &r.destination_state, r.destination_lat, r.destination_lon),
                 )?),
             };
             let pickup = r.pickup();
@@ -147,35 +122,23 @@ pub fn rank<'a>(
                     if pickup < start || pickup >= end {
                         return None;
                     }
-                    1.0 - (pickup - start).num_minutes() as f64
-                        / (end - start).num_minutes().max(1) as f64
+                    1.0 - (pickup - start).num_minutes() as f64 / (end - start).num_minutes().max(1) as f64
                 }
-                None => (1.0 - (pickup - now).num_minutes() as f64 / (14.0 * 24.0 * 60.0))
-                    .clamp(0.0, 1.0),
+                None => (1.0 - (pickup - now).num_minutes() as f64 / (14.0 * 24.0 * 60.0)).clamp(0.0, 1.0),
             };
             let origin_part = origin.map_or(0.5, |d| closeness(d, o_radius));
             let dest_part = dest.map_or(0.5, |d| closeness(d, d_radius));
-            let rate_part = r
-                .rate_per_mile()
-                .map_or(0.5, |rpm| ((rpm - 1.5) / 2.5).clamp(0.0, 1.0));
-            let score =
-                40.0 * origin_part + 25.0 * dest_part + 20.0 * pickup_part + 15.0 * rate_part;
+            let rate_part = r.rate_per_mile().map_or(0.5, |rpm| ((rpm - 1.5) / 2.5).clamp(0.0, 1.0));
+            let score = 40.0 * origin_part + 25.0 * dest_part + 20.0 * pickup_part + 15.0 * rate_part;
             let deadhead = match &c.origin {
                 Some(Place::Cities { .. }) => origin.flatten().map(|d| d.round()),
                 _ => None,
             };
-            Some(Ranked {
-                row: r,
-                score: (score * 10.0).round() / 10.0,
-                deadhead_miles: deadhead,
-            })
+            Some(Ranked { row: r, score: (score * 10.0).round() / 10.0, deadhead_miles: deadhead })
         })
         .collect();
     out.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then(a.row.pickup_at.cmp(&b.row.pickup_at))
-            .then(a.row.load_id.cmp(&b.row.load_id))
+        b.score.total_cmp(&a.score).then(a.row.pickup_at.cmp(&b.row.pickup_at)).then(a.row.load_id.cmp(&b.row.load_id))
     });
     out.truncate(c.max_results);
     out
@@ -186,10 +149,7 @@ pub fn rank<'a>(
 pub fn pitch(r: &Ranked, asked_origin: Option<&Place>, now: DateTime<Utc>) -> String {
     let row = r.row;
     let when = speech::when_phrase(row.pickup(), row.origin_zone(), now);
-    let miles = row
-        .miles
-        .map(|m| format!(", {} miles", group_digits(m.unsigned_abs())))
-        .unwrap_or_default();
+    let miles = row.miles.map(|m| format!(", {} miles", group_digits(m.unsigned_abs()))).unwrap_or_default();
     let near = match (asked_origin, r.deadhead_miles) {
         (Some(p @ Place::Cities { .. }), Some(d)) if d >= 10.0 => {
             format!(" (about {} miles from {})", d as i64, p.describe())
@@ -229,15 +189,7 @@ mod tests {
     use crate::geo::gazetteer;
     use chrono::TimeZone;
 
-    fn row(
-        id: &str,
-        origin: &str,
-        dest: &str,
-        equipment: &str,
-        hours_ahead: i64,
-        rate: i64,
-        miles: i64,
-    ) -> LoadRow {
+    fn row(id: &str, origin: &str, dest: &str, equipment: &str, hours_ahead: i64, rate: i64, miles: i64) -> LoadRow {
         let g = gazetteer();
         let (oc, os) = origin.split_once(", ").unwrap();
         let (dc, ds) = dest.split_once(", ").unwrap();
@@ -303,69 +255,24 @@ mod tests {
     fn lane_matches_by_city_state_and_name() {
         let rows = vec![
             row("A", "Dallas, TX", "Atlanta, GA", "Dry Van", 20, 2150, 781),
-            row(
-                "B",
-                "Fort Worth, TX",
-                "Atlanta, GA",
-                "Dry Van",
-                20,
-                2150,
-                800,
-            ),
+            row("B", "Fort Worth, TX", "Atlanta, GA", "Dry Van", 20, 2150, 800),
             row("C", "Chicago, IL", "Atlanta, GA", "Dry Van", 20, 2000, 716),
         ];
-        assert_eq!(
-            ids(&rank(
-                &criteria(Some("Dallas, TX"), None, None),
-                &rows,
-                now(),
-                false
-            )),
-            ["A"]
-        );
-        assert_eq!(
-            ids(&rank(
-                &criteria(Some("dallas"), None, None),
-                &rows,
-                now(),
-                false
-            )),
-            ["A"]
-        );
-        let mut texas = ids(&rank(
-            &criteria(Some("Texas"), None, None),
-            &rows,
-            now(),
-            false,
-        ));
+        assert_eq!(ids(&rank(&criteria(Some("Dallas, TX"), None, None), &rows, now(), false)), ["A"]);
+        assert_eq!(ids(&rank(&criteria(Some("dallas"), None, None), &rows, now(), false)), ["A"]);
+        let mut texas = ids(&rank(&criteria(Some("Texas"), None, None), &rows, now(), false));
         texas.sort();
         assert_eq!(texas, ["A", "B"]);
-        assert_eq!(
-            rank(&criteria(None, Some("GA"), None), &rows, now(), false).len(),
-            3
-        );
+        assert_eq!(rank(&criteria(None, Some("GA"), None), &rows, now(), false).len(), 3);
         // Widening finds Fort Worth for Dallas, nearer first.
-        let widened = rank(
-            &criteria(Some("Dallas, TX"), None, None),
-            &rows,
-            now(),
-            true,
-        );
+        let widened = rank(&criteria(Some("Dallas, TX"), None, None), &rows, now(), true);
         assert_eq!(ids(&widened), ["A", "B"]);
         assert!(widened[1].deadhead_miles.unwrap() > 20.0);
     }
 
     #[test]
     fn radius_search_reports_deadhead() {
-        let rows = vec![row(
-            "B",
-            "Fort Worth, TX",
-            "Atlanta, GA",
-            "Dry Van",
-            20,
-            2150,
-            800,
-        )];
+        let rows = vec![row("B", "Fort Worth, TX", "Atlanta, GA", "Dry Van", 20, 2150, 800)];
         let mut c = criteria(Some("Dallas, TX"), None, None);
         c.origin_radius = Some(50.0);
         let r = rank(&c, &rows, now(), false);
@@ -387,60 +294,21 @@ mod tests {
             row("R", "Dallas, TX", "Atlanta, GA", "Reefer", 20, 2500, 781),
             row("V", "Dallas, TX", "Atlanta, GA", "Dry Van", 60, 2150, 781),
         ];
-        assert_eq!(
-            ids(&rank(
-                &criteria(Some("Dallas, TX"), None, Some("refrigerated")),
-                &rows,
-                now(),
-                false
-            )),
-            ["R"]
-        );
-        assert_eq!(
-            ids(&rank(
-                &criteria(Some("Dallas, TX"), None, Some("53' dry van")),
-                &rows,
-                now(),
-                false
-            )),
-            ["V"]
-        );
+        assert_eq!(ids(&rank(&criteria(Some("Dallas, TX"), None, Some("refrigerated")), &rows, now(), false)), ["R"]);
+        assert_eq!(ids(&rank(&criteria(Some("Dallas, TX"), None, Some("53' dry van")), &rows, now(), false)), ["V"]);
         let mut c = criteria(Some("Dallas, TX"), None, None);
         // Tomorrow (Nov 24) in Dallas: R picks up Nov 24 11:00 UTC = 5 AM Central.
-        c.pickup = Some(When::Date(
-            chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap(),
-        ));
+        c.pickup = Some(When::Date(chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()));
         assert_eq!(ids(&rank(&c, &rows, now(), false)), ["R"]);
     }
 
     #[test]
     fn ranking_prefers_closer_sooner_better_paid() {
         let rows = vec![
-            row(
-                "LATE",
-                "Dallas, TX",
-                "Atlanta, GA",
-                "Dry Van",
-                200,
-                2150,
-                781,
-            ),
-            row(
-                "SOON",
-                "Dallas, TX",
-                "Atlanta, GA",
-                "Dry Van",
-                10,
-                2150,
-                781,
-            ),
+            row("LATE", "Dallas, TX", "Atlanta, GA", "Dry Van", 200, 2150, 781),
+            row("SOON", "Dallas, TX", "Atlanta, GA", "Dry Van", 10, 2150, 781),
         ];
-        let r = rank(
-            &criteria(Some("Dallas, TX"), None, None),
-            &rows,
-            now(),
-            false,
-        );
+        let r = rank(&criteria(Some("Dallas, TX"), None, None), &rows, now(), false);
         assert_eq!(ids(&r), ["SOON", "LATE"]);
         assert!(r[0].score > r[1].score);
         assert!(r.iter().all(|x| (0.0..=100.0).contains(&x.score)));
@@ -448,15 +316,7 @@ mod tests {
 
     #[test]
     fn pitch_is_a_spoken_sentence() {
-        let rows = vec![row(
-            "A",
-            "Dallas, TX",
-            "Atlanta, GA",
-            "Dry Van",
-            23,
-            2150,
-            781,
-        )];
+        let rows = vec![row("A", "Dallas, TX", "Atlanta, GA", "Dry Van", 23, 2150, 781)];
         let c = criteria(Some("Dallas, TX"), None, None);
         let r = rank(&c, &rows, now(), false);
         assert_eq!(

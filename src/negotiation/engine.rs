@@ -34,12 +34,7 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy {
-            max_markup: 0.10,
-            schedule: [0.40, 0.75, 1.00],
-            step: Money::dollars(5),
-            urgency_adjustment: 0.0,
-        }
+        Policy { max_markup: 0.10, schedule: [0.40, 0.75, 1.00], step: Money::dollars(5), urgency_adjustment: 0.0 }
     }
 }
 
@@ -54,12 +49,8 @@ impl Economics {
     /// The ceiling is the load's `max_rate` when it has one, else posted × (1 + markup);
     /// never below posted.
     pub fn new(posted: Money, max_rate: Option<Money>, policy: &Policy) -> Economics {
-        let ceiling = max_rate
-            .unwrap_or_else(|| Money((posted.0 as f64 * (1.0 + policy.max_markup)).floor() as i64));
-        Economics {
-            posted,
-            ceiling: ceiling.max(posted),
-        }
+        let ceiling = max_rate.unwrap_or_else(|| Money((posted.0 as f64 * (1.0 + policy.max_markup)).floor() as i64));
+        Economics { posted, ceiling: ceiling.max(posted) }
     }
 }
 
@@ -111,13 +102,7 @@ impl Outcome {
 
 /// The counter for round `n` (1-based): posted + share × gap, rounded down to the step,
 /// never below posted or below the previous counter.
-pub fn counter_for_round(
-    econ: Economics,
-    policy: &Policy,
-    round: u32,
-    urgent: bool,
-    previous: Money,
-) -> Money {
+pub fn counter_for_round(econ: Economics, policy: &Policy, round: u32, urgent: bool, previous: Money) -> Money {
     let idx = (round.clamp(1, MAX_ROUNDS) - 1) as usize;
     let mut share = policy.schedule[idx];
     if urgent {
@@ -125,10 +110,7 @@ pub fn counter_for_round(
     }
     let gap = (econ.ceiling.0 - econ.posted.0).max(0);
     let raw = Money(econ.posted.0 + (gap as f64 * share).floor() as i64);
-    raw.min(econ.ceiling)
-        .floor_to(policy.step)
-        .max(econ.posted)
-        .max(previous)
+    raw.min(econ.ceiling).floor_to(policy.step).max(econ.posted).max(previous)
 }
 
 /// The final offer of round 3: the ceiling rounded down to the step, never below posted.
@@ -138,22 +120,12 @@ pub fn final_offer(econ: Economics, policy: &Policy) -> Money {
 
 /// Decides the carrier's `offer` given the rounds already played (at most two).
 /// Returns `None` when three rounds have been played: the negotiation is closed.
-pub fn decide(
-    econ: Economics,
-    policy: &Policy,
-    history: &[PastRound],
-    offer: Money,
-    urgent: bool,
-) -> Option<Outcome> {
+pub fn decide(econ: Economics, policy: &Policy, history: &[PastRound], offer: Money, urgent: bool) -> Option<Outcome> {
     let round = history.len() as u32 + 1;
     if round > MAX_ROUNDS {
         return None;
     }
-    let c_prev = history
-        .iter()
-        .rev()
-        .find_map(|r| r.counter)
-        .unwrap_or(econ.posted);
+    let c_prev = history.iter().rev().find_map(|r| r.counter).unwrap_or(econ.posted);
     let accept = |reason| Outcome {
         decision: Decision::Accept,
         round,
@@ -198,10 +170,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn econ(posted: i64, ceiling: i64) -> Economics {
-        Economics {
-            posted: Money::dollars(posted),
-            ceiling: Money::dollars(ceiling),
-        }
+        Economics { posted: Money::dollars(posted), ceiling: Money::dollars(ceiling) }
     }
 
     fn d(x: i64) -> Money {
@@ -215,14 +184,7 @@ mod tests {
         let e = Economics::new(d(2000), None, &p);
         assert_eq!(e.ceiling, d(2200));
         // (history, offer, decision, counter, agreed, final offer)
-        type Case<'a> = (
-            &'a [PastRound],
-            i64,
-            Decision,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        );
+        type Case<'a> = (&'a [PastRound], i64, Decision, Option<i64>, Option<i64>, Option<i64>);
         let cases: &[Case] = &[
             // asking at or below posted: accept at the ask
             (&[], 2000, Decision::Accept, None, Some(2000), None),
@@ -232,40 +194,14 @@ mod tests {
             // round 1 ask below this round's counter: take the ask
             (&[], 2050, Decision::Accept, None, Some(2050), None),
             // round 2: counter at 75%
-            (
-                &[PastRound {
-                    offer: d(2400),
-                    counter: Some(d(2080)),
-                }],
-                2300,
-                Decision::Counter,
-                Some(2150),
-                None,
-                None,
-            ),
+            (&[PastRound { offer: d(2400), counter: Some(d(2080)) }], 2300, Decision::Counter, Some(2150), None, None),
             // round 2: the carrier takes our counter
-            (
-                &[PastRound {
-                    offer: d(2400),
-                    counter: Some(d(2080)),
-                }],
-                2080,
-                Decision::Accept,
-                None,
-                Some(2080),
-                None,
-            ),
+            (&[PastRound { offer: d(2400), counter: Some(d(2080)) }], 2080, Decision::Accept, None, Some(2080), None),
             // round 3: within ceiling → accept
             (
                 &[
-                    PastRound {
-                        offer: d(2400),
-                        counter: Some(d(2080)),
-                    },
-                    PastRound {
-                        offer: d(2300),
-                        counter: Some(d(2150)),
-                    },
+                    PastRound { offer: d(2400), counter: Some(d(2080)) },
+                    PastRound { offer: d(2300), counter: Some(d(2150)) },
                 ],
                 2200,
                 Decision::Accept,
@@ -276,14 +212,8 @@ mod tests {
             // round 3: above ceiling → reject with the final offer
             (
                 &[
-                    PastRound {
-                        offer: d(2400),
-                        counter: Some(d(2080)),
-                    },
-                    PastRound {
-                        offer: d(2300),
-                        counter: Some(d(2150)),
-                    },
+                    PastRound { offer: d(2400), counter: Some(d(2080)) },
+                    PastRound { offer: d(2300), counter: Some(d(2150)) },
                 ],
                 2250,
                 Decision::Reject,
@@ -301,10 +231,7 @@ mod tests {
             assert_eq!(o.round, history.len() as u32 + 1);
         }
         // A fourth round does not exist.
-        let three = [PastRound {
-            offer: d(2400),
-            counter: Some(d(2080)),
-        }; 3];
+        let three = [PastRound { offer: d(2400), counter: Some(d(2080)) }; 3];
         assert!(decide(e, &p, &three, d(2100), false).is_none());
     }
 
@@ -324,10 +251,7 @@ mod tests {
 
     #[test]
     fn urgency_concedes_more_sooner() {
-        let p = Policy {
-            urgency_adjustment: 0.2,
-            ..Policy::default()
-        };
+        let p = Policy { urgency_adjustment: 0.2, ..Policy::default() };
         let e = econ(2000, 2200);
         assert_eq!(counter_for_round(e, &p, 1, true, e.posted), d(2120)); // 60%
         assert_eq!(counter_for_round(e, &p, 3, true, e.posted), d(2200)); // capped at 100%
@@ -345,12 +269,7 @@ mod tests {
             .prop_map(|(markup, a, b, c, step, urgency)| {
                 let mut s = [a, b, c];
                 s.sort_by(|x, y| x.total_cmp(y));
-                Policy {
-                    max_markup: markup,
-                    schedule: s,
-                    step: Money::dollars(step),
-                    urgency_adjustment: urgency,
-                }
+                Policy { max_markup: markup, schedule: s, step: Money::dollars(step), urgency_adjustment: urgency }
             })
     }
 

@@ -72,19 +72,15 @@ fn message_for(outcome: &engine::Outcome) -> String {
             outcome.agreed.unwrap_or_default().spoken()
         ),
         Decision::Counter if outcome.round == 1 => {
-            format!(
-                "I can do {} on that one.",
-                outcome.counter.unwrap_or_default().spoken()
-            )
+            format!("I can do {} on that one.", outcome.counter.unwrap_or_default().spoken())
         }
         Decision::Counter => format!(
             "I can come up to {}, and that's getting close to my limit.",
             outcome.counter.unwrap_or_default().spoken()
         ),
-        Decision::Reject => format!(
-            "The best I can do is {}; that's my final offer.",
-            outcome.final_offer.unwrap_or_default().spoken()
-        ),
+        Decision::Reject => {
+            format!("The best I can do is {}; that's my final offer.", outcome.final_offer.unwrap_or_default().spoken())
+        }
     }
 }
 
@@ -103,11 +99,7 @@ fn answer_from_round(r: &RoundRow, call_id: &str, load_id: &str, posted: Money) 
         decision,
         round,
         max_rounds: MAX_ROUNDS,
-        rounds_remaining: if decision == Decision::Counter {
-            MAX_ROUNDS - round
-        } else {
-            0
-        },
+        rounds_remaining: if decision == Decision::Counter { MAX_ROUNDS - round } else { 0 },
         counter_offer: r.counter_cents.map(Money),
         agreed_rate: r.agreed_cents.map(Money),
         final_offer: r.final_offer_cents.map(Money),
@@ -143,10 +135,9 @@ enum TxError {
 impl From<diesel::result::Error> for TxError {
     fn from(e: diesel::result::Error) -> Self {
         match e {
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            ) => TxError::LostRace,
+            diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
+                TxError::LostRace
+            }
             other => TxError::App(Box::new(other.into())),
         }
     }
@@ -167,14 +158,9 @@ pub struct Request {
 
 /// Reads the load and its negotiation, refusing loads that cannot be negotiated.
 pub fn negotiable_load(conn: &mut DbConnection, load_id: &str) -> AppResult<LoadRow> {
-    let load: LoadRow = loads::table
-        .find(load_id)
-        .select(LoadRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| {
-            AppError::not_found("load_not_found", format!("No load with id {load_id}."))
-                .with_field("load_id")
+    let load: LoadRow =
+        loads::table.find(load_id).select(LoadRow::as_select()).first(conn).optional()?.ok_or_else(|| {
+            AppError::not_found("load_not_found", format!("No load with id {load_id}.")).with_field("load_id")
         })?;
     match load.status() {
         LoadStatus::Available => Ok(load),
@@ -183,11 +169,10 @@ pub fn negotiable_load(conn: &mut DbConnection, load_id: &str) -> AppResult<Load
             format!("Load {load_id} has just been booked by someone else."),
         )
         .with_field("load_id")),
-        LoadStatus::Cancelled => Err(AppError::conflict(
-            "load_not_available",
-            format!("Load {load_id} is no longer available."),
-        )
-        .with_field("load_id")),
+        LoadStatus::Cancelled => {
+            Err(AppError::conflict("load_not_available", format!("Load {load_id} is no longer available."))
+                .with_field("load_id"))
+        }
     }
 }
 
@@ -201,11 +186,8 @@ fn evaluate_tx(
     let load = negotiable_load(conn, &req.load_id)?;
     crate::calls::touch(conn, &req.call_id, req.mc_number.as_deref(), None, now_ms)?;
     let key = (req.call_id.as_str(), req.load_id.as_str());
-    let existing: Option<NegotiationRow> = negotiations::table
-        .find(key)
-        .select(NegotiationRow::as_select())
-        .first(conn)
-        .optional()?;
+    let existing: Option<NegotiationRow> =
+        negotiations::table.find(key).select(NegotiationRow::as_select()).first(conn).optional()?;
     let played: Vec<RoundRow> = rounds::table
         .filter(rounds::call_id.eq(&req.call_id))
         .filter(rounds::load_id.eq(&req.load_id))
@@ -216,10 +198,7 @@ fn evaluate_tx(
     // The economics are fixed when the negotiation opens, so an edit of the load
     // mid-call cannot move the goalposts.
     let econ = match &existing {
-        Some(n) => Economics {
-            posted: Money(n.posted_cents),
-            ceiling: Money(n.ceiling_cents),
-        },
+        Some(n) => Economics { posted: Money(n.posted_cents), ceiling: Money(n.ceiling_cents) },
         None => Economics::new(load.rate(), load.max_rate_cents.map(Money), policy),
     };
 
@@ -227,12 +206,7 @@ fn evaluate_tx(
     if let Some(last) = played.last() {
         let retry_ms = settings.retry_window_secs as i64 * 1000;
         if last.offer_cents == req.offer.0 && now_ms - last.created_at <= retry_ms {
-            return Ok(answer_from_round(
-                last,
-                &req.call_id,
-                &req.load_id,
-                econ.posted,
-            ));
+            return Ok(answer_from_round(last, &req.call_id, &req.load_id, econ.posted));
         }
     }
 
@@ -240,12 +214,11 @@ fn evaluate_tx(
         match n.status.as_str() {
             "agreed" if n.agreed_rate_cents == Some(req.offer.0) => {
                 // The carrier repeats the agreed rate: the deal stands, no new round.
-                let mut answer = played
-                    .last()
-                    .map(|r| answer_from_round(r, &req.call_id, &req.load_id, econ.posted))
-                    .ok_or_else(|| {
-                        AppError::Internal(anyhow::anyhow!("agreed negotiation without rounds"))
-                    })?;
+                let mut answer =
+                    played
+                        .last()
+                        .map(|r| answer_from_round(r, &req.call_id, &req.load_id, econ.posted))
+                        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("agreed negotiation without rounds")))?;
                 answer.decision = Decision::Accept;
                 answer.agreed_rate = Some(req.offer);
                 answer.message = format!("We're all set at {}.", req.offer.spoken());
@@ -302,23 +275,14 @@ fn evaluate_tx(
         }
     }
 
-    let history: Vec<PastRound> = played
-        .iter()
-        .map(|r| PastRound {
-            offer: Money(r.offer_cents),
-            counter: r.counter_cents.map(Money),
-        })
-        .collect();
+    let history: Vec<PastRound> =
+        played.iter().map(|r| PastRound { offer: Money(r.offer_cents), counter: r.counter_cents.map(Money) }).collect();
     let urgent = {
         let until = load.pickup_at - now_ms;
         until > 0 && until <= settings.urgency_window_hours as i64 * 3_600_000
     };
-    let outcome = engine::decide(econ, policy, &history, req.offer, urgent).ok_or_else(|| {
-        AppError::conflict(
-            "negotiation_closed",
-            "We've already gone three rounds on this load.",
-        )
-    })?;
+    let outcome = engine::decide(econ, policy, &history, req.offer, urgent)
+        .ok_or_else(|| AppError::conflict("negotiation_closed", "We've already gone three rounds on this load."))?;
     let message = message_for(&outcome);
     let round = outcome.round as i32;
     diesel::insert_into(rounds::table)
@@ -344,10 +308,7 @@ fn evaluate_tx(
         Decision::Counter => "open",
         Decision::Reject => "rejected",
     };
-    let last_counter = outcome
-        .counter
-        .or_else(|| history.iter().rev().find_map(|r| r.counter))
-        .map(|m| m.0);
+    let last_counter = outcome.counter.or_else(|| history.iter().rev().find_map(|r| r.counter)).map(|m| m.0);
     match existing {
         None => {
             diesel::insert_into(negotiations::table)
@@ -379,9 +340,7 @@ fn evaluate_tx(
                 ))
                 .execute(conn)?;
             if let Some(mc) = &req.mc_number {
-                diesel::update(negotiations::table.find(key))
-                    .set(negotiations::mc_number.eq(mc))
-                    .execute(conn)?;
+                diesel::update(negotiations::table.find(key)).set(negotiations::mc_number.eq(mc)).execute(conn)?;
             }
         }
     }
@@ -399,11 +358,7 @@ fn evaluate_tx(
         decision: outcome.decision,
         round: outcome.round,
         max_rounds: MAX_ROUNDS,
-        rounds_remaining: if outcome.is_final() {
-            0
-        } else {
-            MAX_ROUNDS - outcome.round
-        },
+        rounds_remaining: if outcome.is_final() { 0 } else { MAX_ROUNDS - outcome.round },
         counter_offer: outcome.counter,
         agreed_rate: outcome.agreed,
         final_offer: outcome.final_offer,
@@ -429,10 +384,16 @@ pub async fn evaluate(state: web::Data<AppState>, body: JsonBody) -> AppResult<H
         let mut attempt = 0;
         loop {
             let now_ms = to_ms(Utc::now());
-            match write_tx(&mut conn, |c| {
-                evaluate_tx(c, &req, &policy, &state.settings.negotiation, now_ms)
-            }) {
-                Ok(a) => return Ok(a),
+            match write_tx(&mut conn, |c| evaluate_tx(c, &req, &policy, &state.settings.negotiation, now_ms)) {
+                Ok(a) => {
+                    let decision = match a.decision {
+                        Decision::Accept => "accept",
+                        Decision::Counter => "counter",
+                        Decision::Reject => "reject",
+                    };
+                    crate::telemetry::telemetry().negotiation_decisions.with_label_values(&[decision]).inc();
+                    return Ok(a);
+                }
                 Err(TxError::App(e)) => return Err(*e),
                 Err(TxError::LostRace) if attempt < 3 => attempt += 1,
                 Err(TxError::LostRace) => {

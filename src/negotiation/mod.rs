@@ -15,19 +15,9 @@ use engine::Policy;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        resource("/negotiations/evaluate").route(
-            web::post()
-                .to(handlers::evaluate)
-                .wrap(from_fn(require_agent)),
-        ),
+        resource("/negotiations/evaluate").route(web::post().to(handlers::evaluate).wrap(from_fn(require_agent))),
     )
-    .service(
-        resource("/negotiations/policy").route(
-            web::get()
-                .to(handlers::policy)
-                .wrap(from_fn(require_dashboard)),
-        ),
-    );
+    .service(resource("/negotiations/policy").route(web::get().to(handlers::policy).wrap(from_fn(require_dashboard))));
 }
 
 impl From<&NegotiationSettings> for Policy {

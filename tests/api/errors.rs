@@ -6,50 +6,22 @@ const SEARCH: &str = "/api/v1/loads/search";
 #[actix_web::test]
 async fn unparseable_json_is_400_in_the_error_shape() {
     let app = spawn_app().await;
-    let res = app
-        .client
-        .post(app.url(SEARCH))
-        .header("X-API-Key", AGENT_KEY)
-        .body("{\"origin\": ")
-        .send()
-        .await
-        .unwrap();
+    let res =
+        app.client.post(app.url(SEARCH)).header("X-API-Key", AGENT_KEY).body("{\"origin\": ").send().await.unwrap();
     let (status, body) = json(res).await;
     assert_eq!(status, 400);
     assert_eq!(error_code(&body), "invalid_json");
-    let res = app
-        .client
-        .post(app.url(SEARCH))
-        .header("X-API-Key", AGENT_KEY)
-        .body("")
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.post(app.url(SEARCH)).header("X-API-Key", AGENT_KEY).body("").send().await.unwrap();
     assert_eq!(res.status(), 400);
-    let res = app
-        .client
-        .post(app.url(SEARCH))
-        .header("X-API-Key", AGENT_KEY)
-        .body("[1,2]")
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.post(app.url(SEARCH)).header("X-API-Key", AGENT_KEY).body("[1,2]").send().await.unwrap();
     assert_eq!(res.status(), 400);
 }
 
 #[actix_web::test]
 async fn json_is_read_whatever_the_content_type() {
     let app = spawn_app().await;
-    for ct in [
-        None,
-        Some("text/plain"),
-        Some("application/x-www-form-urlencoded"),
-    ] {
-        let mut req = app
-            .client
-            .post(app.url(SEARCH))
-            .header("X-API-Key", AGENT_KEY)
-            .body(r#"{"origin": "Dallas"}"#);
+    for ct in [None, Some("text/plain"), Some("application/x-www-form-urlencoded")] {
+        let mut req = app.client.post(app.url(SEARCH)).header("X-API-Key", AGENT_KEY).body(r#"{"origin": "Dallas"}"#);
         if let Some(ct) = ct {
             req = req.header("Content-Type", ct);
         }
@@ -83,24 +55,11 @@ async fn unknown_routes_and_methods_answer_json() {
     let (status, body) = json(app.get_as(AGENT_KEY, "/api/v1/nothing-here").await).await;
     assert_eq!(status, 404);
     assert_eq!(error_code(&body), "not_found");
-    let (status, body) = json(
-        app.client
-            .get(app.url("/api/elsewhere"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (status, body) = json(app.client.get(app.url("/api/elsewhere")).send().await.unwrap()).await;
     assert_eq!(status, 404);
     error_code(&body);
 
-    let res = app
-        .client
-        .put(app.url(SEARCH))
-        .header("X-API-Key", AGENT_KEY)
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.put(app.url(SEARCH)).header("X-API-Key", AGENT_KEY).send().await.unwrap();
     let (status, body) = json(res).await;
     assert_eq!(status, 405);
     assert_eq!(error_code(&body), "method_not_allowed");
@@ -116,8 +75,7 @@ async fn bodies_over_the_limit_are_413() {
     assert_eq!(status, 413);
     assert_eq!(error_code(&body), "payload_too_large");
     // Chunked (no Content-Length) too.
-    let stream =
-        futures_util::stream::iter(vec![Ok::<_, std::io::Error>(big.to_string().into_bytes())]);
+    let stream = futures_util::stream::iter(vec![Ok::<_, std::io::Error>(big.to_string().into_bytes())]);
     let res = app
         .client
         .post(app.url(SEARCH))
@@ -132,13 +90,7 @@ async fn bodies_over_the_limit_are_413() {
 #[actix_web::test]
 async fn every_response_carries_a_request_id() {
     let app = spawn_app().await;
-    let res = app
-        .client
-        .get(app.url("/healthz"))
-        .header("X-Request-Id", "call-abc-123")
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.get(app.url("/healthz")).header("X-Request-Id", "call-abc-123").send().await.unwrap();
     assert_eq!(res.headers()["x-request-id"], "call-abc-123");
     let res = app.client.get(app.url("/healthz")).send().await.unwrap();
     let generated = res.headers()["x-request-id"].to_str().unwrap().to_string();

@@ -13,31 +13,18 @@ pub const DASHBOARD_KEY: &str = "dashboard-key-for-tests-0123456789";
 pub const ADMIN_KEY: &str = "admin-key-for-tests-0123456789";
 
 pub enum TestDb {
-    Sqlite {
-        _dir: tempfile::TempDir,
-        path: PathBuf,
-    },
-    Postgres {
-        admin_url: String,
-        name: String,
-    },
+    Sqlite { _dir: tempfile::TempDir, path: PathBuf },
+    Postgres { admin_url: String, name: String },
 }
 
 impl TestDb {
     fn create() -> (TestDb, String) {
-        match std::env::var("TEST_DATABASE_URL")
-            .ok()
-            .filter(|v| !v.is_empty())
-        {
+        match std::env::var("TEST_DATABASE_URL").ok().filter(|v| !v.is_empty()) {
             Some(admin_url) => {
                 let name = format!("cs_test_{}", carrier_sales::http::auth::random_hex(8));
-                let mut conn = diesel::PgConnection::establish(&admin_url)
-                    .expect("connect to TEST_DATABASE_URL");
-                conn.batch_execute(&format!("CREATE DATABASE {name}"))
-                    .expect("create test database");
-                let (base, _) = admin_url
-                    .rsplit_once('/')
-                    .expect("TEST_DATABASE_URL names a database");
+                let mut conn = diesel::PgConnection::establish(&admin_url).expect("connect to TEST_DATABASE_URL");
+                conn.batch_execute(&format!("CREATE DATABASE {name}")).expect("create test database");
+                let (base, _) = admin_url.rsplit_once('/').expect("TEST_DATABASE_URL names a database");
                 let url = format!("{base}/{name}");
                 (TestDb::Postgres { admin_url, name }, url)
             }
@@ -102,22 +89,15 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = test_settings(&db_url, Some(empty));
     adjust(&mut settings);
     let app = Application::build(settings).await.expect("app builds");
-    let address = format!("http://127.0.0.1:{}", app.port());
+    let address = format!("{}://127.0.0.1:{}", app.scheme, app.port());
+    let mut client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+    if let Some(pem) = &app.self_signed_pem {
+        client = client.tls_certs_only([reqwest::Certificate::from_pem(pem.as_bytes()).unwrap()]);
+    }
     let handle = app.server_handle();
     let app_state = app.state.clone();
     actix_web::rt::spawn(app.run_until_stopped());
-    TestApp {
-        address,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-
-        app_state,
-        handle,
-        db,
-        _seed_dir: seed_dir,
-    }
+    TestApp { address, client: client.build().unwrap(), app_state, handle, db, _seed_dir: seed_dir }
 }
 
 impl Drop for TestApp {
@@ -129,18 +109,17 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// Stops the server the way SIGTERM does: no new connections, in-flight requests finish.
+    pub async fn stop_gracefully(&self) {
+        self.handle.stop(true).await;
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
 
     pub async fn post_as(&self, key: &str, path: &str, body: &Value) -> reqwest::Response {
-        self.client
-            .post(self.url(path))
-            .header("X-API-Key", key)
-            .json(body)
-            .send()
-            .await
-            .expect("request")
+        self.client.post(self.url(path)).header("X-API-Key", key).json(body).send().await.expect("request")
     }
 
     pub async fn agent(&self, path: &str, body: &Value) -> reqwest::Response {
@@ -152,12 +131,7 @@ impl TestApp {
     }
 
     pub async fn get_as(&self, key: &str, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .header("X-API-Key", key)
-            .send()
-            .await
-            .expect("request")
+        self.client.get(self.url(path)).header("X-API-Key", key).send().await.expect("request")
     }
 
     /// Runs SQL directly against the test database (to set up states the API guards).
@@ -176,14 +150,7 @@ impl TestApp {
 }
 
 /// A load picking up `days` days from now at 08:00 local, with sensible defaults.
-pub fn load(
-    id: &str,
-    origin: &str,
-    destination: &str,
-    equipment: &str,
-    days: i64,
-    rate: i64,
-) -> Value {
+pub fn load(id: &str, origin: &str, destination: &str, equipment: &str, days: i64, rate: i64) -> Value {
     serde_json::json!({
         "load_id": id,
         "origin": origin,
@@ -205,8 +172,7 @@ pub fn load(
 pub async fn json(res: reqwest::Response) -> (u16, Value) {
     let status = res.status().as_u16();
     let text = res.text().await.unwrap();
-    let body =
-        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+    let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
     (status, body)
 }
 
@@ -214,9 +180,6 @@ pub async fn json(res: reqwest::Response) -> (u16, Value) {
 pub fn error_code(body: &Value) -> String {
     let e = &body["error"];
     assert!(e.is_object(), "no error object in {body}");
-    assert!(
-        e["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "no message in {body}"
-    );
+    assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()), "no message in {body}");
     e["code"].as_str().expect("code").to_string()
 }

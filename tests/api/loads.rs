@@ -6,65 +6,22 @@ const SEARCH: &str = "/api/v1/loads/search";
 async fn search(app: &TestApp, body: Value) -> Value {
     let (status, res) = json(app.agent(SEARCH, &body).await).await;
     assert_eq!(status, 200, "{res}");
-    assert!(
-        res["message"].as_str().is_some_and(|m| !m.is_empty()),
-        "no message: {res}"
-    );
+    assert!(res["message"].as_str().is_some_and(|m| !m.is_empty()), "no message: {res}");
     res
 }
 
 fn ids(res: &Value) -> Vec<String> {
-    res["loads"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["load_id"].as_str().unwrap().to_string())
-        .collect()
+    res["loads"].as_array().unwrap().iter().map(|l| l["load_id"].as_str().unwrap().to_string()).collect()
 }
 
 async fn lane_catalogue(app: &TestApp) {
     for l in [
         load("T-DAL-ATL", "Dallas, TX", "Atlanta, GA", "Dry Van", 1, 2150),
-        load(
-            "T-DAL-HOU-R",
-            "Dallas, TX",
-            "Houston, TX",
-            "Reefer",
-            2,
-            1100,
-        ),
-        load(
-            "T-FTW-MEM",
-            "Fort Worth, TX",
-            "Memphis, TN",
-            "Dry Van",
-            1,
-            1500,
-        ),
-        load(
-            "T-CHI-COL",
-            "Chicago, IL",
-            "Columbus, OH",
-            "Flatbed",
-            3,
-            1200,
-        ),
-        load(
-            "T-SPR-IL",
-            "Springfield, IL",
-            "Chicago, IL",
-            "Dry Van",
-            2,
-            900,
-        ),
-        load(
-            "T-SPR-MO",
-            "Springfield, MO",
-            "Dallas, TX",
-            "Dry Van",
-            4,
-            1400,
-        ),
+        load("T-DAL-HOU-R", "Dallas, TX", "Houston, TX", "Reefer", 2, 1100),
+        load("T-FTW-MEM", "Fort Worth, TX", "Memphis, TN", "Dry Van", 1, 1500),
+        load("T-CHI-COL", "Chicago, IL", "Columbus, OH", "Flatbed", 3, 1200),
+        load("T-SPR-IL", "Springfield, IL", "Chicago, IL", "Dry Van", 2, 900),
+        load("T-SPR-MO", "Springfield, MO", "Dallas, TX", "Dry Van", 4, 1400),
     ] {
         app.add_load(l).await;
     }
@@ -84,10 +41,7 @@ async fn search_matches_lanes_by_city_state_and_name() {
     assert_eq!(first["origin_state"], "TX");
     assert!(first["match_score"].as_f64().is_some());
     assert!(first["rate_per_mile"].as_f64().is_some());
-    assert!(
-        first.get("max_rate").is_none(),
-        "the agent never sees max_rate"
-    );
+    assert!(first.get("max_rate").is_none(), "the agent never sees max_rate");
 
     for text in ["Dallas Texas", "dallas", "DALLAS, tx"] {
         let mut got = ids(&search(&app, json!({"origin": text, "max_results": 10})).await);
@@ -96,134 +50,72 @@ async fn search_matches_lanes_by_city_state_and_name() {
     }
     let texas = ids(&search(&app, json!({"origin": "TX", "max_results": 10})).await);
     assert_eq!(texas.len(), 3);
-    assert_eq!(
-        ids(&search(&app, json!({"origin": "Texas", "max_results": 10})).await).len(),
-        3
-    );
+    assert_eq!(ids(&search(&app, json!({"origin": "Texas", "max_results": 10})).await).len(), 3);
     // A bare name matches that city in every state.
     let mut spring = ids(&search(&app, json!({"origin": "springfield", "max_results": 10})).await);
     spring.sort();
     assert_eq!(spring, ["T-SPR-IL", "T-SPR-MO"]);
     // Destination by state name.
-    assert_eq!(
-        ids(&search(&app, json!({"destination": "Georgia"})).await),
-        ["T-DAL-ATL"]
-    );
+    assert_eq!(ids(&search(&app, json!({"destination": "Georgia"})).await), ["T-DAL-ATL"]);
 }
 
 #[actix_web::test]
 async fn search_by_radius_reports_deadhead_and_widens_for_a_nearby_city() {
     let app = spawn_app().await;
     lane_catalogue(&app).await;
-    let res = search(
-        &app,
-        json!({"origin": "Dallas, TX", "origin_radius_miles": "60", "equipment_type": "van"}),
-    )
-    .await;
+    let res = search(&app, json!({"origin": "Dallas, TX", "origin_radius_miles": "60", "equipment_type": "van"})).await;
     assert_eq!(ids(&res), ["T-DAL-ATL", "T-FTW-MEM"]);
     assert_eq!(res["loads"][0]["deadhead_miles"], 0.0);
     let d = res["loads"][1]["deadhead_miles"].as_f64().unwrap();
-    assert!(
-        (20.0..45.0).contains(&d),
-        "Fort Worth is ~30 miles from Dallas, got {d}"
-    );
+    assert!((20.0..45.0).contains(&d), "Fort Worth is ~30 miles from Dallas, got {d}");
 
     // Nothing leaves Arlington itself: widen to nearby cities and say so.
-    let res = search(
-        &app,
-        json!({"origin": "Arlington, TX", "equipment_type": "dry van"}),
-    )
-    .await;
+    let res = search(&app, json!({"origin": "Arlington, TX", "equipment_type": "dry van"})).await;
     assert!(!ids(&res).is_empty());
     assert_eq!(res["widened"], true);
-    assert!(
-        res["message"].as_str().unwrap().contains("Arlington"),
-        "{res}"
-    );
+    assert!(res["message"].as_str().unwrap().contains("Arlington"), "{res}");
 }
 
 #[actix_web::test]
 async fn equipment_synonyms_and_pickup_window() {
     let app = spawn_app().await;
     lane_catalogue(&app).await;
-    for (said, want) in [
-        ("refrigerated", "T-DAL-HOU-R"),
-        ("reefer", "T-DAL-HOU-R"),
-        ("53' dry van", "T-DAL-ATL"),
-    ] {
+    for (said, want) in [("refrigerated", "T-DAL-HOU-R"), ("reefer", "T-DAL-HOU-R"), ("53' dry van", "T-DAL-ATL")] {
         let res = search(&app, json!({"origin": "Dallas", "equipment_type": said})).await;
         assert_eq!(ids(&res), [want], "{said}");
     }
-    assert_eq!(
-        ids(&search(
-            &app,
-            json!({"origin": "Chicago", "equipment_type": "flat bed"})
-        )
-        .await),
-        ["T-CHI-COL"]
-    );
+    assert_eq!(ids(&search(&app, json!({"origin": "Chicago", "equipment_type": "flat bed"})).await), ["T-CHI-COL"]);
 
     // T-DAL-HOU-R picks up in two days (local). A window on that day finds only it.
-    let day =
-        (chrono::Utc::now() - chrono::Duration::hours(6)).date_naive() + chrono::Duration::days(2);
-    let res = search(
-        &app,
-        json!({"origin": "Dallas, TX", "pickup_date": day.to_string(), "max_results": 10}),
-    )
-    .await;
+    let day = (chrono::Utc::now() - chrono::Duration::hours(6)).date_naive() + chrono::Duration::days(2);
+    let res = search(&app, json!({"origin": "Dallas, TX", "pickup_date": day.to_string(), "max_results": 10})).await;
     assert_eq!(ids(&res), ["T-DAL-HOU-R"]);
     // The platform's date form works too.
     let spoken = format!("{} 12:00:00 AM UTC", day.format("%A, %B %-d, %Y"));
-    let res = search(&app, json!({"origin": "Dallas, TX", "pickup_date": spoken, "pickup_window_hours": "48", "max_results": 10})).await;
+    let res = search(
+        &app,
+        json!({"origin": "Dallas, TX", "pickup_date": spoken, "pickup_window_hours": "48", "max_results": 10}),
+    )
+    .await;
     assert!(ids(&res).contains(&"T-DAL-HOU-R".to_string()), "{res}");
 }
 
 #[actix_web::test]
 async fn ranking_puts_the_best_match_first_and_honours_max_results() {
     let app = spawn_app().await;
-    app.add_load(load(
-        "LATE",
-        "Dallas, TX",
-        "Atlanta, GA",
-        "Dry Van",
-        9,
-        2150,
-    ))
-    .await;
-    app.add_load(load(
-        "SOON",
-        "Dallas, TX",
-        "Atlanta, GA",
-        "Dry Van",
-        1,
-        2150,
-    ))
-    .await;
-    app.add_load(load("MID", "Dallas, TX", "Atlanta, GA", "Dry Van", 4, 2150))
-        .await;
+    app.add_load(load("LATE", "Dallas, TX", "Atlanta, GA", "Dry Van", 9, 2150)).await;
+    app.add_load(load("SOON", "Dallas, TX", "Atlanta, GA", "Dry Van", 1, 2150)).await;
+    app.add_load(load("MID", "Dallas, TX", "Atlanta, GA", "Dry Van", 4, 2150)).await;
     let res = search(&app, json!({"origin": "Dallas, TX", "max_results": 10})).await;
     assert_eq!(ids(&res), ["SOON", "MID", "LATE"]);
-    let scores: Vec<f64> = res["loads"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["match_score"].as_f64().unwrap())
-        .collect();
+    let scores: Vec<f64> =
+        res["loads"].as_array().unwrap().iter().map(|l| l["match_score"].as_f64().unwrap()).collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
-    assert_eq!(
-        ids(&search(&app, json!({"origin": "Dallas, TX", "max_results": "2"})).await).len(),
-        2
-    );
+    assert_eq!(ids(&search(&app, json!({"origin": "Dallas, TX", "max_results": "2"})).await).len(), 2);
     // Default is 3.
-    assert_eq!(
-        ids(&search(&app, json!({"origin": "Dallas, TX"})).await).len(),
-        3
-    );
+    assert_eq!(ids(&search(&app, json!({"origin": "Dallas, TX"})).await).len(), 3);
     let message = res["message"].as_str().unwrap();
-    assert!(
-        message.starts_with("I have a Dry Van from Dallas, TX to Atlanta, GA picking up"),
-        "{message}"
-    );
+    assert!(message.starts_with("I have a Dry Van from Dallas, TX to Atlanta, GA picking up"), "{message}");
     assert!(message.contains("$2,150"), "{message}");
 }
 
@@ -231,18 +123,11 @@ async fn ranking_puts_the_best_match_first_and_honours_max_results() {
 async fn empty_search_is_200_with_a_helpful_message() {
     let app = spawn_app().await;
     lane_catalogue(&app).await;
-    let res = search(
-        &app,
-        json!({"origin": "Dallas, TX", "equipment_type": "flatbed"}),
-    )
-    .await;
+    let res = search(&app, json!({"origin": "Dallas, TX", "equipment_type": "flatbed"})).await;
     assert_eq!(res["total"], 0);
     let message = res["message"].as_str().unwrap();
     assert!(message.contains("Flatbed"), "{message}");
-    assert!(
-        message.contains("Dry Van") || message.contains("Reefer"),
-        "offers what exists: {message}"
-    );
+    assert!(message.contains("Dry Van") || message.contains("Reefer"), "offers what exists: {message}");
     let res = search(&app, json!({"origin": "Atlantis"})).await;
     assert_eq!(res["total"], 0);
 }
@@ -250,44 +135,22 @@ async fn empty_search_is_200_with_a_helpful_message() {
 #[actix_web::test]
 async fn booked_cancelled_and_past_loads_are_never_returned() {
     let app = spawn_app().await;
-    app.add_load(load(
-        "OPEN",
-        "Dallas, TX",
-        "Atlanta, GA",
-        "Dry Van",
-        1,
-        2150,
-    ))
-    .await;
-    app.add_load(load(
-        "BOOKED",
-        "Dallas, TX",
-        "Atlanta, GA",
-        "Dry Van",
-        1,
-        2150,
-    ))
-    .await;
+    app.add_load(load("OPEN", "Dallas, TX", "Atlanta, GA", "Dry Van", 1, 2150)).await;
+    app.add_load(load("BOOKED", "Dallas, TX", "Atlanta, GA", "Dry Van", 1, 2150)).await;
     let mut cancelled = load("CANCELLED", "Dallas, TX", "Atlanta, GA", "Dry Van", 1, 2150);
     cancelled["status"] = json!("cancelled");
     app.add_load(cancelled).await;
     let mut past = load("PAST", "Dallas, TX", "Atlanta, GA", "Dry Van", 0, 2150);
     past["pickup_datetime"] = json!((chrono::Utc::now() - chrono::Duration::hours(2)).to_rfc3339());
     app.add_load(past).await;
-    app.exec_sql(
-        "UPDATE loads SET status = 'booked', booked_call_id = 'c1' WHERE load_id = 'BOOKED'",
-    );
+    app.exec_sql("UPDATE loads SET status = 'booked', booked_call_id = 'c1' WHERE load_id = 'BOOKED'");
 
     let res = search(&app, json!({"origin": "Dallas, TX", "max_results": 100})).await;
     assert_eq!(ids(&res), ["OPEN"]);
     // Still listed for the dashboard, with status.
     let (_, list) = json(app.get_as(DASHBOARD_KEY, "/api/v1/loads?limit=10").await).await;
     assert_eq!(list["loads"].as_array().unwrap().len(), 4);
-    let (_, booked) = json(
-        app.get_as(DASHBOARD_KEY, "/api/v1/loads?status=booked")
-            .await,
-    )
-    .await;
+    let (_, booked) = json(app.get_as(DASHBOARD_KEY, "/api/v1/loads?status=booked").await).await;
     assert_eq!(booked["loads"][0]["load_id"], "BOOKED");
 }
 
@@ -295,21 +158,13 @@ async fn booked_cancelled_and_past_loads_are_never_returned() {
 async fn searches_are_recorded_for_the_call() {
     let app = spawn_app().await;
     lane_catalogue(&app).await;
-    search(
-        &app,
-        json!({"origin": "Dallas, TX", "call_id": "call-42", "mc_number": "MC-123456"}),
-    )
-    .await;
+    search(&app, json!({"origin": "Dallas, TX", "call_id": "call-42", "mc_number": "MC-123456"})).await;
     search(&app, json!({"origin": "Boise, ID", "call_id": "call-42"})).await;
     use carrier_sales::db::schema::searches;
     use diesel::prelude::*;
     let mut conn = app.app_state.pool.get().unwrap();
     let rows: Vec<(Option<String>, Option<String>, i32)> = searches::table
-        .select((
-            searches::call_id,
-            searches::mc_number,
-            searches::result_count,
-        ))
+        .select((searches::call_id, searches::mc_number, searches::result_count))
         .order(searches::id.asc())
         .load(&mut conn)
         .unwrap();
@@ -322,14 +177,7 @@ async fn searches_are_recorded_for_the_call() {
 async fn loads_are_listed_with_cursor_pagination_and_fetched_by_id() {
     let app = spawn_app().await;
     for i in 0..7 {
-        let mut l = load(
-            &format!("P-{i}"),
-            "Dallas, TX",
-            "Atlanta, GA",
-            "Dry Van",
-            1 + i,
-            2000 + i * 10,
-        );
+        let mut l = load(&format!("P-{i}"), "Dallas, TX", "Atlanta, GA", "Dry Van", 1 + i, 2000 + i * 10);
         l["max_rate"] = json!(2500);
         app.add_load(l).await;
     }
@@ -345,9 +193,7 @@ async fn loads_are_listed_with_cursor_pagination_and_fetched_by_id() {
         seen.extend(ids(&page));
         match page["next_cursor"].as_str() {
             Some(c) => {
-                assert!(c
-                    .chars()
-                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-'));
+                assert!(c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-'));
                 cursor = Some(c.to_string());
             }
             None => break,
@@ -378,19 +224,9 @@ async fn loads_are_listed_with_cursor_pagination_and_fetched_by_id() {
 #[actix_web::test]
 async fn upsert_updates_in_place_and_never_unbooks() {
     let app = spawn_app().await;
-    let res = app
-        .admin(
-            "/api/v1/loads",
-            &load("U-1", "Dallas, TX", "Atlanta, GA", "Dry Van", 1, 2000),
-        )
-        .await;
+    let res = app.admin("/api/v1/loads", &load("U-1", "Dallas, TX", "Atlanta, GA", "Dry Van", 1, 2000)).await;
     assert_eq!(res.status(), 201);
-    let res = app
-        .admin(
-            "/api/v1/loads",
-            &load("U-1", "Dallas, TX", "Atlanta, GA", "Dry Van", 1, 2100),
-        )
-        .await;
+    let res = app.admin("/api/v1/loads", &load("U-1", "Dallas, TX", "Atlanta, GA", "Dry Van", 1, 2100)).await;
     let (status, body) = json(res).await;
     assert_eq!(status, 200);
     assert_eq!(body["result"], "updated");
@@ -466,21 +302,11 @@ async fn the_bundled_seed_is_imported_on_first_start() {
     let now = chrono::Utc::now();
     for l in loads {
         let rpm = l["rate_per_mile"].as_f64().unwrap();
-        assert!(
-            (1.5..=4.0).contains(&rpm),
-            "{} pays {rpm}/mile",
-            l["load_id"]
-        );
-        let pickup =
-            chrono::DateTime::parse_from_rfc3339(l["pickup_datetime"].as_str().unwrap()).unwrap();
-        assert!(
-            pickup > now,
-            "development start-up keeps seed pickups in the future"
-        );
+        assert!((1.5..=4.0).contains(&rpm), "{} pays {rpm}/mile", l["load_id"]);
+        let pickup = chrono::DateTime::parse_from_rfc3339(l["pickup_datetime"].as_str().unwrap()).unwrap();
+        assert!(pickup > now, "development start-up keeps seed pickups in the future");
     }
-    let equipment: std::collections::HashSet<&str> = loads
-        .iter()
-        .map(|l| l["equipment_type"].as_str().unwrap())
-        .collect();
+    let equipment: std::collections::HashSet<&str> =
+        loads.iter().map(|l| l["equipment_type"].as_str().unwrap()).collect();
     assert!(equipment.len() >= 5, "{equipment:?}");
 }

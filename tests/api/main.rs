@@ -2,8 +2,12 @@
 //! PostgreSQL when `TEST_DATABASE_URL` is set.
 
 mod auth;
+mod calls;
+mod carriers;
 mod errors;
 mod helpers;
 mod loads;
 mod negotiation;
+mod operations;
 mod ops;
+mod production;

@@ -7,20 +7,12 @@ const HANDOFF: &str = "/api/v1/calls/handoff";
 /// Posted $2,000, no max_rate: ceiling $2,200; counters $2,080 then $2,150.
 async fn app_with_load() -> TestApp {
     let app = spawn_app().await;
-    app.add_load(load("N-1", "Dallas, TX", "Atlanta, GA", "Dry Van", 2, 2000))
-        .await;
+    app.add_load(load("N-1", "Dallas, TX", "Atlanta, GA", "Dry Van", 2, 2000)).await;
     app
 }
 
 async fn offer(app: &TestApp, call: &str, amount: Value) -> (u16, Value) {
-    json(
-        app.agent(
-            EVALUATE,
-            &json!({"call_id": call, "load_id": "N-1", "carrier_offer": amount}),
-        )
-        .await,
-    )
-    .await
+    json(app.agent(EVALUATE, &json!({"call_id": call, "load_id": "N-1", "carrier_offer": amount})).await).await
 }
 
 #[actix_web::test]
@@ -45,13 +37,7 @@ async fn rounds_are_counted_by_the_service_and_counters_rise() {
     assert_eq!(r3["decision"], "reject");
     assert_eq!(r3["final_offer"], 2200);
     assert_eq!(r3["final"], true);
-    assert!(
-        r3["message"]
-            .as_str()
-            .unwrap()
-            .contains("$2,200; that's my final offer"),
-        "{r3}"
-    );
+    assert!(r3["message"].as_str().unwrap().contains("$2,200; that's my final offer"), "{r3}");
 
     // A fourth, different offer: closed, with the final state.
     let (s, r4) = offer(&app, "c1", json!(2240)).await;
@@ -67,7 +53,11 @@ async fn rounds_are_counted_by_the_service_and_counters_rise() {
     assert_eq!(take["agreed_rate"], 2200);
     assert_eq!(take["round"], 3);
     // And the handoff at that rate is allowed.
-    let (s, h) = json(app.agent(HANDOFF, &json!({"call_id": "c1", "load_id": "N-1", "mc_number": "MC-700010", "agreed_rate": 2200})).await).await;
+    let (s, h) = json(
+        app.agent(HANDOFF, &json!({"call_id": "c1", "load_id": "N-1", "mc_number": "MC-700010", "agreed_rate": 2200}))
+            .await,
+    )
+    .await;
     assert_eq!(s, 200, "{h}");
 }
 
@@ -84,8 +74,7 @@ async fn a_retried_request_does_not_consume_a_round() {
 #[actix_web::test]
 async fn the_same_offer_after_the_retry_window_is_the_next_round() {
     let app = spawn_with(|s| s.negotiation.retry_window_secs = 0).await;
-    app.add_load(load("N-1", "Dallas, TX", "Atlanta, GA", "Dry Van", 2, 2000))
-        .await;
+    app.add_load(load("N-1", "Dallas, TX", "Atlanta, GA", "Dry Van", 2, 2000)).await;
     let (_, first) = offer(&app, "c3", json!(2400)).await;
     assert_eq!(first["round"], 1);
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
@@ -101,10 +90,7 @@ async fn accepting_our_counter_or_asking_posted_is_a_deal() {
     assert_eq!(r["decision"], "accept");
     assert_eq!(r["agreed_rate"], 2000);
     assert_eq!(r["round"], 1);
-    assert_eq!(
-        r["message"],
-        "We have a deal at $2,000. Let me get you over to a rep to lock it in."
-    );
+    assert_eq!(r["message"], "We have a deal at $2,000. Let me get you over to a rep to lock it in.");
 
     let (_, _) = offer(&app, "c5", json!(2400)).await;
     let (_, r) = offer(&app, "c5", json!(2080)).await;
@@ -124,10 +110,7 @@ async fn max_rate_is_the_ceiling_and_never_shown_to_the_agent() {
     let call = |amount: i64| json!({"call_id": "m1", "load_id": "N-M", "carrier_offer": amount});
     let (_, r1) = json(app.agent(EVALUATE, &call(3000)).await).await;
     assert_eq!(r1["counter_offer"], 2200); // 2000 + 40% of 500
-    assert!(
-        r1.get("max_rate").is_none() && !r1.to_string().contains("2500"),
-        "{r1}"
-    );
+    assert!(r1.get("max_rate").is_none() && !r1.to_string().contains("2500"), "{r1}");
     let (_, _) = json(app.agent(EVALUATE, &call(2900)).await).await;
     let (_, r3) = json(app.agent(EVALUATE, &call(2500)).await).await;
     assert_eq!(r3["decision"], "accept");
@@ -137,25 +120,13 @@ async fn max_rate_is_the_ceiling_and_never_shown_to_the_agent() {
 #[actix_web::test]
 async fn evaluate_refuses_missing_loads_and_bad_offers() {
     let app = app_with_load().await;
-    let (s, b) = json(
-        app.agent(
-            EVALUATE,
-            &json!({"call_id": "x", "load_id": "L-9999", "carrier_offer": 2000}),
-        )
-        .await,
-    )
-    .await;
+    let (s, b) =
+        json(app.agent(EVALUATE, &json!({"call_id": "x", "load_id": "L-9999", "carrier_offer": 2000})).await).await;
     assert_eq!(s, 404);
     assert_eq!(error_code(&b), "load_not_found");
     for (body, field) in [
-        (
-            json!({"call_id": "x", "load_id": "N-1", "carrier_offer": -5}),
-            "carrier_offer",
-        ),
-        (
-            json!({"call_id": "x", "load_id": "N-1", "carrier_offer": "lots"}),
-            "carrier_offer",
-        ),
+        (json!({"call_id": "x", "load_id": "N-1", "carrier_offer": -5}), "carrier_offer"),
+        (json!({"call_id": "x", "load_id": "N-1", "carrier_offer": "lots"}), "carrier_offer"),
         (json!({"call_id": "x", "load_id": "N-1"}), "carrier_offer"),
         (json!({"load_id": "N-1", "carrier_offer": 2000}), "call_id"),
         (json!({"call_id": "x", "carrier_offer": 2000}), "load_id"),
@@ -169,7 +140,11 @@ async fn evaluate_refuses_missing_loads_and_bad_offers() {
 #[actix_web::test]
 async fn booked_loads_cannot_be_negotiated_or_booked_again() {
     let app = app_with_load().await;
-    let (s, h) = json(app.agent(HANDOFF, &json!({"call_id": "win", "load_id": "N-1", "mc_number": 700010, "agreed_rate": "2000"})).await).await;
+    let (s, h) = json(
+        app.agent(HANDOFF, &json!({"call_id": "win", "load_id": "N-1", "mc_number": 700010, "agreed_rate": "2000"}))
+            .await,
+    )
+    .await;
     assert_eq!(s, 200, "{h}");
     assert_eq!(h["transferred"], true);
     assert!(h["booking_id"].as_str().unwrap().starts_with("BK-"));
@@ -180,11 +155,8 @@ async fn booked_loads_cannot_be_negotiated_or_booked_again() {
     assert_eq!(s, 409);
     assert_eq!(error_code(&b), "load_already_booked");
     let (s, b) = json(
-        app.agent(
-            HANDOFF,
-            &json!({"call_id": "lose", "load_id": "N-1", "mc_number": 700011, "agreed_rate": 2000}),
-        )
-        .await,
+        app.agent(HANDOFF, &json!({"call_id": "lose", "load_id": "N-1", "mc_number": 700011, "agreed_rate": 2000}))
+            .await,
     )
     .await;
     assert_eq!(s, 409);
@@ -192,11 +164,8 @@ async fn booked_loads_cannot_be_negotiated_or_booked_again() {
 
     // The same call retrying gets the same booking.
     let (s, again) = json(
-        app.agent(
-            HANDOFF,
-            &json!({"call_id": "win", "load_id": "N-1", "mc_number": 700010, "agreed_rate": 2000}),
-        )
-        .await,
+        app.agent(HANDOFF, &json!({"call_id": "win", "load_id": "N-1", "mc_number": 700010, "agreed_rate": 2000}))
+            .await,
     )
     .await;
     assert_eq!(s, 200);
@@ -208,11 +177,7 @@ async fn handoff_checks_the_rate_against_the_negotiation() {
     let app = app_with_load().await;
     // No negotiation: at most the posted rate.
     let (s, b) = json(
-        app.agent(
-            HANDOFF,
-            &json!({"call_id": "r1", "load_id": "N-1", "mc_number": 700010, "agreed_rate": 2100}),
-        )
-        .await,
+        app.agent(HANDOFF, &json!({"call_id": "r1", "load_id": "N-1", "mc_number": 700010, "agreed_rate": 2100})).await,
     )
     .await;
     assert_eq!(s, 409);
@@ -222,29 +187,37 @@ async fn handoff_checks_the_rate_against_the_negotiation() {
     let (_, _) = offer(&app, "r2", json!(2400)).await; // counter 2080
     let (_, _) = offer(&app, "r2", json!(2150)).await; // ≤ c2 = 2150 → accept 2150
     let (s, _) = json(
+        app.agent(HANDOFF, &json!({"call_id": "r2", "load_id": "N-1", "mc_number": 700010, "agreed_rate": 2200})).await,
+    )
+    .await;
+    assert_eq!(s, 409, "more than agreed");
+    let (s, h) = json(
         app.agent(
             HANDOFF,
-            &json!({"call_id": "r2", "load_id": "N-1", "mc_number": 700010, "agreed_rate": 2200}),
+            &json!({"call_id": "r2", "load_id": "N-1", "mc_number": 700010, "agreed_rate": "$2,150.00"}),
         )
         .await,
     )
     .await;
-    assert_eq!(s, 409, "more than agreed");
-    let (s, h) = json(app.agent(HANDOFF, &json!({"call_id": "r2", "load_id": "N-1", "mc_number": 700010, "agreed_rate": "$2,150.00"})).await).await;
     assert_eq!(s, 200, "{h}");
     assert_eq!(h["agreed_rate"], 2150);
 }
 
 #[actix_web::test]
 async fn reps_rotate_round_robin() {
-    let app =
-        spawn_with(|s| s.sales_reps = vec!["Ann:+1-555-0001".into(), "Bob:ext 12".into()]).await;
+    let app = spawn_with(|s| s.sales_reps = vec!["Ann:+1-555-0001".into(), "Bob:ext 12".into()]).await;
     let mut names = Vec::new();
     for i in 0..4 {
         let id = format!("RR-{i}");
-        app.add_load(load(&id, "Dallas, TX", "Atlanta, GA", "Dry Van", 2, 2000))
-            .await;
-        let (s, h) = json(app.agent(HANDOFF, &json!({"call_id": format!("call-{i}"), "load_id": id, "mc_number": 700010, "agreed_rate": 2000})).await).await;
+        app.add_load(load(&id, "Dallas, TX", "Atlanta, GA", "Dry Van", 2, 2000)).await;
+        let (s, h) = json(
+            app.agent(
+                HANDOFF,
+                &json!({"call_id": format!("call-{i}"), "load_id": id, "mc_number": 700010, "agreed_rate": 2000}),
+            )
+            .await,
+        )
+        .await;
         assert_eq!(s, 200, "{h}");
         names.push(h["rep"]["name"].as_str().unwrap().to_string());
         if h["rep"]["name"] == "Bob" {
@@ -332,20 +305,11 @@ async fn concurrent_offers_never_double_count_a_round() {
 #[actix_web::test]
 async fn the_policy_is_shown_read_only() {
     let app = spawn_app().await;
-    let (s, p) = json(
-        app.get_as(DASHBOARD_KEY, "/api/v1/negotiations/policy")
-            .await,
-    )
-    .await;
+    let (s, p) = json(app.get_as(DASHBOARD_KEY, "/api/v1/negotiations/policy").await).await;
     assert_eq!(s, 200);
     assert_eq!(p["max_rounds"], 3);
     assert_eq!(p["max_markup"], 0.1);
     assert_eq!(p["concession_schedule"], json!([0.4, 0.75, 1.0]));
     assert_eq!(p["rounding_step"], 5);
-    assert_eq!(
-        app.get_as(AGENT_KEY, "/api/v1/negotiations/policy")
-            .await
-            .status(),
-        403
-    );
+    assert_eq!(app.get_as(AGENT_KEY, "/api/v1/negotiations/policy").await.status(), 403);
 }

@@ -9,6 +9,9 @@ CREATE TABLE calls (
     outcome TEXT,
     sentiment TEXT,
     classified_by TEXT,
+    -- Whether the stored label came from the agent (kept over later service guesses).
+    outcome_by_agent BOOLEAN NOT NULL DEFAULT FALSE,
+    sentiment_by_agent BOOLEAN NOT NULL DEFAULT FALSE,
     outcome_conflict BOOLEAN NOT NULL DEFAULT FALSE,
     agreed_rate_cents BIGINT,
     initial_offer_cents BIGINT,
@@ -22,11 +25,12 @@ CREATE TABLE calls (
     platform_status TEXT,
     run_id TEXT,
     first_seen_at BIGINT NOT NULL,
+    -- The call's time for periods and ordering: started_at when known, else first seen.
+    occurred_at BIGINT NOT NULL,
     finalized_at BIGINT,
     updated_at BIGINT NOT NULL
 );
-CREATE INDEX calls_first_seen ON calls (first_seen_at);
-CREATE INDEX calls_started ON calls (started_at);
+CREATE INDEX calls_occurred ON calls (occurred_at, call_id);
 CREATE INDEX calls_mc ON calls (mc_number);
 
 CREATE TABLE negotiations (

@@ -43,8 +43,8 @@ const BASE = '/api/v1';
 /**
  * @typedef {object} Session
  * @property {boolean} signed_in
- * @property {string} scope
- * @property {string} expires_at RFC 3339
+ * @property {'dashboard' | 'admin' | string} scope
+ * @property {string} [expires_at] RFC 3339 (only on sign-in)
  */
 
 /** Error thrown for any non-2xx response (or a failure to reach the server). */
@@ -189,3 +189,347 @@ export async function listLoads({ status, limit, cursor, signal } = {}) {
     next_cursor: typeof body.next_cursor === 'string' && body.next_cursor ? body.next_cursor : null
   };
 }
+
+/**
+ * Build "?a=1&b=2" from an object, skipping empty values.
+ * @param {Record<string, string | number | null | undefined>} params
+ */
+export function queryString(params) {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined || value === null || value === '') continue;
+    query.set(key, String(value));
+  }
+  const qs = query.toString();
+  return qs ? `?${qs}` : '';
+}
+
+/**
+ * GET a JSON object, checking it is an object.
+ * @param {string} path
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<any>}
+ */
+async function getJson(path, signal) {
+  const res = await request(path, { signal });
+  const body = await readJson(res);
+  if (!body || typeof body !== 'object') {
+    throw new ApiError(res.status, 'invalid_response', 'The server sent an unexpected response.');
+  }
+  return body;
+}
+
+/**
+ * The current session (401 when there is none).
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<Session>}
+ */
+export function getSession(signal) {
+  return getJson('/session', signal);
+}
+
+// ------------------------------------------------------------------ metrics
+
+/**
+ * @typedef {object} Period
+ * @property {string} [from] RFC 3339
+ * @property {string} [to] RFC 3339
+ */
+
+/**
+ * @typedef {'booked' | 'negotiation_failed' | 'carrier_declined' | 'no_matching_loads' |
+ *   'carrier_ineligible' | 'callback_requested' | 'abandoned' | 'other'} Outcome
+ * @typedef {'positive' | 'neutral' | 'negative'} Sentiment
+ */
+
+/**
+ * @typedef {object} Lane
+ * @property {string | null} origin
+ * @property {string | null} destination
+ * @property {number} [searches] calls that searched this lane (contract)
+ * @property {number} [negotiations] negotiations on this lane (what the server counts today)
+ * @property {number} bookings
+ * @property {number} revenue
+ */
+
+/**
+ * @typedef {object} Summary
+ * @property {{ from: string, to: string }} period
+ * @property {number} calls
+ * @property {number} verifications
+ * @property {number} carriers_verified
+ * @property {number} ineligible
+ * @property {number} ineligible_share 0..1
+ * @property {{ reason: string, count: number }[]} top_ineligible_reasons
+ * @property {number} searches
+ * @property {number} searches_no_match
+ * @property {{ origin: string | null, destination: string | null, equipment_type: string | null, count: number }[]} unmet_demand
+ * @property {{ calls: number, verified: number, pitched: number, negotiated: number, booked: number }} funnel
+ * @property {number} booking_rate 0..1
+ * @property {number | null} avg_rounds_to_agreement
+ * @property {number | null} avg_agreed_rate
+ * @property {number | null} avg_posted_rate
+ * @property {number | null} avg_premium_usd
+ * @property {number | null} avg_premium_pct percent (4.9 = 4.9%)
+ * @property {number} booked_revenue
+ * @property {number} bookings
+ * @property {number} bookings_cancelled
+ * @property {Record<string, number>} outcomes
+ * @property {Record<string, number>} sentiments
+ * @property {Record<string, Record<string, number>>} sentiment_by_outcome
+ * @property {Lane[]} top_lanes
+ * @property {{ equipment_type: string, bookings: number, searches?: number, negotiations?: number }[]} top_equipment
+ * @property {number | null} avg_call_duration_seconds
+ */
+
+/**
+ * @param {Period} period
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<Summary>}
+ */
+export function getSummary(period, signal) {
+  return getJson('/metrics/summary' + queryString({ from: period.from, to: period.to }), signal);
+}
+
+/**
+ * @typedef {object} SeriesPoint
+ * @property {string} t RFC 3339 start of the bucket
+ * @property {number} calls
+ * @property {number} booked
+ * @property {number} revenue
+ * @property {number} [negotiated]
+ * @property {number | null} [avg_premium_pct]
+ */
+
+/**
+ * @param {Period & { bucket: 'day' | 'hour' }} params
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<{ bucket: string, points: SeriesPoint[] }>}
+ */
+export async function getTimeseries({ from, to, bucket }, signal) {
+  const body = await getJson('/metrics/timeseries' + queryString({ from, to, bucket }), signal);
+  return { bucket: body.bucket || bucket, points: Array.isArray(body.points) ? body.points : [] };
+}
+
+// -------------------------------------------------------------------- calls
+
+/**
+ * @typedef {object} CallRow
+ * @property {string} call_id
+ * @property {string | null} started_at
+ * @property {string | null} ended_at
+ * @property {number | null} duration_seconds
+ * @property {string | null} mc_number
+ * @property {string | null} carrier_name
+ * @property {string | null} load_id
+ * @property {string | null} lane
+ * @property {Outcome | null} outcome
+ * @property {Sentiment | null} sentiment
+ * @property {'agent' | 'service' | null} classified_by
+ * @property {boolean} outcome_conflict
+ * @property {number | null} agreed_rate
+ * @property {number | null} loadboard_rate
+ * @property {number | null} [initial_carrier_offer] the carrier's first ask
+ * @property {number | null} negotiation_rounds
+ * @property {boolean | null} transferred
+ * @property {'eligible' | 'ineligible' | 'not_found' | 'unavailable' | null} verification_status
+ * @property {string | null} platform_status
+ */
+
+/**
+ * @typedef {object} CallFilters
+ * @property {string} [outcome]
+ * @property {string} [sentiment]
+ * @property {string} [mc_number]
+ * @property {string} [q]
+ * @property {string} [from]
+ * @property {string} [to]
+ */
+
+/**
+ * @param {CallFilters} filters
+ */
+function callQuery(filters) {
+  return {
+    outcome: filters.outcome,
+    sentiment: filters.sentiment,
+    mc_number: filters.mc_number,
+    q: filters.q,
+    from: filters.from,
+    to: filters.to
+  };
+}
+
+/**
+ * @param {CallFilters & { limit?: number, cursor?: string | null }} params
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<{ calls: CallRow[], next_cursor: string | null }>}
+ */
+export async function listCalls(params, signal) {
+  const path =
+    '/calls' + queryString({ ...callQuery(params), limit: params.limit, cursor: params.cursor });
+  const body = await getJson(path, signal);
+  if (!Array.isArray(body.calls)) {
+    throw new ApiError(200, 'invalid_response', 'The server sent an unexpected response.');
+  }
+  return {
+    calls: body.calls,
+    next_cursor: typeof body.next_cursor === 'string' && body.next_cursor ? body.next_cursor : null
+  };
+}
+
+/**
+ * Link for the CSV download of the calls matching `filters` (cookie-authenticated).
+ * @param {CallFilters} filters
+ */
+export function callsExportUrl(filters) {
+  return `${BASE}/calls/export.csv` + queryString(callQuery(filters));
+}
+
+/**
+ * @typedef {object} Verification
+ * @property {string} status
+ * @property {boolean | null} eligible
+ * @property {string[]} reasons
+ * @property {string[]} warnings
+ * @property {string} [source]
+ * @property {string | null} [legal_name]
+ * @property {string} [checked_at]
+ * @property {string} [mc_number]
+ */
+
+/**
+ * @typedef {object} NegotiationRound
+ * @property {number} round
+ * @property {number} offer
+ * @property {'accept' | 'counter' | 'reject'} decision
+ * @property {number | null} counter_offer
+ * @property {number | null} agreed_rate
+ * @property {number | null} final_offer
+ * @property {string} message
+ * @property {string} at
+ * @property {string} [load_id]
+ */
+
+/**
+ * @typedef {object} Booking
+ * @property {string} booking_id
+ * @property {string} load_id
+ * @property {number} agreed_rate
+ * @property {number} loadboard_rate
+ * @property {{ name: string, phone?: string, extension?: string } | null} rep
+ * @property {'active' | 'cancelled'} status
+ * @property {boolean} verification_pending
+ * @property {string} summary
+ * @property {string} created_at
+ * @property {string | null} cancelled_at
+ * @property {string | null} cancel_reason
+ */
+
+/**
+ * @typedef {object} TimelineItem
+ * @property {string} at
+ * @property {'verification' | 'search' | 'negotiation_round' | 'final_offer_accepted' | 'booking' |
+ *   'booking_cancelled' | 'session_status' | 'finalize' | string} kind
+ * @property {any} data
+ */
+
+/**
+ * @typedef {object} CallDetail
+ * @property {CallRow & {
+ *   transcript: { role: string, content: string }[] | null,
+ *   summary: string | null,
+ *   extracted: Record<string, unknown> | null,
+ *   carrier_phone: string | null,
+ *   callback_at: string | null }} call
+ * @property {TimelineItem[]} timeline
+ * @property {Verification | null} verification
+ * @property {{ at: string, criteria: Record<string, unknown>, result_count: number, load_ids: string[] }[]} searches
+ * @property {{ load_id: string, status: string, loadboard_rate: number, agreed_rate: number | null,
+ *   final_offer: number | null, rounds: NegotiationRound[] }[]} negotiations
+ * @property {Booking | null} booking
+ */
+
+/**
+ * @param {string} callId
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<CallDetail>}
+ */
+export async function getCall(callId, signal) {
+  const body = await getJson('/calls/' + encodeURIComponent(callId), signal);
+  if (!body.call || typeof body.call !== 'object') {
+    throw new ApiError(200, 'invalid_response', 'The server sent an unexpected response.');
+  }
+  return {
+    call: body.call,
+    timeline: Array.isArray(body.timeline) ? body.timeline : [],
+    verification: body.verification ?? null,
+    searches: Array.isArray(body.searches) ? body.searches : [],
+    negotiations: Array.isArray(body.negotiations) ? body.negotiations : [],
+    booking: body.booking ?? null
+  };
+}
+
+/**
+ * Release a booking (admin scope).
+ * @param {string} bookingId
+ * @param {string} reason
+ * @returns {Promise<Booking>}
+ */
+export async function cancelBooking(bookingId, reason) {
+  const res = await request(`/bookings/${encodeURIComponent(bookingId)}/cancel`, {
+    method: 'POST',
+    body: { reason }
+  });
+  return readJson(res);
+}
+
+// ---------------------------------------------------------------- test call
+
+/**
+ * Whether the server can start a test web call (a trigger URL is configured).
+ * @returns {Promise<boolean>}
+ */
+export async function testCallEnabled() {
+  const body = await getJson('/calls/test');
+  return body.enabled === true;
+}
+
+/**
+ * @param {string} [phoneNumber]
+ * @returns {Promise<Record<string, unknown>>}
+ */
+export async function startTestCall(phoneNumber) {
+  const res = await request('/calls/test', {
+    method: 'POST',
+    body: phoneNumber ? { phone_number: phoneNumber } : {}
+  });
+  return readJson(res);
+}
+
+// --------------------------------------------------------------- negotiation
+
+/**
+ * @typedef {object} Policy
+ * @property {number} max_rounds
+ * @property {number} max_markup 0..1
+ * @property {number} [max_markup_pct]
+ * @property {number[]} concession_schedule fractions of the gap, per round
+ * @property {number} rounding_step USD
+ * @property {number} urgency_adjustment
+ * @property {number} urgency_window_hours
+ * @property {number} retry_window_secs
+ * @property {string} [ceiling_rule]
+ * @property {string[]} [rules]
+ */
+
+/**
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<Policy>}
+ */
+export function getPolicy(signal) {
+  return getJson('/negotiations/policy', signal);
+}
+
+/** URL of the live event stream (Server-Sent Events, cookie-authenticated). */
+export const EVENTS_URL = `${BASE}/events`;

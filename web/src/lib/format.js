@@ -121,3 +121,142 @@ export function formatStatus(status) {
   if (!status) return DASH;
   return status.charAt(0).toUpperCase() + status.slice(1);
 }
+
+const oneDecimal = new Intl.NumberFormat(LOCALE, {
+  minimumFractionDigits: 1,
+  maximumFractionDigits: 1
+});
+
+const compactMoney = new Intl.NumberFormat(LOCALE, {
+  style: 'currency',
+  currency: 'USD',
+  notation: 'compact',
+  maximumFractionDigits: 1
+});
+
+const dateTimeFormat = new Intl.DateTimeFormat(LOCALE, {
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit'
+});
+
+const timeFormat = new Intl.DateTimeFormat(LOCALE, {
+  hour: 'numeric',
+  minute: '2-digit',
+  second: '2-digit'
+});
+
+const shortTimeFormat = new Intl.DateTimeFormat(LOCALE, { hour: 'numeric', minute: '2-digit' });
+
+/**
+ * A 0..1 share as a percentage with one decimal: 0.3125 -> "31.3%".
+ * @param {number | null | undefined} share
+ */
+export function formatShare(share) {
+  return isNumber(share) ? `${oneDecimal.format(share * 100)}%` : DASH;
+}
+
+/**
+ * A percentage value with a sign: 4.9 -> "+4.9%", -1.25 -> "−1.3%".
+ * @param {number | null | undefined} pct
+ */
+export function formatSignedPercent(pct) {
+  if (!isNumber(pct)) return DASH;
+  const sign = pct > 0 ? '+' : pct < 0 ? '−' : '';
+  return `${sign}${oneDecimal.format(Math.abs(pct))}%`;
+}
+
+/**
+ * A dollar difference with a sign: 100.5 -> "+$100.50".
+ * @param {number | null | undefined} amount
+ */
+export function formatSignedMoney(amount) {
+  if (!isNumber(amount)) return DASH;
+  const sign = amount > 0 ? '+' : amount < 0 ? '−' : '';
+  return sign + formatMoney(Math.abs(amount));
+}
+
+/**
+ * Whole dollars, always: "$123,457".
+ * @param {number | null | undefined} amount
+ */
+export function formatWholeMoney(amount) {
+  return isNumber(amount) ? wholeDollars.format(amount) : DASH;
+}
+
+/**
+ * "$12.3K" for chart axes.
+ * @param {number | null | undefined} amount
+ */
+export function formatCompactMoney(amount) {
+  return isNumber(amount) ? compactMoney.format(amount) : DASH;
+}
+
+/**
+ * One decimal: 1.66 -> "1.7".
+ * @param {number | null | undefined} n
+ */
+export function formatDecimal(n) {
+  return isNumber(n) ? oneDecimal.format(n) : DASH;
+}
+
+/**
+ * Seconds as "4m 05s", "1h 02m", "45s".
+ * @param {number | null | undefined} seconds
+ */
+export function formatDuration(seconds) {
+  if (!isNumber(seconds) || seconds < 0) return DASH;
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  if (h > 0) return `${h}h ${String(m).padStart(2, '0')}m`;
+  return `${m}m ${String(rest).padStart(2, '0')}s`;
+}
+
+/**
+ * "Nov 24, 8:05 AM" in local time.
+ * @param {string | null | undefined} iso
+ */
+export function formatDateTime(iso) {
+  const d = parseDate(iso);
+  return d ? dateTimeFormat.format(d) : DASH;
+}
+
+/**
+ * "8:05:12 AM" in local time.
+ * @param {string | null | undefined} iso
+ */
+export function formatTime(iso) {
+  const d = parseDate(iso);
+  return d ? timeFormat.format(d) : DASH;
+}
+
+/**
+ * "8:05 AM" from a Date or timestamp.
+ * @param {Date | number} value
+ */
+export function formatClock(value) {
+  return shortTimeFormat.format(value);
+}
+
+/**
+ * "MC 123456"
+ * @param {string | null | undefined} mc
+ */
+export function formatMc(mc) {
+  return mc ? `MC ${mc}` : DASH;
+}
+
+/**
+ * The premium of an agreed rate over the posted rate, as "+$150 (+7.1%)".
+ * @param {number | null | undefined} agreed
+ * @param {number | null | undefined} posted
+ */
+export function formatPremium(agreed, posted) {
+  if (!isNumber(agreed) || !isNumber(posted) || posted === 0) return '';
+  const diff = agreed - posted;
+  return `${formatSignedMoney(diff)} (${formatSignedPercent((diff / posted) * 100)})`;
+}

@@ -1,0 +1,41 @@
+# syntax=docker/dockerfile:1.7
+# carrier-sales: one static binary in an empty image.
+# The build steps are the Makefile's (`make web`, then `make binary`), so what CI runs
+# through `make` is what this image runs.
+
+# 1. The dashboard (Svelte + Vite) → web/dist
+FROM node:20-bookworm AS web
+WORKDIR /src
+COPY Makefile ./
+COPY web/package.json web/package-lock.json web/
+RUN --mount=type=cache,target=/root/.npm cd web && npm ci --no-audit --no-fund
+COPY web/ web/
+RUN make web
+
+# 2. The static binary (glibc, +crt-static), dashboard and data embedded
+FROM rust:1-bookworm AS build
+WORKDIR /src
+COPY . .
+COPY --from=web /src/web/dist web/dist
+# Cache mounts keep the crate registry and compiled dependencies between builds.
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    --mount=type=cache,target=/src/target-cache \
+    CARGO_TARGET_DIR=/src/target-cache make binary && \
+    mkdir -p /out/data && cp target/release/carrier-sales /out/carrier-sales && \
+    /out/carrier-sales --version
+
+# 3. The runtime: nothing but the binary, CA certificates and a data folder
+FROM scratch
+COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+COPY --from=build /out/carrier-sales /carrier-sales
+COPY --from=build --chown=10001:10001 /out/data /data
+USER 10001:10001
+ENV HOST=0.0.0.0 \
+    PORT=8080 \
+    DATABASE_URL=sqlite:///data/carrier-sales.db \
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+VOLUME ["/data"]
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 CMD ["/carrier-sales", "healthcheck"]
+ENTRYPOINT ["/carrier-sales"]
+CMD ["serve"]

@@ -1,0 +1,503 @@
+//! The calls API for the dashboard: a filtered, paginated list, a call's full story in
+//! time order, and a CSV export with the same filters.
+
+use crate::app::AppState;
+use crate::db::schema::{bookings, calls, loads, negotiation_rounds, negotiations, searches};
+use crate::db::{from_ms, to_ms, DbConnection};
+use crate::error::{AppError, AppResult};
+use crate::loads::handlers::{decode_cursor, encode_cursor, page_limit};
+use crate::parse::{self, Turn, When};
+use crate::types::{McNumber, Money};
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>);
+
+pub fn rfc3339(ms: i64) -> String {
+    from_ms(ms).to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// `from`/`to` query values: RFC 3339 or a date (a `to` date includes that whole day).
+pub fn period_bound(raw: Option<&str>, field: &str, is_end: bool) -> AppResult<Option<DateTime<Utc>>> {
+    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
+    let when = parse::when(&Value::String(raw.to_string()))
+        .map_err(|why| AppError::invalid(field, format!("`{field}` {why}.")))?
+        .ok_or_else(|| AppError::invalid(field, format!("`{field}` is empty.")))?;
+    Ok(Some(match when {
+        When::Date(d) if is_end => (d + Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
+        w => w.to_utc(|n| n.and_utc()),
+    }))
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct CallFilter {
+    pub outcome: Option<String>,
+    pub sentiment: Option<String>,
+    pub mc_number: Option<String>,
+    pub q: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+}
+
+struct ParsedFilter {
+    outcome: Option<String>,
+    sentiment: Option<String>,
+    mc: Option<String>,
+    q: Option<String>,
+    from: Option<i64>,
+    to: Option<i64>,
+}
+
+fn parse_filter(f: &CallFilter) -> AppResult<ParsedFilter> {
+    let nonempty = |s: &Option<String>| s.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+    let outcome = match nonempty(&f.outcome) {
+        None => None,
+        Some(o) => Some(
+            super::classify::Outcome::parse(&o)
+                .map(|o| o.as_str().to_string())
+                .ok_or_else(|| AppError::invalid("outcome", "`outcome` is not one of the outcome labels."))?,
+        ),
+    };
+    let sentiment = match nonempty(&f.sentiment) {
+        None => None,
+        Some(s) => Some(
+            super::classify::Sentiment::parse(&s)
+                .map(|s| s.as_str().to_string())
+                .ok_or_else(|| AppError::invalid("sentiment", "`sentiment` must be positive, neutral or negative."))?,
+        ),
+    };
+    let mc = match nonempty(&f.mc_number) {
+        None => None,
+        Some(m) => Some(McNumber::parse(&m).map_err(|e| AppError::invalid("mc_number", e))?.as_str().to_string()),
+    };
+    let q = nonempty(&f.q);
+    if q.as_ref().is_some_and(|q| q.chars().count() > parse::MAX_TEXT_LEN) {
+        return Err(AppError::invalid("q", "`q` is longer than 200 characters."));
+    }
+    Ok(ParsedFilter {
+        outcome,
+        sentiment,
+        mc,
+        q,
+        from: period_bound(f.from.as_deref(), "from", false)?.map(to_ms),
+        to: period_bound(f.to.as_deref(), "to", true)?.map(to_ms),
+    })
+}
+
+#[derive(Queryable, Selectable, Clone, Debug)]
+#[diesel(table_name = calls)]
+pub struct CallRow {
+    pub call_id: String,
+    pub mc_number: Option<String>,
+    pub carrier_name: Option<String>,
+    pub load_id: Option<String>,
+    pub started_at: Option<i64>,
+    pub ended_at: Option<i64>,
+    pub duration_seconds: Option<i64>,
+    pub outcome: Option<String>,
+    pub sentiment: Option<String>,
+    pub classified_by: Option<String>,
+    pub outcome_conflict: bool,
+    pub agreed_rate_cents: Option<i64>,
+    pub initial_offer_cents: Option<i64>,
+    pub negotiation_rounds: Option<i64>,
+    pub transferred: Option<bool>,
+    pub transcript_json: Option<String>,
+    pub summary: Option<String>,
+    pub extracted_json: Option<String>,
+    pub carrier_phone: Option<String>,
+    pub callback_at: Option<i64>,
+    pub platform_status: Option<String>,
+    pub run_id: Option<String>,
+    pub first_seen_at: i64,
+    pub occurred_at: i64,
+    pub finalized_at: Option<i64>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct CallSummary {
+    pub call_id: String,
+    pub started_at: String,
+    pub ended_at: Option<String>,
+    pub duration_seconds: Option<i64>,
+    pub mc_number: Option<String>,
+    pub carrier_name: Option<String>,
+    pub load_id: Option<String>,
+    pub lane: Option<String>,
+    pub outcome: Option<String>,
+    pub sentiment: Option<String>,
+    pub classified_by: Option<String>,
+    pub outcome_conflict: bool,
+    pub agreed_rate: Option<Money>,
+    pub loadboard_rate: Option<Money>,
+    pub initial_carrier_offer: Option<Money>,
+    pub negotiation_rounds: Option<i64>,
+    pub transferred: Option<bool>,
+    pub verification_status: Option<String>,
+    pub platform_status: Option<String>,
+}
+
+/// Enriches a page of call rows with their lane, posted rate, rounds and verification.
+fn summaries(conn: &mut DbConnection, rows: &[CallRow]) -> AppResult<Vec<CallSummary>> {
+    let ids: Vec<&str> = rows.iter().map(|r| r.call_id.as_str()).collect();
+    // The load of the call: the one it names, else the one it negotiated last.
+    let negs: Vec<(String, String, i32, i64)> = negotiations::table
+        .filter(negotiations::call_id.eq_any(&ids))
+        .select((negotiations::call_id, negotiations::load_id, negotiations::rounds, negotiations::updated_at))
+        .order(negotiations::updated_at.asc())
+        .load(conn)?;
+    let mut rounds: HashMap<&str, i64> = HashMap::new();
+    let mut last_load: HashMap<&str, &str> = HashMap::new();
+    for (call, load, r, _) in &negs {
+        *rounds.entry(call.as_str()).or_default() += *r as i64;
+        last_load.insert(call.as_str(), load.as_str());
+    }
+    let load_of = |r: &CallRow| r.load_id.clone().or_else(|| last_load.get(r.call_id.as_str()).map(|s| s.to_string()));
+    let load_ids: Vec<String> = rows.iter().filter_map(load_of).collect();
+    let lanes: HashMap<String, (String, String, i64)> = loads::table
+        .filter(loads::load_id.eq_any(&load_ids))
+        .select((loads::load_id, loads::origin, loads::destination, loads::loadboard_rate_cents))
+        .load::<(String, String, String, i64)>(conn)?
+        .into_iter()
+        .map(|(id, o, d, r)| (id, (o, d, r)))
+        .collect();
+    let verification = super::story::verification_status_for_calls(conn, &ids)?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            let load = load_of(r);
+            let lane = load.as_ref().and_then(|l| lanes.get(l));
+            CallSummary {
+                call_id: r.call_id.clone(),
+                started_at: rfc3339(r.occurred_at),
+                ended_at: r.ended_at.map(rfc3339),
+                duration_seconds: r.duration_seconds,
+                mc_number: r.mc_number.clone(),
+                carrier_name: r.carrier_name.clone(),
+                load_id: load.clone(),
+                lane: lane.map(|(o, d, _)| format!("{o} → {d}")),
+                outcome: r.outcome.clone(),
+                sentiment: r.sentiment.clone(),
+                classified_by: r.classified_by.clone(),
+                outcome_conflict: r.outcome_conflict,
+                agreed_rate: r.agreed_rate_cents.map(Money),
+                loadboard_rate: lane.map(|(_, _, c)| Money(*c)),
+                initial_carrier_offer: r.initial_offer_cents.map(Money),
+                negotiation_rounds: r.negotiation_rounds.or_else(|| rounds.get(r.call_id.as_str()).copied()),
+                transferred: r.transferred,
+                verification_status: verification.get(&r.call_id).cloned(),
+                platform_status: r.platform_status.clone(),
+            }
+        })
+        .collect())
+}
+
+fn filtered(p: &ParsedFilter) -> calls::BoxedQuery<'static, crate::db::DbBackend> {
+    let mut q = calls::table.into_boxed();
+    if let Some(o) = &p.outcome {
+        q = q.filter(calls::outcome.eq(o.clone()));
+    }
+    if let Some(s) = &p.sentiment {
+        q = q.filter(calls::sentiment.eq(s.clone()));
+    }
+    if let Some(m) = &p.mc {
+        q = q.filter(calls::mc_number.eq(m.clone()));
+    }
+    if let Some(text) = &p.q {
+        let pattern = format!("%{}%", text.to_lowercase().replace(['%', '_'], ""));
+        q = q.filter(
+            lower(calls::carrier_name.nullable())
+                .like(pattern.clone())
+                .or(lower(calls::call_id.nullable()).like(pattern.clone()))
+                .or(calls::mc_number.like(pattern)),
+        );
+    }
+    if let Some(from) = p.from {
+        q = q.filter(calls::occurred_at.ge(from));
+    }
+    if let Some(to) = p.to {
+        q = q.filter(calls::occurred_at.lt(to));
+    }
+    q
+}
+
+pub async fn list(state: web::Data<AppState>, query: web::Query<CallFilter>) -> AppResult<HttpResponse> {
+    let p = parse_filter(&query)?;
+    let limit = page_limit(query.limit.as_deref())?;
+    let after = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => {
+            let key = decode_cursor(c)?;
+            let bad = || AppError::invalid("cursor", "`cursor` is not valid.");
+            let (at, id) = key.split_once('|').ok_or_else(bad)?;
+            Some((at.parse::<i64>().map_err(|_| bad())?, id.to_string()))
+        }
+    };
+    let page = web::block(move || -> AppResult<(Vec<CallSummary>, Option<String>)> {
+        let mut conn = state.pool.get()?;
+        let mut q = filtered(&p);
+        if let Some((at, id)) = after {
+            q = q.filter(calls::occurred_at.lt(at).or(calls::occurred_at.eq(at).and(calls::call_id.lt(id))));
+        }
+        let rows: Vec<CallRow> = q
+            .order((calls::occurred_at.desc(), calls::call_id.desc()))
+            .limit(limit + 1)
+            .select(CallRow::as_select())
+            .load(&mut conn)?;
+        let more = rows.len() as i64 > limit;
+        let rows = &rows[..rows.len().min(limit as usize)];
+        let next =
+            if more { rows.last().map(|r| encode_cursor(&format!("{}|{}", r.occurred_at, r.call_id))) } else { None };
+        Ok((summaries(&mut conn, rows)?, next))
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(json!({"calls": page.0, "next_cursor": page.1})))
+}
+
+/// Spreadsheet programs run cells that start with these; a leading quote keeps them text.
+fn csv_safe(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
+pub async fn export_csv(state: web::Data<AppState>, query: web::Query<CallFilter>) -> AppResult<HttpResponse> {
+    let p = parse_filter(&query)?;
+    let body = web::block(move || -> AppResult<Vec<u8>> {
+        let mut conn = state.pool.get()?;
+        let rows: Vec<CallRow> = filtered(&p)
+            .order((calls::occurred_at.desc(), calls::call_id.desc()))
+            .limit(100_000)
+            .select(CallRow::as_select())
+            .load(&mut conn)?;
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let header = [
+            "call_id",
+            "started_at",
+            "ended_at",
+            "duration_seconds",
+            "mc_number",
+            "carrier_name",
+            "load_id",
+            "lane",
+            "outcome",
+            "sentiment",
+            "classified_by",
+            "outcome_conflict",
+            "agreed_rate",
+            "loadboard_rate",
+            "initial_carrier_offer",
+            "negotiation_rounds",
+            "transferred",
+            "verification_status",
+            "platform_status",
+        ];
+        w.write_record(header).map_err(|e| AppError::Internal(e.into()))?;
+        let opt = |v: Option<String>| v.map(|s| csv_safe(&s)).unwrap_or_default();
+        let money = |m: Option<Money>| m.map(|m| format!("{:.2}", m.as_dollars())).unwrap_or_default();
+        for chunk in rows.chunks(500) {
+            for s in summaries(&mut conn, chunk)? {
+                w.write_record([
+                    csv_safe(&s.call_id),
+                    s.started_at,
+                    s.ended_at.unwrap_or_default(),
+                    s.duration_seconds.map(|d| d.to_string()).unwrap_or_default(),
+                    opt(s.mc_number),
+                    opt(s.carrier_name),
+                    opt(s.load_id),
+                    opt(s.lane),
+                    opt(s.outcome),
+                    opt(s.sentiment),
+                    opt(s.classified_by),
+                    s.outcome_conflict.to_string(),
+                    money(s.agreed_rate),
+                    money(s.loadboard_rate),
+                    money(s.initial_carrier_offer),
+                    s.negotiation_rounds.map(|r| r.to_string()).unwrap_or_default(),
+                    s.transferred.map(|t| t.to_string()).unwrap_or_default(),
+                    opt(s.verification_status),
+                    opt(s.platform_status),
+                ])
+                .map_err(|e| AppError::Internal(e.into()))?;
+            }
+        }
+        w.into_inner().map_err(|e| AppError::Internal(anyhow::anyhow!("csv: {e}")))
+    })
+    .await??;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", "attachment; filename=\"calls.csv\""))
+        .body(body))
+}
+
+pub async fn detail(state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let call_id = path.into_inner();
+    if call_id.chars().count() > parse::MAX_ID_LEN {
+        return Err(AppError::invalid("call_id", "`call_id` is longer than 128 characters."));
+    }
+    let story = web::block(move || -> AppResult<Value> {
+        let mut conn = state.pool.get()?;
+        let row: CallRow =
+            calls::table.find(&call_id).select(CallRow::as_select()).first(&mut conn).optional()?.ok_or_else(|| {
+                AppError::not_found("call_not_found", format!("No call with id {call_id}.")).with_field("call_id")
+            })?;
+        story(&mut conn, row)
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(story))
+}
+
+fn story(conn: &mut DbConnection, row: CallRow) -> AppResult<Value> {
+    let summary = summaries(conn, std::slice::from_ref(&row))?.remove(0);
+    let call_id = row.call_id.as_str();
+    let mut timeline: Vec<(i64, &'static str, Value)> = Vec::new();
+
+    let verifications = super::story::verifications_for_call(conn, call_id)?;
+    for (at, v) in &verifications {
+        timeline.push((*at, "verification", v.clone()));
+    }
+
+    let search_rows: Vec<(i64, String, i32, String)> = searches::table
+        .filter(searches::call_id.eq(call_id))
+        .order(searches::id.asc())
+        .select((searches::created_at, searches::criteria_json, searches::result_count, searches::load_ids_json))
+        .load(conn)?;
+    let searches_json: Vec<Value> = search_rows
+        .iter()
+        .map(|(at, criteria, count, ids)| {
+            json!({
+                "at": rfc3339(*at),
+                "criteria": serde_json::from_str::<Value>(criteria).unwrap_or(Value::Null),
+                "result_count": count,
+                "load_ids": serde_json::from_str::<Value>(ids).unwrap_or(json!([])),
+            })
+        })
+        .collect();
+    for (s, (at, ..)) in searches_json.iter().zip(&search_rows) {
+        timeline.push((*at, "search", s.clone()));
+    }
+
+    type NegRow = (String, String, i64, Option<i64>, Option<i64>, i32, i64);
+    let negs: Vec<NegRow> = negotiations::table
+        .filter(negotiations::call_id.eq(call_id))
+        .order(negotiations::created_at.asc())
+        .select((
+            negotiations::load_id,
+            negotiations::status,
+            negotiations::posted_cents,
+            negotiations::agreed_rate_cents,
+            negotiations::final_offer_cents,
+            negotiations::rounds,
+            negotiations::updated_at,
+        ))
+        .load(conn)?;
+    type RoundRow = (String, i32, i64, String, Option<i64>, Option<i64>, Option<i64>, String, i64);
+    let rounds: Vec<RoundRow> = negotiation_rounds::table
+        .filter(negotiation_rounds::call_id.eq(call_id))
+        .order((negotiation_rounds::created_at.asc(), negotiation_rounds::round.asc()))
+        .select((
+            negotiation_rounds::load_id,
+            negotiation_rounds::round,
+            negotiation_rounds::offer_cents,
+            negotiation_rounds::decision,
+            negotiation_rounds::counter_cents,
+            negotiation_rounds::agreed_cents,
+            negotiation_rounds::final_offer_cents,
+            negotiation_rounds::message,
+            negotiation_rounds::created_at,
+        ))
+        .load(conn)?;
+    let mut negotiations_json = Vec::new();
+    for (load_id, status, posted, agreed, final_offer, n_rounds, updated) in &negs {
+        let mut items = Vec::new();
+        for (l, round, offer, decision, counter, agreed_r, final_r, message, at) in &rounds {
+            if l != load_id {
+                continue;
+            }
+            let item = json!({
+                "load_id": l, "round": round, "offer": Money(*offer), "decision": decision,
+                "counter_offer": counter.map(Money), "agreed_rate": agreed_r.map(Money),
+                "final_offer": final_r.map(Money), "message": message, "at": rfc3339(*at),
+            });
+            timeline.push((*at, "negotiation_round", item.clone()));
+            items.push(item);
+        }
+        // Round 3 ended on our final offer and the carrier took it afterwards.
+        let last_was_reject = rounds.iter().rev().find(|r| &r.0 == load_id).is_some_and(|r| r.3 == "reject");
+        if status == "agreed" && last_was_reject {
+            timeline.push((
+                *updated,
+                "final_offer_accepted",
+                json!({"load_id": load_id, "round": n_rounds, "agreed_rate": agreed.map(Money)}),
+            ));
+        }
+        negotiations_json.push(json!({
+            "load_id": load_id, "status": status, "loadboard_rate": Money(*posted),
+            "agreed_rate": agreed.map(Money), "final_offer": final_offer.map(Money), "rounds": items,
+        }));
+    }
+
+    let booking_rows: Vec<crate::bookings::handlers::BookingRow> = bookings::table
+        .filter(bookings::call_id.eq(call_id))
+        .order(bookings::created_at.asc())
+        .select(crate::bookings::handlers::BookingRow::as_select())
+        .load(conn)?;
+    let mut booking_json = Value::Null;
+    for b in &booking_rows {
+        let j = crate::bookings::handlers::booking_view(b);
+        timeline.push((b.created_at, "booking", j.clone()));
+        if let Some(at) = b.cancelled_at {
+            timeline.push((at, "booking_cancelled", j.clone()));
+        }
+        booking_json = j;
+    }
+
+    if let Some(at) = row.started_at {
+        timeline.push((at, "session_status", json!({"previous": null, "current": "in-progress"})));
+    }
+    if let (Some(at), Some(status)) = (row.ended_at, row.platform_status.as_ref()) {
+        timeline.push((at, "session_status", json!({"previous": "in-progress", "current": status})));
+    }
+    if let Some(at) = row.finalized_at {
+        timeline.push((
+            at,
+            "finalize",
+            json!({
+                "outcome": row.outcome, "sentiment": row.sentiment,
+                "classified_by": row.classified_by, "outcome_conflict": row.outcome_conflict,
+            }),
+        ));
+    }
+    timeline.sort_by_key(|(at, ..)| *at);
+
+    let transcript: Option<Vec<Turn>> = row.transcript_json.as_deref().and_then(|t| serde_json::from_str(t).ok());
+    let mut call = serde_json::to_value(&summary).unwrap_or(json!({}));
+    if let Value::Object(o) = &mut call {
+        o.insert("transcript".into(), json!(transcript));
+        o.insert("summary".into(), json!(row.summary));
+        o.insert(
+            "extracted".into(),
+            row.extracted_json.as_deref().and_then(|e| serde_json::from_str::<Value>(e).ok()).unwrap_or(Value::Null),
+        );
+        o.insert("carrier_phone".into(), json!(row.carrier_phone));
+        o.insert("callback_at".into(), json!(row.callback_at.map(rfc3339)));
+        o.insert("run_id".into(), json!(row.run_id));
+        o.insert("first_seen_at".into(), json!(rfc3339(row.first_seen_at)));
+    }
+    Ok(json!({
+        "call": call,
+        "timeline": timeline.into_iter().map(|(at, kind, data)| json!({"at": rfc3339(at), "kind": kind, "data": data})).collect::<Vec<_>>(),
+        "verification": verifications.last().map(|(_, v)| v.clone()),
+        "searches": searches_json,
+        "negotiations": negotiations_json,
+        "booking": booking_json,
+    }))
+}

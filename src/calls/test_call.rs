@@ -1,0 +1,81 @@
+//! The dashboard's "Start a test call": asks the voice platform to start a web call
+//! through the workflow's trigger URL (`HAPPYROBOT_TRIGGER_URL`, `HAPPYROBOT_API_KEY`),
+//! so a manager can hear the agent without a phone number.
+
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::http::body::RawBody;
+use crate::parse::Fields;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// `GET /calls/test`: whether the button should show.
+pub async fn status(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({"enabled": state.settings.happyrobot.trigger_url.is_some()}))
+}
+
+/// `POST /calls/test`: `{"phone_number"?, "note"?}` → the platform's answer.
+pub async fn start(state: web::Data<AppState>, body: RawBody) -> AppResult<HttpResponse> {
+    let hr = &state.settings.happyrobot;
+    let (Some(url), Some(key)) = (hr.trigger_url.clone(), hr.api_key.clone()) else {
+        return Err(AppError::not_found(
+            "test_calls_not_configured",
+            "Test calls are not configured: set HAPPYROBOT_TRIGGER_URL and HAPPYROBOT_API_KEY.",
+        ));
+    };
+    // The body is optional; when there is one it must be a JSON object.
+    let body_value: Value = if body.0.iter().all(u8::is_ascii_whitespace) {
+        json!({})
+    } else {
+        serde_json::from_slice(&body.0)
+            .map_err(|e| AppError::bad_request("invalid_json", format!("The request body is not valid JSON ({e}).")))?
+    };
+    let f = Fields::new(&body_value)?;
+    let phone = f.text("phone_number")?;
+    if phone.as_ref().is_some_and(|p| !p.chars().all(|c| c.is_ascii_digit() || "+-() .".contains(c))) {
+        return Err(AppError::invalid(
+            "phone_number",
+            "`phone_number` must be a phone number such as +1 555 010 0100.",
+        ));
+    }
+    let payload = json!({
+        "source": "carrier-sales dashboard",
+        "test": true,
+        "phone_number": phone,
+        "note": f.text("note")?,
+    });
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_millis(hr.timeout_ms))
+        .connect_timeout(Duration::from_millis(hr.timeout_ms.min(3000)))
+        .build()
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let res = client
+        .post(&url)
+        .bearer_auth(key.expose())
+        .header("api-key", key.expose())
+        .json(&payload)
+        .send()
+        .await
+        .map_err(|e| {
+        // The URL may carry secrets in its query: name only the failure.
+        let what = if e.is_timeout() { "did not answer in time" } else { "could not be reached" };
+        log::warn!("test call trigger {what}");
+        AppError::new(StatusCode::SERVICE_UNAVAILABLE, "platform_unavailable", format!("The voice platform {what}."))
+    })?;
+    let status = res.status();
+    let text = res.text().await.unwrap_or_default();
+    let platform: Value =
+        serde_json::from_str(&text).unwrap_or_else(|_| json!({"body": text.chars().take(500).collect::<String>()}));
+    if !status.is_success() {
+        log::warn!("test call trigger refused with HTTP {status}");
+        return Err(AppError::new(
+            StatusCode::BAD_GATEWAY,
+            "platform_refused",
+            format!("The voice platform refused the test call (HTTP {}).", status.as_u16()),
+        )
+        .with_extra("platform", platform));
+    }
+    Ok(HttpResponse::Ok().json(json!({"started": true, "platform": platform})))
+}

@@ -1,0 +1,106 @@
+//! `POST /webhooks/happyrobot`: the voice platform's session events (CloudEvents 1.0,
+//! `session.status_changed`). The workflow passes the platform's session id as `call_id`
+//! to every tool (`{{session.id}}`), so `data.session_id` names the call; `run_id` is
+//! kept beside it. Start and end times and the terminal status land on the call record.
+
+use crate::app::AppState;
+use crate::db::schema::calls;
+use crate::db::{to_ms, write_tx};
+use crate::error::{AppError, AppResult};
+use crate::http::body::JsonBody;
+use crate::parse::{self, Fields};
+use actix_web::{web, HttpResponse};
+use chrono::Utc;
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+pub const STATUSES: &[&str] =
+    &["queued", "in-progress", "completed", "busy", "missed", "canceled", "failed", "voicemail"];
+/// Statuses after which the session is over.
+const TERMINAL: &[&str] = &["completed", "busy", "missed", "canceled", "failed", "voicemail"];
+
+fn status(v: Option<&Value>, field: &str) -> AppResult<Option<String>> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => {
+            let s = s.trim().to_ascii_lowercase().replace('_', "-");
+            let s = if s == "cancelled" { "canceled".to_string() } else { s };
+            if STATUSES.contains(&s.as_str()) {
+                Ok(Some(s))
+            } else {
+                Err(AppError::invalid(field, format!("`{field}` must be one of {}.", STATUSES.join(", "))))
+            }
+        }
+        Some(_) => Err(AppError::invalid(field, format!("`{field}` must be a status string."))),
+    }
+}
+
+pub async fn session_event(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
+    let f = Fields::new(&body.0)?;
+    let kind = f.text("type")?.ok_or_else(|| AppError::missing("type"))?;
+    if kind != "session.status_changed" {
+        return Ok(HttpResponse::Accepted().json(json!({"accepted": true, "ignored": true, "type": kind})));
+    }
+    let data = match f.raw("data") {
+        Some(d @ Value::Object(_)) => d,
+        Some(_) => return Err(AppError::invalid("data", "`data` must be an object.")),
+        None => return Err(AppError::missing("data")),
+    };
+    let d = Fields::new(data)?;
+    let session_id = d.id("session_id")?.ok_or_else(|| AppError::missing("data.session_id"))?;
+    let run_id = d.id("run_id")?;
+    let st = d.raw("status").ok_or_else(|| AppError::missing("data.status"))?;
+    let (previous, current) = match st {
+        Value::Object(o) => {
+            (status(o.get("previous"), "data.status.previous")?, status(o.get("current"), "data.status.current")?)
+        }
+        Value::String(_) => (None, status(Some(st), "data.status")?),
+        _ => return Err(AppError::invalid("data.status", "`data.status` must be {previous, current}.")),
+    };
+    let current = current.ok_or_else(|| AppError::missing("data.status.current"))?;
+    let at = match f.raw("time") {
+        Some(v) => parse::when(v)
+            .map_err(|why| AppError::invalid("time", format!("`time` {why}.")))?
+            .map(|w| w.to_utc(|n| n.and_utc()))
+            .unwrap_or_else(Utc::now),
+        None => Utc::now(),
+    };
+    let at_ms = to_ms(at);
+    let call_id = session_id.clone();
+    let cur = current.clone();
+    web::block(move || -> AppResult<()> {
+        let mut conn = state.pool.get()?;
+        let now_ms = to_ms(Utc::now());
+        write_tx(&mut conn, |c| -> AppResult<()> {
+            super::touch(c, &call_id, None, None, now_ms)?;
+            let target = calls::table.find(&call_id);
+            diesel::update(target).set((calls::platform_status.eq(&cur), calls::updated_at.eq(now_ms))).execute(c)?;
+            if let Some(r) = &run_id {
+                diesel::update(target).set(calls::run_id.eq(r)).execute(c)?;
+            }
+            if cur == "in-progress" {
+                diesel::update(target.filter(calls::started_at.is_null()))
+                    .set((calls::started_at.eq(at_ms), calls::occurred_at.eq(at_ms)))
+                    .execute(c)?;
+            }
+            if TERMINAL.contains(&cur.as_str()) {
+                diesel::update(target.filter(calls::ended_at.is_null())).set(calls::ended_at.eq(at_ms)).execute(c)?;
+                let (started, ended, duration): (Option<i64>, Option<i64>, Option<i64>) =
+                    target.select((calls::started_at, calls::ended_at, calls::duration_seconds)).first(c)?;
+                if let (Some(s), Some(e), None) = (started, ended, duration) {
+                    diesel::update(target).set(calls::duration_seconds.eq((e - s).max(0) / 1000)).execute(c)?;
+                }
+            }
+            crate::events::append(
+                c,
+                "call.session_status",
+                Some(&call_id),
+                json!({"previous": previous, "current": cur, "run_id": run_id}),
+                now_ms,
+            )?;
+            Ok(())
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(json!({"accepted": true, "call_id": session_id, "status": current})))
+}

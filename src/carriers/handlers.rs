@@ -1,0 +1,64 @@
+//! `POST /api/v1/fmcsa/verify` (agent scope): read the body leniently, verify, answer.
+
+use super::query::{CarrierQuery, DotNumber};
+use super::service;
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::http::body::JsonBody;
+use crate::parse::Fields;
+use actix_web::{web, HttpResponse};
+
+/// The query a verify body asks: `mc_number` (any of the platform's spellings, SPEC
+/// §3.2) or else `dot_number`. A present but meaningless value is a 422 naming its field,
+/// even when the other one would do.
+pub fn read_query(f: &Fields) -> AppResult<CarrierQuery> {
+    let mc = f.mc("mc_number")?;
+    let dot = match f.raw("dot_number") {
+        None => None,
+        Some(v) => {
+            DotNumber::from_json(v).map_err(|why| AppError::invalid("dot_number", format!("`dot_number` {why}.")))?
+        }
+    };
+    match (mc, dot) {
+        (Some(mc), _) => Ok(CarrierQuery::Mc(mc)),
+        (None, Some(dot)) => Ok(CarrierQuery::Dot(dot)),
+        (None, None) => Err(AppError::missing("mc_number")),
+    }
+}
+
+pub async fn verify(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
+    let f = Fields::new(&body.0)?;
+    let query = read_query(&f)?;
+    let call_id = f.id("call_id")?;
+    let verification = service::verify(&state, query, call_id).await?;
+    Ok(HttpResponse::Ok().json(verification))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn query(body: serde_json::Value) -> Result<CarrierQuery, (String, Option<String>)> {
+        let f = Fields::new(&body).unwrap();
+        read_query(&f).map_err(|e| {
+            let b = e.body();
+            (b["error"]["code"].as_str().unwrap().to_string(), b["error"]["field"].as_str().map(String::from))
+        })
+    }
+
+    #[test]
+    fn mc_first_then_dot_and_errors_name_the_field() {
+        assert_eq!(query(json!({"mc_number": "MC-001515"})).unwrap().cache_key(), "mc:1515");
+        assert_eq!(query(json!({"mc_number": "", "dot_number": "158121"})).unwrap().cache_key(), "dot:158121");
+        assert_eq!(query(json!({"mc_number": 1515, "dot_number": 158121})).unwrap().cache_key(), "mc:1515");
+        let missing = query(json!({"call_id": "c1"})).unwrap_err();
+        assert_eq!(missing, ("missing_field".into(), Some("mc_number".into())));
+        let bad = query(json!({"mc_number": "abc"})).unwrap_err();
+        assert_eq!(bad, ("invalid_value".into(), Some("mc_number".into())));
+        let bad = query(json!({"dot_number": "12ab"})).unwrap_err();
+        assert_eq!(bad, ("invalid_value".into(), Some("dot_number".into())));
+        let bad = query(json!({"mc_number": "1515", "dot_number": "x"})).unwrap_err();
+        assert_eq!(bad.1.as_deref(), Some("dot_number"));
+    }
+}

@@ -1,0 +1,97 @@
+//! Prometheus metrics (`GET /metrics`): requests by route and status with latency
+//! histograms, FMCSA lookups by result and source, cache hits, the breaker, negotiation
+//! decisions, bookings, rate limiting and the database pool.
+
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
+};
+use std::sync::OnceLock;
+
+pub struct Telemetry {
+    registry: Registry,
+    pub http_requests: IntCounterVec,
+    pub http_duration: HistogramVec,
+    pub fmcsa_lookups: IntCounterVec,
+    pub fmcsa_cache_hits: IntCounter,
+    pub fmcsa_breaker_open: IntGauge,
+    pub negotiation_decisions: IntCounterVec,
+    pub bookings: IntCounterVec,
+    pub rate_limited: IntCounter,
+    pub db_pool: IntGaugeVec,
+}
+
+fn build() -> Telemetry {
+    let registry = Registry::new_custom(Some("carrier_sales".into()), None).expect("valid prefix");
+    let http_requests = IntCounterVec::new(
+        Opts::new("http_requests_total", "HTTP requests by route pattern, method and status"),
+        &["route", "method", "status"],
+    )
+    .expect("valid metric");
+    // Buckets around what a voice agent notices: most answers well under 100 ms.
+    let http_duration = HistogramVec::new(
+        HistogramOpts::new("http_request_duration_seconds", "Time to answer, by route pattern and method")
+            .buckets(vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
+        &["route", "method"],
+    )
+    .expect("valid metric");
+    let fmcsa_lookups = IntCounterVec::new(
+        Opts::new("fmcsa_lookups_total", "Carrier verifications by result and source"),
+        &["result", "source"],
+    )
+    .expect("valid metric");
+    let fmcsa_cache_hits =
+        IntCounter::new("fmcsa_cache_hits_total", "Verifications answered from the cache").expect("valid");
+    let fmcsa_breaker_open =
+        IntGauge::new("fmcsa_breaker_open", "1 while the FMCSA circuit breaker is open").expect("valid metric");
+    let negotiation_decisions =
+        IntCounterVec::new(Opts::new("negotiation_decisions_total", "Negotiation answers by decision"), &["decision"])
+            .expect("valid metric");
+    let bookings =
+        IntCounterVec::new(Opts::new("bookings_total", "Bookings created and cancelled"), &["event"]).expect("valid");
+    let rate_limited = IntCounter::new("rate_limited_total", "Requests refused by the rate limit").expect("valid");
+    let db_pool = IntGaugeVec::new(Opts::new("db_pool_connections", "Database pool connections by state"), &["state"])
+        .expect("valid metric");
+    for m in [
+        Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
+        Box::new(http_duration.clone()),
+        Box::new(fmcsa_lookups.clone()),
+        Box::new(fmcsa_cache_hits.clone()),
+        Box::new(fmcsa_breaker_open.clone()),
+        Box::new(negotiation_decisions.clone()),
+        Box::new(bookings.clone()),
+        Box::new(rate_limited.clone()),
+        Box::new(db_pool.clone()),
+    ] {
+        registry.register(m).expect("metric registered once");
+    }
+    Telemetry {
+        registry,
+        http_requests,
+        http_duration,
+        fmcsa_lookups,
+        fmcsa_cache_hits,
+        fmcsa_breaker_open,
+        negotiation_decisions,
+        bookings,
+        rate_limited,
+        db_pool,
+    }
+}
+
+pub fn telemetry() -> &'static Telemetry {
+    static T: OnceLock<Telemetry> = OnceLock::new();
+    T.get_or_init(build)
+}
+
+impl Telemetry {
+    pub fn observe_request(&self, route: &str, method: &str, status: u16, seconds: f64) {
+        self.http_requests.with_label_values(&[route, method, &status.to_string()]).inc();
+        self.http_duration.with_label_values(&[route, method]).observe(seconds);
+    }
+
+    pub fn render(&self) -> String {
+        let mut buf = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut buf).expect("text encoding cannot fail");
+        String::from_utf8(buf).unwrap_or_default()
+    }
+}

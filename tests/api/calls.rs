@@ -1,0 +1,296 @@
+use crate::helpers::*;
+use serde_json::{json, Value};
+
+const FINALIZE: &str = "/api/v1/calls/finalize";
+
+fn fixture(name: &str) -> Value {
+    let path = format!("{}/tests/fixtures/happyrobot/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+async fn finalize(app: &TestApp, body: &Value) -> Value {
+    let (s, b) = json(app.agent(FINALIZE, body).await).await;
+    assert_eq!(s, 200, "{b}");
+    b
+}
+
+async fn call_story(app: &TestApp, call_id: &str) -> Value {
+    let (s, b) = json(app.get_as(DASHBOARD_KEY, &format!("/api/v1/calls/{call_id}")).await).await;
+    assert_eq!(s, 200, "{b}");
+    b
+}
+
+#[actix_web::test]
+async fn the_platforms_end_of_call_body_is_recorded_once() {
+    let app = spawn_app().await;
+    let body = fixture("end_of_call_extract.json");
+    let first = finalize(&app, &body).await;
+    assert_eq!(first["call_id"], "ses_5b1e8d7c2f6a4e93");
+    assert_eq!(first["outcome"], "booked");
+    assert_eq!(first["created"], true);
+    // "Booked" is the agent's label; the sentiment was "" so the service scored it.
+    assert_eq!(first["outcome_classified_by"], "agent");
+    assert_eq!(first["sentiment_classified_by"], "service");
+    assert_eq!(first["classified_by"], "service");
+    // No booking was recorded for this call: the agent's label stays, flagged.
+    assert_eq!(first["outcome_conflict"], true);
+
+    // The webhook retried: same record.
+    let again = finalize(&app, &body).await;
+    assert_eq!(again["created"], false);
+    let (_, list) = json(app.get_as(DASHBOARD_KEY, "/api/v1/calls").await).await;
+    assert_eq!(list["calls"].as_array().unwrap().len(), 1);
+
+    let story = call_story(&app, "ses_5b1e8d7c2f6a4e93").await;
+    let call = &story["call"];
+    assert_eq!(call["mc_number"], "1515");
+    assert_eq!(call["agreed_rate"], 2350);
+    assert_eq!(call["initial_carrier_offer"], 2650);
+    assert_eq!(call["negotiation_rounds"], 2);
+    assert_eq!(call["transferred"], true);
+    assert_eq!(call["duration_seconds"], Value::Null, "0 means no value");
+    assert_eq!(call["started_at"], "2026-11-21T15:01:44Z");
+    assert_eq!(call["transcript"].as_array().unwrap().len(), 9);
+    assert_eq!(call["transcript"][1]["role"], "carrier");
+    assert_eq!(call["extracted"]["equipment"], "53' dry van");
+}
+
+#[actix_web::test]
+async fn transcripts_arrive_in_every_form() {
+    let app = spawn_app().await;
+    let turns = json!([{"role": "assistant", "content": "Can I get your MC?"}, {"role": "user", "content": "Sure, it's 700010. Sounds good, thanks!"}]);
+    for (i, transcript) in [
+        turns.clone(),
+        json!(turns.to_string()),
+        json!("Agent: Can I get your MC?\nCarrier: Sure, it's 700010. Sounds good, thanks!"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let id = format!("t-{i}");
+        finalize(&app, &json!({"call_id": id, "transcript": transcript})).await;
+        let story = call_story(&app, &id).await;
+        let t = story["call"]["transcript"].as_array().unwrap();
+        assert_eq!(t.len(), 2, "{transcript}");
+        assert_eq!(t[1]["role"], "carrier");
+        assert_eq!(t[1]["content"], "Sure, it's 700010. Sounds good, thanks!");
+    }
+}
+
+#[actix_web::test]
+async fn a_partial_finalize_is_completed_by_a_later_one() {
+    let app = spawn_app().await;
+    let first = finalize(&app, &json!({"call_id": "p1", "mc_number": "MC-700010", "duration_seconds": "95"})).await;
+    assert_eq!(first["created"], true);
+    let second = finalize(&app, &json!({"call_id": "p1", "carrier_name": "Prairie Lantern Transport", "outcome": "Callback Requested", "sentiment": "NEUTRAL", "duration_seconds": ""})).await;
+    assert_eq!(second["created"], false);
+    assert_eq!(second["outcome"], "callback_requested");
+    assert_eq!(second["classified_by"], "agent");
+    let call = &call_story(&app, "p1").await["call"];
+    assert_eq!(call["mc_number"], "700010");
+    assert_eq!(call["carrier_name"], "Prairie Lantern Transport");
+    assert_eq!(call["duration_seconds"], 95, "a missing value never erases a stored one");
+    // A third finalize without labels keeps the agent's.
+    let third = finalize(&app, &json!({"call_id": "p1", "summary": "Wants a call tomorrow."})).await;
+    assert_eq!(third["outcome"], "callback_requested");
+    assert_eq!(third["sentiment"], "neutral");
+}
+
+#[actix_web::test]
+async fn the_service_classifies_from_recorded_facts_when_the_agent_does_not() {
+    let app = spawn_app().await;
+    app.add_load(load("F-1", "Dallas, TX", "Atlanta, GA", "Dry Van", 2, 2000)).await;
+    // A booked call.
+    let (s, _) = json(
+        app.agent(
+            "/api/v1/calls/handoff",
+            &json!({"call_id": "f-booked", "load_id": "F-1", "mc_number": 700010, "agreed_rate": 2000}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let b = finalize(
+        &app,
+        &json!({"call_id": "f-booked", "outcome": "", "sentiment": "n/a",
+        "transcript": "Carrier: That works, really appreciate it."}),
+    )
+    .await;
+    assert_eq!(b["outcome"], "booked");
+    assert_eq!(b["sentiment"], "positive");
+    assert_eq!(b["classified_by"], "service");
+    assert_eq!(b["outcome_conflict"], false);
+
+    // A search with nothing found and no negotiation.
+    let (s, _) =
+        json(app.agent("/api/v1/loads/search", &json!({"origin": "Boise, ID", "call_id": "f-none"})).await).await;
+    assert_eq!(s, 200);
+    let n = finalize(&app, &json!({"call_id": "f-none", "outcome": "not a label"})).await;
+    assert_eq!(n["outcome"], "no_matching_loads");
+    assert_eq!(n["outcome_classified_by"], "service");
+}
+
+#[actix_web::test]
+async fn finalize_refuses_unusable_values() {
+    let app = spawn_app().await;
+    for (body, field) in [
+        (json!({"outcome": "booked"}), "call_id"),
+        (json!({"call_id": "x", "agreed_rate": "-5"}), "agreed_rate"),
+        (json!({"call_id": "x", "mc_number": "abc"}), "mc_number"),
+        (json!({"call_id": "x", "transferred": "perhaps"}), "transferred"),
+        (json!({"call_id": "x", "started_at": "yesterday-ish"}), "started_at"),
+        (json!({"call_id": "x", "transcript": "x".repeat(200_001)}), "transcript"),
+        (json!({"call_id": "x", "carrier_name": "n".repeat(201)}), "carrier_name"),
+        (json!({"call_id": "x", "extracted": [1, 2]}), "extracted"),
+    ] {
+        let (s, b) = json(app.agent(FINALIZE, &body).await).await;
+        assert_eq!(s, 422, "{body}");
+        assert_eq!(b["error"]["field"], field);
+    }
+    // Nothing was stored by the refused requests.
+    let (_, list) = json(app.get_as(DASHBOARD_KEY, "/api/v1/calls").await).await;
+    assert_eq!(list["calls"].as_array().unwrap().len(), 0);
+}
+
+#[actix_web::test]
+async fn calls_are_filtered_and_paginated() {
+    let app = spawn_app().await;
+    for i in 0..7 {
+        let outcome = if i % 2 == 0 { "booked" } else { "carrier_declined" };
+        let started = format!("2026-11-{:02}T15:00:00Z", 10 + i);
+        finalize(
+            &app,
+            &json!({"call_id": format!("call-{i}"), "carrier_name": format!("Carrier {i} Freight"),
+            "mc_number": 700010 + i, "outcome": outcome, "sentiment": "positive", "started_at": started}),
+        )
+        .await;
+    }
+    let (_, booked) = json(app.get_as(DASHBOARD_KEY, "/api/v1/calls?outcome=booked").await).await;
+    assert_eq!(booked["calls"].as_array().unwrap().len(), 4);
+    assert!(booked["calls"].as_array().unwrap().iter().all(|c| c["outcome"] == "booked"));
+    let (_, by_mc) = json(app.get_as(DASHBOARD_KEY, "/api/v1/calls?mc_number=MC-700013").await).await;
+    assert_eq!(by_mc["calls"][0]["call_id"], "call-3");
+    let (_, by_q) = json(app.get_as(DASHBOARD_KEY, "/api/v1/calls?q=carrier%205").await).await;
+    assert_eq!(by_q["calls"].as_array().unwrap().len(), 1);
+    let (_, period) = json(app.get_as(DASHBOARD_KEY, "/api/v1/calls?from=2026-11-12&to=2026-11-13").await).await;
+    let ids: Vec<&str> = period["calls"].as_array().unwrap().iter().map(|c| c["call_id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["call-3", "call-2"], "newest first, `to` date inclusive");
+
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/calls?limit=3".to_string();
+    loop {
+        let (_, page) = json(app.get_as(DASHBOARD_KEY, &path).await).await;
+        seen.extend(page["calls"].as_array().unwrap().iter().map(|c| c["call_id"].as_str().unwrap().to_string()));
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/calls?limit=3&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["call-6", "call-5", "call-4", "call-3", "call-2", "call-1", "call-0"]);
+
+    for bad in ["outcome=won", "sentiment=meh", "mc_number=abc", "from=soon", "limit=-1"] {
+        let (s, _) = json(app.get_as(DASHBOARD_KEY, &format!("/api/v1/calls?{bad}")).await).await;
+        assert_eq!(s, 422, "{bad}");
+    }
+    let (s, b) = json(app.get_as(DASHBOARD_KEY, "/api/v1/calls/nope").await).await;
+    assert_eq!(s, 404);
+    assert_eq!(error_code(&b), "call_not_found");
+
+    let res = app.get_as(DASHBOARD_KEY, "/api/v1/calls/export.csv?outcome=booked").await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let csv = res.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("call_id,started_at"));
+    assert_eq!(lines.len(), 5, "{csv}");
+}
+
+#[actix_web::test]
+async fn a_calls_story_is_told_in_time_order() {
+    let app = spawn_app().await;
+    app.add_load(load("S-1", "Dallas, TX", "Atlanta, GA", "Dry Van", 2, 2000)).await;
+    let call = "story-1";
+    app.agent("/api/v1/loads/search", &json!({"origin": "Dallas, TX", "call_id": call})).await;
+    app.agent("/api/v1/negotiations/evaluate", &json!({"call_id": call, "load_id": "S-1", "carrier_offer": 2400}))
+        .await;
+    app.agent("/api/v1/negotiations/evaluate", &json!({"call_id": call, "load_id": "S-1", "carrier_offer": 2080}))
+        .await;
+    let (s, _) = json(
+        app.agent(
+            "/api/v1/calls/handoff",
+            &json!({"call_id": call, "load_id": "S-1", "mc_number": 700010, "agreed_rate": 2080}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(s, 200);
+    finalize(&app, &json!({"call_id": call, "outcome": "booked", "sentiment": "positive"})).await;
+
+    let story = call_story(&app, call).await;
+    let kinds: Vec<&str> = story["timeline"].as_array().unwrap().iter().map(|t| t["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["search", "negotiation_round", "negotiation_round", "booking", "finalize"]);
+    assert_eq!(story["negotiations"][0]["rounds"][0]["counter_offer"], 2080);
+    assert_eq!(story["booking"]["agreed_rate"], 2080);
+    assert_eq!(story["call"]["lane"], "Dallas, TX → Atlanta, GA");
+    assert_eq!(story["call"]["loadboard_rate"], 2000);
+    assert_eq!(story["call"]["negotiation_rounds"], 2);
+    assert_eq!(story["searches"][0]["result_count"], 1);
+}
+
+#[actix_web::test]
+async fn session_events_set_the_calls_times_and_status() {
+    let app = spawn_app().await;
+    let mut started = fixture("session_status_changed.json");
+    started["data"]["status"] = json!({"previous": "queued", "current": "in-progress"});
+    started["time"] = json!("2026-11-21T15:01:44Z");
+    let (s, b) = json(app.agent("/api/v1/webhooks/happyrobot", &started).await).await;
+    assert_eq!(s, 200, "{b}");
+    let ended = fixture("session_status_changed.json");
+    let (s, _) = json(app.agent("/api/v1/webhooks/happyrobot", &ended).await).await;
+    assert_eq!(s, 200);
+    let call = &call_story(&app, "ses_5b1e8d7c2f6a4e93").await["call"];
+    assert_eq!(call["platform_status"], "completed");
+    assert_eq!(call["started_at"], "2026-11-21T15:01:44Z");
+    assert_eq!(call["ended_at"], "2026-11-21T15:04:12Z");
+    assert_eq!(call["duration_seconds"], 148);
+    assert_eq!(call["run_id"], "run_7f3c2a91e04b4d0c");
+
+    let (s, b) =
+        json(app.agent("/api/v1/webhooks/happyrobot", &json!({"type": "session.transcript_ready", "data": {}})).await)
+            .await;
+    assert_eq!(s, 202);
+    assert_eq!(b["ignored"], true);
+    let mut bad = fixture("session_status_changed.json");
+    bad["data"]["status"]["current"] = json!("exploded");
+    let (s, b) = json(app.agent("/api/v1/webhooks/happyrobot", &bad).await).await;
+    assert_eq!(s, 422);
+    assert_eq!(b["error"]["field"], "data.status.current");
+    let (s, _) = json(app.agent("/api/v1/webhooks/happyrobot", &json!({"type": "session.status_changed"})).await).await;
+    assert_eq!(s, 422);
+}
+
+#[actix_web::test]
+async fn live_events_reach_a_connected_dashboard() {
+    use futures_util::StreamExt;
+    let app = spawn_app().await;
+    let res = app.client.get(app.url("/api/v1/events")).header("X-API-Key", DASHBOARD_KEY).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    let mut stream = res.bytes_stream();
+    // Let the stream subscribe, then act as the agent.
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    finalize(&app, &json!({"call_id": "live-1", "outcome": "abandoned", "sentiment": "neutral"})).await;
+    let mut text = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !text.contains("live-1") {
+        let chunk =
+            tokio::time::timeout_at(deadline, stream.next()).await.expect("an event within 10 s").unwrap().unwrap();
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(text.contains("event: call.finalized"), "{text}");
+    let data_line = text.lines().find(|l| l.starts_with("data: ") && l.contains("live-1")).unwrap();
+    let event: Value = serde_json::from_str(&data_line[6..]).unwrap();
+    assert_eq!(event["kind"], "call.finalized");
+    assert_eq!(event["payload"]["outcome"], "abandoned");
+    assert!(event["id"].as_i64().unwrap() > 0);
+}

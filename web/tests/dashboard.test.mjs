@@ -1,0 +1,336 @@
+// End-to-end check of the dashboard in a real browser, against a running server.
+//
+//   BASE_URL=http://127.0.0.1:8080 DASHBOARD_KEY=... AGENT_KEY=... node --test web/tests/
+//
+// It seeds its own calls through the agent API (so it passes against an empty
+// server), then drives headless Chromium (Debian's /usr/bin/chromium, or
+// CHROMIUM_PATH) with playwright-core: sign in, overview figures equal the API's,
+// calls filter, a call's story, live updates without a reload, sign out.
+// Screenshots go to web/test-results/.
+
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const BASE_URL = (process.env.BASE_URL ?? '').replace(/\/+$/, '');
+const DASHBOARD_KEY = process.env.DASHBOARD_KEY ?? '';
+const AGENT_KEY = process.env.AGENT_KEY ?? '';
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url));
+const LIVE_TIMEOUT = 10_000;
+
+const missing = ['BASE_URL', 'DASHBOARD_KEY', 'AGENT_KEY'].filter((k) => !process.env[k]);
+const skip = missing.length ? `set ${missing.join(', ')} to run the browser test` : false;
+
+const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+const callIds = [1, 2, 3].map((i) => `webtest-${run}-${i}`);
+
+// The same formatting the dashboard uses (en-US).
+const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const wholeDollars = new Intl.NumberFormat('en-US', {
+  style: 'currency',
+  currency: 'USD',
+  maximumFractionDigits: 0
+});
+const oneDecimal = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+/**
+ * POST to the agent API with the agent key.
+ * @param {string} path
+ * @param {Record<string, unknown>} body
+ */
+async function agent(path, body) {
+  const res = await fetch(`${BASE_URL}/api/v1${path}`, {
+    method: 'POST',
+    headers: { 'X-API-Key': AGENT_KEY, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body)
+  });
+  const json = await res.json().catch(() => null);
+  if (!res.ok) throw new Error(`POST ${path} -> ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/**
+ * GET a dashboard API path with the dashboard key.
+ * @param {string} path
+ */
+async function dashboardGet(path) {
+  const res = await fetch(`${BASE_URL}/api/v1${path}`, { headers: { 'X-API-Key': DASHBOARD_KEY } });
+  const json = await res.json().catch(() => null);
+  if (!res.ok) throw new Error(`GET ${path} -> ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** A first available load, preferring Dallas (earlier runs may have booked some). */
+async function pickLoad(callId) {
+  let found = await agent('/loads/search', { origin: 'Dallas, TX', call_id: callId });
+  if (!found.loads?.length) found = await agent('/loads/search', { call_id: callId, max_results: 3 });
+  assert.ok(found.loads?.length, 'the server has no available load to negotiate');
+  return found.loads[0];
+}
+
+/**
+ * One call through the agent tools: verify, search, one negotiation round at
+ * posted + $300; with `book`, the carrier takes our counter and is handed off.
+ * @param {string} callId
+ * @param {{ book: boolean, outcome: string }} plan
+ */
+async function seedCall(callId, { book, outcome }) {
+  const verified = await agent('/fmcsa/verify', { mc_number: '700010', call_id: callId });
+  assert.equal(verified.status, 'eligible', `MC 700010 should be eligible in the offline snapshot`);
+  const load = await pickLoad(callId);
+  const ask = load.loadboard_rate + 300;
+  const first = await agent('/negotiations/evaluate', { call_id: callId, load_id: load.load_id, carrier_offer: ask });
+  let agreed = null;
+  if (book) {
+    if (first.decision === 'accept') {
+      agreed = first.agreed_rate;
+    } else {
+      assert.equal(first.decision, 'counter', `expected a counter, got ${JSON.stringify(first)}`);
+      const second = await agent('/negotiations/evaluate', {
+        call_id: callId,
+        load_id: load.load_id,
+        carrier_offer: first.counter_offer
+      });
+      assert.equal(second.decision, 'accept', `our own counter should be accepted: ${JSON.stringify(second)}`);
+      agreed = second.agreed_rate ?? first.counter_offer;
+    }
+    const handoff = await agent('/calls/handoff', {
+      call_id: callId,
+      load_id: load.load_id,
+      mc_number: '700010',
+      agreed_rate: agreed
+    });
+    assert.equal(handoff.transferred, true);
+  }
+  const transcript = [
+    { role: 'agent', content: 'Thanks for calling, can I get your MC number?' },
+    { role: 'carrier', content: 'Sure, MC 700010.' },
+    { role: 'agent', content: `I have ${load.load_id} out of ${load.origin}. It pays $${load.loadboard_rate}.` },
+    { role: 'carrier', content: `I'd need $${ask} to make it work.` },
+    {
+      role: 'agent',
+      content: book ? `You're booked at $${agreed}. Transferring you to a rep now.` : "That's more than I can do today."
+    },
+    { role: 'carrier', content: book ? 'Great, thanks a lot!' : 'Alright, maybe next time.' }
+  ];
+  await agent('/calls/finalize', {
+    call_id: callId,
+    mc_number: '700010',
+    carrier_name: 'Web Test Trucking',
+    load_id: load.load_id,
+    outcome,
+    sentiment: 'positive',
+    transcript,
+    duration_seconds: 240
+  });
+  return { load, agreed, turns: transcript.length };
+}
+
+describe('dashboard in a browser', { skip, timeout: 180_000 }, () => {
+  /** @type {import('playwright-core').Browser} */
+  let browser;
+  /** @type {import('playwright-core').Page} */
+  let page;
+  /** @type {string[]} */
+  const problems = [];
+  const seeded = /** @type {Awaited<ReturnType<typeof seedCall>>[]} */ ([]);
+  const facts = { calls: 0, liveMs: 0 };
+
+  before(async () => {
+    mkdirSync(RESULTS, { recursive: true });
+    seeded.push(await seedCall(callIds[0], { book: true, outcome: 'booked' }));
+    seeded.push(await seedCall(callIds[1], { book: false, outcome: 'negotiation_failed' }));
+    seeded.push(await seedCall(callIds[2], { book: false, outcome: 'carrier_declined' }));
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking']
+    });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+      });
+    });
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy|CSP violation/i.test(m.text())) problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
+  });
+
+  after(async () => {
+    await browser?.close();
+    console.log(
+      `dashboard browser test: seeded ${callIds.join(', ')}; kpi-calls=${facts.calls}; ` +
+        `live update in ${facts.liveMs} ms; screenshots in ${RESULTS}`
+    );
+  });
+
+  it('signs in with the dashboard key', async () => {
+    await page.goto(`${BASE_URL}/`);
+    await page.getByTestId('sign-in-key').fill(DASHBOARD_KEY);
+    await page.getByTestId('sign-in-submit').click();
+    await page.getByTestId('kpi-calls').waitFor();
+    // Nothing of the key is kept in the browser.
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    assert.ok(!stored.includes(DASHBOARD_KEY), 'the key must not be stored in the browser');
+  });
+
+  it('shows the same figures as the metrics API for today', async () => {
+    await page.getByTestId('period-today').click();
+    await page.waitForURL(/period=today/);
+    // The dashboard's "Today" is the browser's local day.
+    const range = await page.evaluate(() => {
+      const start = new Date();
+      start.setHours(0, 0, 0, 0);
+      const end = new Date(start);
+      end.setDate(end.getDate() + 1);
+      const iso = (/** @type {Date} */ d) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+      return { from: iso(start), to: iso(end) };
+    });
+    const summary = await dashboardGet(
+      `/metrics/summary?from=${encodeURIComponent(range.from)}&to=${encodeURIComponent(range.to)}`
+    );
+    assert.ok(summary.calls >= 3, `today's summary should count the 3 seeded calls, got ${summary.calls}`);
+    const calls = page.getByTestId('kpi-calls');
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid="kpi-calls"]')?.getAttribute('data-value') === String(n),
+      summary.calls,
+      { timeout: 10_000 }
+    );
+    assert.equal(await calls.textContent(), integer.format(summary.calls));
+    assert.equal(
+      (await page.getByTestId('kpi-revenue').textContent())?.trim(),
+      wholeDollars.format(summary.booked_revenue)
+    );
+    assert.equal(
+      (await page.getByTestId('kpi-booking-rate').textContent())?.trim(),
+      `${oneDecimal.format(summary.booking_rate * 100)}%`
+    );
+    assert.equal(
+      (await page.getByTestId('funnel-booked').getAttribute('data-value')),
+      String(summary.funnel.booked)
+    );
+    for (const id of ['kpi-avg-premium-pct', 'kpi-avg-rounds', 'kpi-ineligible-share']) {
+      await page.getByTestId(id).waitFor();
+    }
+    facts.calls = summary.calls;
+    await page.waitForTimeout(400); // let the charts finish drawing
+    await page.screenshot({ path: `${RESULTS}overview.png`, fullPage: true });
+  });
+
+  it('filters the calls list by outcome', async () => {
+    await page.getByTestId('nav-calls').click();
+    await page.waitForURL(/\/calls\?period=today/);
+    await page.locator(`[data-testid="call-row"][data-call-id="${callIds[0]}"]`).waitFor();
+    await page.getByTestId('filter-outcome').selectOption('booked');
+    await page.waitForURL(/outcome=booked/);
+    // Wait for the filtered list to replace the unfiltered one.
+    await page.waitForFunction(
+      (failedId) => {
+        const rows = [...document.querySelectorAll('[data-testid="call-row"]')];
+        return rows.length > 0 && !rows.some((r) => r.getAttribute('data-call-id') === failedId);
+      },
+      callIds[1]
+    );
+    const rows = page.getByTestId('call-row');
+    const outcomes = await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-outcome')));
+    assert.deepEqual(
+      outcomes.filter((o) => o !== 'booked'),
+      [],
+      'only booked calls are listed'
+    );
+    const ids = await rows.evaluateAll((els) => els.map((el) => el.getAttribute('data-call-id')));
+    assert.ok(ids.includes(callIds[0]), 'the booked seeded call is listed');
+    assert.ok(!ids.includes(callIds[1]), 'the failed seeded call is filtered out');
+    await page.screenshot({ path: `${RESULTS}calls.png` });
+  });
+
+  it("opens a call and tells its story in order", async () => {
+    await page.locator(`[data-testid="call-row"][data-call-id="${callIds[0]}"]`).click();
+    await page.waitForURL(new RegExp(`/calls/${callIds[0]}`));
+    await page.getByTestId('timeline-item').first().waitFor();
+    const kinds = await page
+      .getByTestId('timeline-item')
+      .evaluateAll((els) => els.map((el) => el.getAttribute('data-kind')));
+    for (const kind of ['verification', 'search', 'negotiation_round', 'booking']) {
+      assert.ok(kinds.includes(kind), `timeline has a ${kind} item (has ${kinds.join(', ')})`);
+    }
+    assert.ok(kinds.indexOf('verification') < kinds.indexOf('booking'), 'verification comes before booking');
+    assert.equal(await page.getByTestId('transcript-turn').count(), seeded[0].turns);
+    assert.equal(await page.getByTestId('call-outcome').getAttribute('data-outcome'), 'booked');
+    await page.screenshot({ path: `${RESULTS}call.png`, fullPage: true });
+  });
+
+  it('shows a new call live, without a reload', async () => {
+    await page.getByTestId('back-to-calls').click();
+    await page.getByTestId('filter-outcome').selectOption('');
+    await page.waitForURL((url) => !url.search.includes('outcome='));
+    await page.locator(`[data-testid="call-row"][data-call-id="${callIds[0]}"]`).waitFor();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="live-status"]')?.getAttribute('data-state') === 'connected',
+      null,
+      { timeout: LIVE_TIMEOUT }
+    );
+    await page.evaluate(() => {
+      /** @type {any} */ (window).__sameDocument = true;
+    });
+
+    const liveId = `webtest-${run}-live`;
+    const started = Date.now();
+    await agent('/fmcsa/verify', { mc_number: '700040', call_id: liveId });
+    await page.locator(`[data-testid="call-row"][data-call-id="${liveId}"]`).waitFor({ timeout: LIVE_TIMEOUT });
+    facts.liveMs = Date.now() - started;
+    assert.equal(await page.evaluate(() => /** @type {any} */ (window).__sameDocument), true, 'no reload');
+
+    // The overview's call count follows too.
+    await page.getByTestId('nav-overview').click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="kpi-calls"]')?.hasAttribute('data-value'),
+      null
+    );
+    const before = Number(await page.getByTestId('kpi-calls').getAttribute('data-value'));
+    const secondId = `webtest-${run}-live2`;
+    await agent('/fmcsa/verify', { mc_number: '700010', call_id: secondId });
+    await page.waitForFunction(
+      (n) => Number(document.querySelector('[data-testid="kpi-calls"]')?.getAttribute('data-value')) === n,
+      before + 1,
+      { timeout: LIVE_TIMEOUT }
+    );
+    assert.equal(await page.evaluate(() => /** @type {any} */ (window).__sameDocument), true, 'no reload');
+  });
+
+  it('shows the load board and the negotiation policy', async () => {
+    await page.getByTestId('nav-loads').click();
+    await page.getByTestId('loads-table').waitFor();
+    await page.getByTestId('policy-max-rounds').waitFor();
+    await page.screenshot({ path: `${RESULTS}loads.png`, fullPage: true });
+  });
+
+  it('fits a phone screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByTestId('nav-overview').click();
+    await page.getByTestId('kpi-calls').waitFor();
+    await page.waitForTimeout(600);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no sideways scrolling on a phone (overflow ${overflow}px)`);
+    await page.screenshot({ path: `${RESULTS}overview-mobile.png`, fullPage: true });
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  it('signs out', async () => {
+    await page.getByTestId('sign-out').click();
+    await page.getByTestId('sign-in-form').waitFor();
+    const status = await page.evaluate(async () => (await fetch('/api/v1/session')).status);
+    assert.equal(status, 401, 'the session is gone');
+  });
+
+  it('broke no Content Security Policy rule and threw no error', () => {
+    assert.deepEqual(problems, []);
+  });
+});

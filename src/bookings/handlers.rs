@@ -2,6 +2,7 @@
 
 use super::Rep;
 use crate::app::AppState;
+use crate::carriers::{CarrierQuery, Status, VerificationRecord};
 use crate::db::schema::{bookings, calls, loads, negotiations, rep_rotation};
 use crate::db::{to_ms, write_tx, DbConnection};
 use crate::error::{AppError, AppResult};
@@ -284,6 +285,39 @@ fn already_booked(load_id: &str) -> AppError {
     .with_field("load_id")
 }
 
+/// The carrier's standing for a handoff: the latest verification of the MC, or one made
+/// on the spot (cache, snapshot or FMCSA within the time budget) when there is none or
+/// the latest could not reach FMCSA.
+async fn carrier_check(
+    state: &web::Data<AppState>,
+    mc: &crate::types::McNumber,
+    call_id: &str,
+) -> AppResult<(Status, Option<String>, String, Vec<String>)> {
+    let st = state.clone();
+    let key = mc.as_str().to_string();
+    let latest = web::block(move || -> AppResult<Option<VerificationRecord>> {
+        let mut conn = st.pool.get()?;
+        crate::carriers::latest_verification(&mut conn, &key)
+    })
+    .await??;
+    if let Some(v) = latest.filter(|v| v.status != Status::Unavailable) {
+        let when = v.created_at.format("%b %-d %H:%M UTC");
+        let note = format!(
+            "FMCSA verification: {} ({}, {when}).",
+            v.status.as_str().replace('_', " "),
+            v.source.replace('_', " ")
+        );
+        return Ok((v.status, v.legal_name, note, v.reasons));
+    }
+    let v = crate::carriers::verify(state, CarrierQuery::Mc(mc.clone()), Some(call_id.to_string())).await?;
+    let note = match v.status {
+        Status::Unavailable => "FMCSA could not be reached: VERIFICATION PENDING, check the carrier's authority and insurance before dispatch.".to_string(),
+        s => format!("FMCSA verification: {} ({}, at handoff).", s.as_str().replace('_', " "), v.source.as_str().replace('_', " ")),
+    };
+    let reasons = v.reasons.iter().map(|r| r.code().to_string()).collect();
+    Ok((v.status, v.carrier.and_then(|c| c.legal_name), note, reasons))
+}
+
 pub async fn handoff(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
     let f = Fields::new(&body.0)?;
     let call_id = f.required_id("call_id")?;
@@ -291,14 +325,26 @@ pub async fn handoff(state: web::Data<AppState>, body: JsonBody) -> AppResult<Ht
     let mc = f.mc("mc_number")?.ok_or_else(|| AppError::missing("mc_number"))?;
     let agreed_rate = f.required_money("agreed_rate")?;
     let carrier_name = f.text("carrier_name")?;
+
+    let (status, legal_name, verification_note, reasons) = carrier_check(&state, &mc, &call_id).await?;
+    if matches!(status, Status::Ineligible | Status::NotFound) {
+        let message = if status == Status::NotFound {
+            format!("MC {mc} was not found with FMCSA, so I can't book this load.")
+        } else {
+            format!("MC {mc} is not eligible to haul for us right now, so I can't book this load.")
+        };
+        return Err(AppError::conflict("carrier_ineligible", message)
+            .with_field("mc_number")
+            .with_extra("verification", json!({"status": status, "reasons": reasons})));
+    }
     let req = HandoffRequest {
         call_id,
         load_id,
         mc_number: mc.as_str().to_string(),
         agreed_rate,
-        carrier_name,
-        verification_pending: false,
-        verification_note: String::new(),
+        carrier_name: carrier_name.or_else(|| legal_name.map(|n| crate::carriers::messages::title_case(&n))),
+        verification_pending: status == Status::Unavailable,
+        verification_note,
     };
     let reps: Vec<Rep> = state.settings.sales_reps.iter().filter_map(|r| Rep::parse(r)).collect();
     let answer = web::block(move || -> AppResult<serde_json::Value> {

@@ -228,7 +228,8 @@ async fn a_calls_story_is_told_in_time_order() {
 
     let story = call_story(&app, call).await;
     let kinds: Vec<&str> = story["timeline"].as_array().unwrap().iter().map(|t| t["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["search", "negotiation_round", "negotiation_round", "booking", "finalize"]);
+    // The handoff verified the carrier on the spot (none was on record).
+    assert_eq!(kinds, ["search", "negotiation_round", "negotiation_round", "verification", "booking", "finalize"]);
     assert_eq!(story["negotiations"][0]["rounds"][0]["counter_offer"], 2080);
     assert_eq!(story["booking"]["agreed_rate"], 2080);
     assert_eq!(story["call"]["lane"], "Dallas, TX → Atlanta, GA");

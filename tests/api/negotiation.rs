@@ -313,3 +313,57 @@ async fn the_policy_is_shown_read_only() {
     assert_eq!(p["rounding_step"], 5);
     assert_eq!(app.get_as(AGENT_KEY, "/api/v1/negotiations/policy").await.status(), 403);
 }
+
+#[actix_web::test]
+async fn handoff_refuses_an_ineligible_or_unknown_carrier() {
+    let app = app_with_load().await;
+    for (mc, call) in [("MC-700040", "inel"), ("799999", "unknown-mc")] {
+        let (s, b) = json(
+            app.agent(HANDOFF, &json!({"call_id": call, "load_id": "N-1", "mc_number": mc, "agreed_rate": 2000})).await,
+        )
+        .await;
+        assert_eq!(s, 409, "{b}");
+        assert_eq!(error_code(&b), "carrier_ineligible");
+        assert_eq!(b["error"]["field"], "mc_number");
+    }
+    // Nothing was booked.
+    let (_, l) = json(app.get_as(DASHBOARD_KEY, "/api/v1/loads/N-1").await).await;
+    assert_eq!(l["status"], "available");
+    // The on-the-spot verification was recorded against the call.
+    let (_, story) = json(app.get_as(DASHBOARD_KEY, "/api/v1/calls/inel").await).await;
+    assert_eq!(story["verification"]["status"], "ineligible");
+
+    // An eligible carrier verified earlier in the call books, and the rep hears about it.
+    let (s, _) = json(app.agent("/api/v1/fmcsa/verify", &json!({"mc_number": "700010", "call_id": "ok"})).await).await;
+    assert_eq!(s, 200);
+    let (s, h) = json(
+        app.agent(HANDOFF, &json!({"call_id": "ok", "load_id": "N-1", "mc_number": "700010", "agreed_rate": 2000}))
+            .await,
+    )
+    .await;
+    assert_eq!(s, 200, "{h}");
+    assert_eq!(h["verification_pending"], false);
+    let summary = h["summary"].as_str().unwrap();
+    assert!(summary.contains("FMCSA verification: eligible"), "{summary}");
+    assert!(summary.contains("Prairie Lantern Transport"), "the carrier's name comes from FMCSA: {summary}");
+}
+
+#[actix_web::test]
+async fn handoff_goes_ahead_flagged_when_fmcsa_is_unreachable() {
+    let app = spawn_with(|s| {
+        s.fmcsa.web_key = Some(carrier_sales::config::Secret::new("live-key"));
+        // Nothing listens on port 9: every lookup fails at once.
+        s.fmcsa.base_url = "http://127.0.0.1:9/qc/services".into();
+        s.fmcsa.timeout_ms = 500;
+    })
+    .await;
+    app.add_load(load("N-1", "Dallas, TX", "Atlanta, GA", "Dry Van", 2, 2000)).await;
+    let (s, h) = json(
+        app.agent(HANDOFF, &json!({"call_id": "down", "load_id": "N-1", "mc_number": "123456", "agreed_rate": 2000}))
+            .await,
+    )
+    .await;
+    assert_eq!(s, 200, "{h}");
+    assert_eq!(h["verification_pending"], true);
+    assert!(h["summary"].as_str().unwrap().contains("VERIFICATION PENDING"), "{h}");
+}

@@ -10,11 +10,15 @@ HOST_TRIPLE := $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
 STATIC_BIN := $(TARGET_DIR)/$(HOST_TRIPLE)/release/carrier-sales
 WEB_SOURCES := $(shell find web/src web/public web/index.html web/vite.config.js web/svelte.config.js -type f 2>/dev/null)
 
-.PHONY: run test test-browser build binary web web-deps check fmt docker clean
+.PHONY: run demo test test-browser bench build binary web web-deps check fmt docker clean
 
 ## run: build the dashboard and the release binary, serve on http://127.0.0.1:8080 (SQLite in ./data)
 run: build
 	DATABASE_URL=$${DATABASE_URL:-sqlite://data/carrier-sales.db} target/release/carrier-sales serve
+
+## demo: fill the database (DATABASE_URL, default ./data) with 30 days of simulated calls, then `make run`
+demo: build
+	DATABASE_URL=$${DATABASE_URL:-sqlite://data/carrier-sales.db} target/release/carrier-sales demo-data --days 30
 
 ## test: every test: unit, API (SQLite; PostgreSQL too when TEST_DATABASE_URL is set),
 ## and the dashboard in headless Chromium (installed with apt-get when missing)
@@ -36,6 +40,10 @@ binary:
 	@mkdir -p target/release
 	cp $(STATIC_BIN) target/release/carrier-sales
 	@ls -l target/release/carrier-sales
+
+## bench: load benchmark (wrk) of the release binary on SQLite and PostgreSQL; writes docs/benchmarks.md
+bench: build
+	bench/run.sh target/release/carrier-sales
 
 ## docker: the container image (needs a Docker engine)
 docker:

@@ -29,6 +29,8 @@ pub struct AppState {
     pub limiter: Option<crate::http::auth::KeyLimiter>,
     /// Sign-in attempts per client address, against key guessing.
     pub sign_in_limiter: crate::http::auth::KeyLimiter,
+    /// Available loads in memory, for search.
+    pub load_index: crate::loads::index::LoadIndex,
 }
 
 pub struct Application {
@@ -77,6 +79,8 @@ pub fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
         }
     }
 
+    let load_index = crate::loads::index::LoadIndex::default();
+    load_index.refresh(&mut conn, true).map_err(|e| anyhow::anyhow!("loading the load index: {e}"))?;
     let mut keys = auth::parse_configured(&settings.auth.api_keys)?;
     let stored: i64 =
         db::schema::api_keys::table.filter(db::schema::api_keys::revoked_at.is_null()).count().get_result(&mut conn)?;
@@ -107,6 +111,7 @@ pub fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
             events: crate::events::EventHub::default(),
             limiter: (rate_limit > 0).then(|| crate::http::auth::limiter(rate_limit)),
             sign_in_limiter: crate::http::auth::limiter(crate::http::auth::SIGN_INS_PER_MINUTE),
+            load_index,
         },
         dev_key,
     })

@@ -136,6 +136,19 @@ pub fn spawn_poller(state: Weak<AppState>) {
 
 /// `GET /events`: Server-Sent Events, one message per call event, heartbeats between.
 /// A reconnecting client (`Last-Event-ID`) first gets what it missed.
+#[utoipa::path(
+    get,
+    path = "/api/v1/events",
+    operation_id = "streamEvents",
+    tag = "dashboard",
+    summary = "Live call events (Server-Sent Events)",
+    description = "Scope: dashboard (or admin). A stream that stays open: one message per call event (`id`, `event` = the kind, `data` = an `EventOut` JSON object) with `: heartbeat` comments every 15 s. A reconnecting client sending `Last-Event-ID` first gets what it missed.",
+    params(("Last-Event-ID" = Option<i64>, Header, description = "The last event id seen, to resume after.")),
+    responses(
+        (status = 200, description = "The event stream (`text/event-stream`, never ends by itself); each `data` line is an `EventOut`.", body = String, content_type = "text/event-stream"),
+    ),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn stream(req: HttpRequest, state: web::Data<AppState>) -> crate::error::AppResult<HttpResponse> {
     let rx = state.events.tx.subscribe();
     let resume: Option<i64> =

@@ -18,6 +18,7 @@ pub mod loads;
 pub mod metrics;
 pub mod negotiation;
 pub mod parse;
+pub mod simulate;
 pub mod speech;
 pub mod telemetry;
 pub mod types;

@@ -27,6 +27,35 @@ enum Command {
     },
     /// Exit 0 if the local server answers /readyz (for container health checks).
     Healthcheck,
+    /// Play N realistic carrier calls through the HTTP API (also a smoke test: exit 1 on
+    /// any 5xx, transport error or unexpected refusal); prints latency per tool, outcomes
+    /// and `booked=N lost=N avg_premium_pct=X`, the same for the same seed.
+    Simulate {
+        /// The service, e.g. http://127.0.0.1:8080
+        #[arg(long)]
+        base_url: String,
+        /// An agent-scope API key.
+        #[arg(long)]
+        api_key: String,
+        #[arg(long)]
+        calls: usize,
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+        /// Seed of the simulated carriers (default: from the clock, printed).
+        #[arg(long)]
+        seed: Option<u64>,
+    },
+    /// Fill the database (DATABASE_URL) with D days of simulated calls, made through the API
+    /// of an in-process server and then moved back to their days.
+    DemoData {
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        /// Average calls on a weekday-weighted day (default 12).
+        #[arg(long)]
+        calls_per_day: Option<u32>,
+        #[arg(long)]
+        seed: Option<u64>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -68,6 +97,16 @@ fn main() -> ExitCode {
             KeysCommand::Revoke { id } => cli::keys_revoke(&settings, &id),
         },
         Command::Healthcheck => cli::healthcheck(&settings),
+        Command::Simulate { base_url, api_key, calls, concurrency, seed } => {
+            let run = carrier_sales::simulate::command(base_url, api_key, calls, concurrency, seed);
+            match actix_web::rt::System::new().block_on(run) {
+                Ok(true) => Ok(()),
+                Ok(false) => return ExitCode::from(1),
+                Err(e) => Err(e),
+            }
+        }
+        Command::DemoData { days, calls_per_day, seed } => actix_web::rt::System::new()
+            .block_on(carrier_sales::simulate::demo::command(settings, days, calls_per_day, seed)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -15,6 +15,24 @@ use chrono::Utc;
 use diesel::prelude::*;
 use serde_json::json;
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/bookings/{booking_id}/cancel",
+    operation_id = "cancelBooking",
+    tag = "admin",
+    summary = "Release a booking",
+    description = "Scope: admin. For a transfer that fell through: the load is available again and the booking keeps its history (who, when, why). Cancelling a cancelled booking answers it again.",
+    params(("booking_id" = String, Path, description = "The booking's id, e.g. `BK-1A2B3C4D5E`.")),
+    request_body(content = crate::http::openapi::CancelRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The booking, now cancelled.", body = crate::http::openapi::Booking),
+        (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = crate::http::openapi::ErrorBody),
+        (status = 404, description = "`booking_not_found` (field `booking_id`).", body = crate::http::openapi::ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "`missing_field` or `invalid_value` on `reason`.", body = crate::http::openapi::ErrorBody),
+    ),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn cancel(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -25,6 +43,7 @@ pub async fn cancel(
     let f = Fields::new(&body.0)?;
     let reason = f.long_text("reason", 500)?.ok_or_else(|| AppError::missing("reason"))?;
     let who = req.extensions().get::<Principal>().map(|p| p.label.clone()).unwrap_or_else(|| "admin".into());
+    let st = state.clone();
     let view = web::block(move || -> AppResult<serde_json::Value> {
         let mut conn = state.pool.get()?;
         write_tx(&mut conn, |c| -> AppResult<serde_json::Value> {
@@ -73,5 +92,6 @@ pub async fn cancel(
         })
     })
     .await??;
+    st.load_index.mark_stale();
     Ok(HttpResponse::Ok().json(view))
 }

@@ -300,7 +300,9 @@ async fn carrier_check(
         crate::carriers::latest_verification(&mut conn, &key)
     })
     .await??;
-    if let Some(v) = latest.filter(|v| v.status != Status::Unavailable) {
+    // A verdict older than the FMCSA cache lifetime is checked again.
+    let fresh_after = Utc::now() - chrono::Duration::hours(state.settings.fmcsa.cache_ttl_hours as i64);
+    if let Some(v) = latest.filter(|v| v.status != Status::Unavailable && v.created_at > fresh_after) {
         let when = v.created_at.format("%b %-d %H:%M UTC");
         let note = format!(
             "FMCSA verification: {} ({}, {when}).",
@@ -318,6 +320,24 @@ async fn carrier_check(
     Ok((v.status, v.carrier.and_then(|c| c.legal_name), note, reasons))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/calls/handoff",
+    operation_id = "handoffCall",
+    tag = "agent",
+    summary = "Book the load and transfer to a rep",
+    description = "Scope: agent. Checks the carrier (the latest verification, or one made on the spot) and the rate against the negotiation, books the load exactly once, and picks a sales rep. When FMCSA is unavailable the booking goes ahead flagged `verification_pending`. A retried handoff from the same call for the same load returns the same booking.",
+    request_body(content = crate::http::openapi::HandoffRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Booked; transfer the caller to the rep.", body = crate::http::openapi::HandoffAnswer),
+        (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = crate::http::openapi::ErrorBody),
+        (status = 404, description = "`load_not_found` (field `load_id`).", body = crate::http::openapi::ErrorBody),
+        (status = 409, description = "`load_already_booked` or `load_not_available` (field `load_id`); `rate_not_agreed` (field `agreed_rate`): not what the negotiation agreed, or above the posted rate without one; `carrier_ineligible` (field `mc_number`): the carrier is ineligible or not found (the body adds `verification` with `status` and `reasons`).", body = crate::http::openapi::ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "`missing_field` or `invalid_value` on `call_id`, `load_id`, `mc_number`, `agreed_rate` or `carrier_name`.", body = crate::http::openapi::ErrorBody),
+    ),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []))
+)]
 pub async fn handoff(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
     let f = Fields::new(&body.0)?;
     let call_id = f.required_id("call_id")?;
@@ -355,7 +375,10 @@ pub async fn handoff(state: web::Data<AppState>, body: JsonBody) -> AppResult<Ht
             match write_tx(&mut conn, |c| handoff_tx(c, &req, &reps, now_ms)) {
                 // A concurrent booking of the same load hit the unique index first.
                 Err(AppError::Internal(e)) if attempt == 0 && is_unique_violation(&e) => attempt += 1,
-                other => return other,
+                other => {
+                    state.load_index.mark_stale();
+                    return other;
+                }
             }
         }
     })

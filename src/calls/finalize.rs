@@ -228,10 +228,28 @@ pub fn finalize_tx(conn: &mut DbConnection, input: &FinalizeInput, now_ms: i64) 
     // A duration can be derived from the two ends.
     let mut duration = stored.duration_seconds;
     if duration.is_none() {
-        if let (Some(s), Some(e)) = (input.started_at, input.ended_at) {
-            duration = Some((e - s).num_seconds());
+        // The two ends may come from different requests (session event, finalize).
+        let ended: Option<i64> = target.select(calls::ended_at).first(conn)?;
+        if let (Some(s), Some(e)) = (stored.started_at, ended) {
+            duration = Some(((e - s) / 1000).max(0));
             diesel::update(target).set(calls::duration_seconds.eq(duration)).execute(conn)?;
         }
+    }
+    // What was really booked wins over what the platform extracted from the conversation.
+    let booked: Option<(String, i64)> = bookings::table
+        .filter(bookings::call_id.eq(&input.call_id))
+        .filter(bookings::status.eq("active"))
+        .select((bookings::load_id, bookings::rate_cents))
+        .first(conn)
+        .optional()?;
+    if let Some((load_id, rate)) = booked {
+        diesel::update(target)
+            .set((
+                calls::load_id.eq(Some(load_id)),
+                calls::agreed_rate_cents.eq(Some(rate)),
+                calls::transferred.eq(Some(true)),
+            ))
+            .execute(conn)?;
     }
     if let Some(s) = stored.started_at {
         diesel::update(target).set(calls::occurred_at.eq(s)).execute(conn)?;
@@ -285,6 +303,22 @@ pub fn finalize_tx(conn: &mut DbConnection, input: &FinalizeInput, now_ms: i64) 
     })
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/calls/finalize",
+    operation_id = "finalizeCall",
+    tag = "agent",
+    summary = "Record the call when it ends",
+    description = "Scope: agent. Sent by the workflow after each call; upsert by `call_id` (a retried webhook never makes a second record; a later finalize wins field by field). When `outcome` or `sentiment` is missing or not a label, the service classifies the call from what it recorded and the transcript, and says which it did.",
+    request_body(content = crate::http::openapi::FinalizeRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Recorded.", body = crate::http::openapi::FinalizeAnswer),
+        (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = crate::http::openapi::ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "`missing_field` on `call_id`, or `invalid_value` naming the field (`ended_at` before `started_at`, more than 3 rounds, a duration over a day, `extracted` not an object or over 64 KiB, a transcript over 200,000 characters...).", body = crate::http::openapi::ErrorBody),
+    ),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []))
+)]
 pub async fn finalize(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
     let f = Fields::new(&body.0)?;
     let input = FinalizeInput::read(&f)?;

@@ -227,6 +227,21 @@ fn filtered(p: &ParsedFilter) -> calls::BoxedQuery<'static, crate::db::DbBackend
     q
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/calls",
+    operation_id = "listCalls",
+    tag = "dashboard",
+    summary = "Calls, newest first",
+    description = "Scope: dashboard (or admin). Filtered and paginated; no default period.",
+    params(crate::http::openapi::CallFilterQuery, crate::http::openapi::PageQuery),
+    responses(
+        (status = 200, description = "A page of calls.", body = crate::http::openapi::CallPage),
+        (status = 400, description = "`invalid_query`: the query string cannot be read (e.g. a parameter given twice).", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "`invalid_value` on `outcome`, `sentiment`, `mc_number`, `q`, `from`, `to`, `limit` or `cursor`.", body = crate::http::openapi::ErrorBody),
+    ),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn list(state: web::Data<AppState>, query: web::Query<CallFilter>) -> AppResult<HttpResponse> {
     let p = parse_filter(&query)?;
     let limit = page_limit(query.limit.as_deref())?;
@@ -269,6 +284,22 @@ fn csv_safe(s: &str) -> String {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/calls/export.csv",
+    operation_id = "exportCallsCsv",
+    tag = "dashboard",
+    summary = "Calls as CSV",
+    description = "Scope: dashboard (or admin). The list's filters and columns, newest first, up to 100,000 rows; amounts in USD with two decimals. Cells that a spreadsheet would run as formulas start with `'`.",
+    params(crate::http::openapi::CallFilterQuery),
+    responses(
+        (status = 200, description = "A CSV file with a header row.", body = String, content_type = "text/csv",
+            headers(("Content-Disposition" = String, description = "`attachment; filename=\"calls.csv\"`"))),
+        (status = 400, description = "`invalid_query`: the query string cannot be read (e.g. a parameter given twice).", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "`invalid_value` on `outcome`, `sentiment`, `mc_number`, `q`, `from` or `to`.", body = crate::http::openapi::ErrorBody),
+    ),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn export_csv(state: web::Data<AppState>, query: web::Query<CallFilter>) -> AppResult<HttpResponse> {
     let p = parse_filter(&query)?;
     let body = web::block(move || -> AppResult<Vec<u8>> {
@@ -338,6 +369,21 @@ pub async fn export_csv(state: web::Data<AppState>, query: web::Query<CallFilter
         .body(body))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/calls/{call_id}",
+    operation_id = "getCall",
+    tag = "dashboard",
+    summary = "A call's full story",
+    description = "Scope: dashboard (or admin). The call with its verifications, searches, negotiation rounds, booking and transcript, and one timeline in time order.",
+    params(("call_id" = String, Path, description = "The call's id (at most 128 characters).")),
+    responses(
+        (status = 200, description = "The call's story.", body = crate::http::openapi::CallStory),
+        (status = 404, description = "`call_not_found` (field `call_id`).", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "`invalid_value`: `call_id` is longer than 128 characters.", body = crate::http::openapi::ErrorBody),
+    ),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn detail(state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
     let call_id = path.into_inner();
     if call_id.chars().count() > parse::MAX_ID_LEN {

@@ -18,21 +18,24 @@ use actix_web::web;
 use diesel::prelude::*;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/calls/finalize").route(web::post().to(finalize::finalize).wrap(from_fn(require_agent))))
-        .service(
-            resource("/webhooks/happyrobot").route(web::post().to(webhook::session_event).wrap(from_fn(require_agent))),
-        )
-        .service(resource("/calls").route(web::get().to(handlers::list).wrap(from_fn(require_dashboard))))
-        .service(
-            resource("/calls/test")
-                .route(web::get().to(test_call::status).wrap(from_fn(require_dashboard)))
-                .route(web::post().to(test_call::start).wrap(from_fn(require_dashboard))),
-        )
-        // Registered before `{call_id}` so it is not read as a call id.
-        .service(
-            resource("/calls/export.csv").route(web::get().to(handlers::export_csv).wrap(from_fn(require_dashboard))),
-        )
-        .service(resource("/calls/{call_id}").route(web::get().to(handlers::detail).wrap(from_fn(require_dashboard))));
+    cfg.service(
+        resource("/calls/finalize")
+            // A 200 000-character transcript (up to 4 bytes a character) plus extracted data.
+            .app_data(crate::http::body::BodyLimit(1024 * 1024))
+            .route(web::post().to(finalize::finalize).wrap(from_fn(require_agent))),
+    )
+    .service(
+        resource("/webhooks/happyrobot").route(web::post().to(webhook::session_event).wrap(from_fn(require_agent))),
+    )
+    .service(resource("/calls").route(web::get().to(handlers::list).wrap(from_fn(require_dashboard))))
+    .service(
+        resource("/calls/test")
+            .route(web::get().to(test_call::status).wrap(from_fn(require_dashboard)))
+            .route(web::post().to(test_call::start).wrap(from_fn(require_dashboard))),
+    )
+    // Registered before `{call_id}` so it is not read as a call id.
+    .service(resource("/calls/export.csv").route(web::get().to(handlers::export_csv).wrap(from_fn(require_dashboard))))
+    .service(resource("/calls/{call_id}").route(web::get().to(handlers::detail).wrap(from_fn(require_dashboard))));
 }
 
 /// Makes sure the call exists; fills the carrier's MC and name when newly known.

@@ -12,11 +12,40 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 /// `GET /calls/test`: whether the button should show.
+#[utoipa::path(
+    get,
+    path = "/api/v1/calls/test",
+    operation_id = "getTestCallStatus",
+    tag = "dashboard",
+    summary = "Can the dashboard start test calls?",
+    description = "Scope: dashboard (or admin).",
+    responses((status = 200, description = "Whether test calls are configured.", body = crate::http::openapi::TestCallStatus)),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn status(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(json!({"enabled": state.settings.happyrobot.trigger_url.is_some()}))
 }
 
 /// `POST /calls/test`: `{"phone_number"?, "note"?}` → the platform's answer.
+#[utoipa::path(
+    post,
+    path = "/api/v1/calls/test",
+    operation_id = "startTestCall",
+    tag = "dashboard",
+    summary = "Start a test web call",
+    description = "Scope: dashboard (or admin). Asks the voice platform's trigger URL (`HAPPYROBOT_TRIGGER_URL`, `HAPPYROBOT_API_KEY`) to start a web call. The body is optional.",
+    request_body(content = Option<crate::http::openapi::TestCallRequest>, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The platform started the call.", body = crate::http::openapi::TestCallStarted),
+        (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = crate::http::openapi::ErrorBody),
+        (status = 404, description = "`test_calls_not_configured`: the trigger URL or key is not set.", body = crate::http::openapi::ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "`invalid_value` on `phone_number` or `note`.", body = crate::http::openapi::ErrorBody),
+        (status = 502, description = "`platform_refused`: the platform answered with an error (the body adds `platform` with its answer).", body = crate::http::openapi::ErrorBody),
+        (status = 503, description = "`platform_unavailable`: the platform could not be reached or did not answer in time.", body = crate::http::openapi::ErrorBody),
+    ),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn start(state: web::Data<AppState>, body: RawBody) -> AppResult<HttpResponse> {
     let hr = &state.settings.happyrobot;
     let (Some(url), Some(key)) = (hr.trigger_url.clone(), hr.api_key.clone()) else {

@@ -35,6 +35,23 @@ fn status(v: Option<&Value>, field: &str) -> AppResult<Option<String>> {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/webhooks/happyrobot",
+    operation_id = "receivePlatformEvent",
+    tag = "agent",
+    summary = "The voice platform's session events",
+    description = "Scope: agent. CloudEvents 1.0 `session.status_changed`: `data.session_id` names the call; start and end times and the terminal status land on the call record. Other event types are acknowledged with a 202 and ignored.",
+    request_body(content = crate::http::openapi::PlatformEvent, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Recorded on the call.", body = crate::http::openapi::PlatformEventRecorded),
+        (status = 202, description = "Not a `session.status_changed` event: ignored.", body = crate::http::openapi::PlatformEventIgnored),
+        (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = crate::http::openapi::ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "`missing_field` (`type`, `data`, `data.session_id`, `data.status`, `data.status.current`) or `invalid_value` (an unknown status, an unreadable `time`).", body = crate::http::openapi::ErrorBody),
+    ),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []))
+)]
 pub async fn session_event(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
     let f = Fields::new(&body.0)?;
     let kind = f.text("type")?.ok_or_else(|| AppError::missing("type"))?;

@@ -26,6 +26,22 @@ pub fn read_query(f: &Fields) -> AppResult<CarrierQuery> {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/fmcsa/verify",
+    operation_id = "verifyCarrier",
+    tag = "agent",
+    summary = "May we book this carrier?",
+    description = "Scope: agent. Checks the caller's MC (or USDOT) number with FMCSA QCMobile (or the offline snapshot) within `FMCSA_TIMEOUT_MS`. Every outcome is a 200: `eligible`, `ineligible` (every failed rule in `reasons`), `not_found`, or `unavailable` (FMCSA could not be reached: `eligible` is null, never reported as not found or ineligible). Recorded for the call's story and the handoff's check.",
+    request_body(content = crate::http::openapi::VerifyRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The verdict and what to say.", body = crate::http::openapi::Verification),
+        (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = crate::http::openapi::ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "`missing_field` on `mc_number` (neither number given), or `invalid_value` on `mc_number`, `dot_number` or `call_id`.", body = crate::http::openapi::ErrorBody),
+    ),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []))
+)]
 pub async fn verify(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
     let f = Fields::new(&body.0)?;
     let query = read_query(&f)?;

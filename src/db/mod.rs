@@ -157,6 +157,8 @@ pub fn migrate(conn: &mut DbConnection) -> anyhow::Result<usize> {
     }
 }
 
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// A write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a transaction that reads
 /// then writes takes the write lock up front and waits (busy_timeout) instead of failing
 /// on a lock upgrade.
@@ -166,6 +168,16 @@ where
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
     if let DbConnection::Sqlite(c) = conn {
+        let nested = AnsiTransactionManager::transaction_manager_status_mut(c)
+            .transaction_depth()
+            .map(|d| d.is_some())
+            .unwrap_or(false);
+        if nested {
+            return conn.transaction(f);
+        }
+        // One writer at a time inside the process: waiting on a mutex is far cheaper than
+        // SQLite's busy handler, which sleeps and retries (hundreds of ms under load).
+        let _writer = SQLITE_WRITER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
         let result = f(conn);
         let DbConnection::Sqlite(c) = conn else { unreachable!("backend cannot change") };

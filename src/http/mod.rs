@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod body;
 pub mod observe;
+pub mod openapi;
 pub mod session;
 pub mod tls;
 pub mod ui;
@@ -28,7 +29,8 @@ async fn api_not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, AppE
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/healthz").route(web::get().to(healthz)))
+    cfg.configure(openapi::configure)
+        .service(resource("/healthz").route(web::get().to(healthz)))
         .service(resource("/metrics").route(web::get().to(prometheus_metrics)))
         .service(resource("/readyz").route(web::get().to(readyz)))
         .service(
@@ -50,11 +52,34 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// The process is up (the listener opens only after migrations and the seed import).
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    operation_id = "getHealth",
+    tag = "public",
+    summary = "Liveness",
+    description = "Public. The process is up; the listener opens only after migrations and the seed import.",
+    responses((status = 200, description = "Alive.", body = openapi::Health)),
+    security(())
+)]
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
 }
 
 /// The database answers (and, for SQLite, its file is still there).
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    operation_id = "getReadiness",
+    tag = "public",
+    summary = "Readiness",
+    description = "Public. The database answers (and, for SQLite, its file is still there).",
+    responses(
+        (status = 200, description = "Ready.", body = openapi::Readiness),
+        (status = 503, description = "`database_unavailable`: the database is not reachable.", body = openapi::ErrorBody),
+    ),
+    security(())
+)]
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let backend = state.backend.name();
     let result = web::block(move || -> anyhow::Result<()> {
@@ -76,6 +101,19 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
 }
 
 /// Prometheus text format; behind `Authorization: Bearer METRICS_TOKEN` when that is set.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    operation_id = "getPrometheusMetrics",
+    tag = "public",
+    summary = "Prometheus metrics",
+    description = "Public unless `METRICS_TOKEN` is set; then it needs `Authorization: Bearer METRICS_TOKEN` (not an API key). Per-route request counts and latency histograms, FMCSA call outcomes and cache hits, negotiation decisions, bookings, database pool.",
+    responses(
+        (status = 200, description = "Prometheus text exposition format 0.0.4.", body = String, content_type = "text/plain"),
+        (status = 401, description = "`unauthorized`: `METRICS_TOKEN` is set and the bearer token does not match.", body = openapi::ErrorBody),
+    ),
+    security((), ("metrics_token" = []))
+)]
 async fn prometheus_metrics(req: actix_web::HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     if let Some(token) = state.settings.auth.metrics_token.as_ref().filter(|t| !t.is_empty()) {
         use subtle::ConstantTimeEq;

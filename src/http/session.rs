@@ -38,6 +38,28 @@ fn session_cookie(req: &HttpRequest, value: String, max_age: CookieDuration) -> 
         .finish()
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/session",
+    operation_id = "signIn",
+    tag = "public",
+    summary = "Dashboard sign-in",
+    description = "Public (no key header needed: the key is the body). Exchanges a dashboard- or admin-scope key for an HttpOnly, SameSite=Strict `cs_session` cookie valid `DASHBOARD_SESSION_TTL_HOURS`; the browser never keeps the key. A few sign-ins per client address per minute.",
+    request_body(content = crate::http::openapi::SignInRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Signed in; the session cookie is set.", body = crate::http::openapi::SignedIn,
+            headers(("Set-Cookie" = String, description = "`cs_session=...; HttpOnly; SameSite=Strict; Path=/; Max-Age=...`"))),
+        (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = crate::http::openapi::ErrorBody),
+        (status = 401, description = "`invalid_api_key` (field `api_key`): the key is not valid.", body = crate::http::openapi::ErrorBody),
+        (status = 403, description = "`forbidden` (field `api_key`): an agent key cannot open the dashboard.", body = crate::http::openapi::ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "`missing_field` or `invalid_value` on `api_key`.", body = crate::http::openapi::ErrorBody),
+        (status = 429, description = "`rate_limited`: too many sign-ins from this address; wait `Retry-After` seconds.", body = crate::http::openapi::ErrorBody,
+            headers(("Retry-After" = i64, description = "Seconds to wait."))),
+        (status = 503, description = "`service_unavailable`: the database could not be reached.", body = crate::http::openapi::ErrorBody),
+    ),
+    security(())
+)]
 async fn sign_in(req: HttpRequest, state: web::Data<AppState>, body: JsonBody) -> Result<HttpResponse, AppError> {
     // Against key guessing: a few sign-ins per client address per minute.
     let client = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
@@ -80,6 +102,20 @@ async fn sign_in(req: HttpRequest, state: web::Data<AppState>, body: JsonBody) -
         .json(json!({"signed_in": true, "scope": scope, "expires_at": expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)})))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/session",
+    operation_id = "signOut",
+    tag = "public",
+    summary = "Dashboard sign-out",
+    description = "Public. Ends the session named by the `cs_session` cookie, if any, and clears the cookie.",
+    responses(
+        (status = 204, description = "Signed out; the cookie is cleared.",
+            headers(("Set-Cookie" = String, description = "`cs_session=; Max-Age=0; ...`"))),
+        (status = 503, description = "`service_unavailable`: the database could not be reached.", body = crate::http::openapi::ErrorBody),
+    ),
+    security(())
+)]
 async fn sign_out(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     if let Some(c) = req.cookie(SESSION_COOKIE) {
         let hash = auth::hex(&auth::digest(c.value()));
@@ -94,6 +130,16 @@ async fn sign_out(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     Ok(HttpResponse::NoContent().cookie(session_cookie(&req, String::new(), CookieDuration::ZERO)).finish())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/session",
+    operation_id = "getSession",
+    tag = "dashboard",
+    summary = "Who is signed in",
+    description = "Scope: dashboard (or admin). The session cookie or a key.",
+    responses((status = 200, description = "Signed in with this scope.", body = crate::http::openapi::SessionInfo)),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
+)]
 async fn current(req: HttpRequest) -> HttpResponse {
     let scope = req.extensions().get::<Principal>().map(|p| p.grant.session_scope());
     HttpResponse::Ok().json(json!({"signed_in": true, "scope": scope}))

@@ -12,7 +12,7 @@ use crate::http::auth::Principal;
 use crate::http::body::{JsonBody, RawBody};
 use crate::parse::Fields;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -53,43 +53,32 @@ fn read_criteria(f: &Fields) -> AppResult<Criteria> {
     })
 }
 
-/// Candidate rows for a search: SQL narrows by status, future pickup, equipment, the
-/// pickup window (padded for every US offset) and a coarse origin area; ranking is exact.
-fn candidates(conn: &mut DbConnection, c: &Criteria, now: DateTime<Utc>, widen: bool) -> AppResult<Vec<LoadRow>> {
-    let mut q = loads::table
+/// Candidate rows for a search: the in-memory index ranks every available load, then the
+/// best few are re-read from the database, so a load booked a moment ago (here or on
+/// another instance) is never offered.
+fn candidates(
+    state: &AppState,
+    conn: &mut DbConnection,
+    c: &Criteria,
+    now: DateTime<Utc>,
+    widen: bool,
+) -> AppResult<Vec<LoadRow>> {
+    state.load_index.refresh(conn, false)?;
+    let mut wider = c.clone();
+    // Spares for loads the index still thinks available.
+    wider.max_results = c.max_results + 10;
+    let ids: Vec<String> = state
+        .load_index
+        .read(|loads| search::rank(&wider, loads, now, widen).into_iter().map(|r| r.row.load_id.clone()).collect());
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    Ok(loads::table
+        .filter(loads::load_id.eq_any(&ids))
         .filter(loads::status.eq("available"))
         .filter(loads::pickup_at.gt(to_ms(now)))
         .select(LoadRow::as_select())
-        .into_boxed();
-    if let Some(e) = &c.equipment {
-        q = q.filter(loads::equipment.eq(e.clone()));
-    }
-    if let Some(w) = c.pickup {
-        // Local midnight anywhere in the US falls between 04:00 and 11:00 UTC.
-        let earliest = w.to_utc(|n| n.and_utc()) - Duration::hours(1);
-        let latest =
-            w.to_utc(|n| n.and_utc()) + Duration::hours(12) + Duration::minutes((c.window_hours * 60.0) as i64);
-        q = q.filter(loads::pickup_at.ge(to_ms(earliest))).filter(loads::pickup_at.lt(to_ms(latest)));
-    }
-    match &c.origin {
-        Some(Place::State(code)) => q = q.filter(loads::origin_state.eq(code.to_string())),
-        Some(Place::Cities { matches, .. }) if matches.len() == 1 => {
-            let radius = c.origin_radius.unwrap_or(0.0).max(if widen { search::WIDEN_RADIUS_MILES } else { 1.0 });
-            let (lat0, lat1, lon0, lon1) = geo::bounding_box(matches[0].lat, matches[0].lon, radius + 1.0);
-            let name = matches[0].name.clone();
-            q = q.filter(
-                loads::origin_lat
-                    .between(lat0, lat1)
-                    .and(loads::origin_lon.between(lon0, lon1))
-                    .or(loads::origin_city.eq(name)),
-            );
-        }
-        _ => {}
-    }
-    if let Some(Place::State(code)) = &c.destination {
-        q = q.filter(loads::destination_state.eq(code.to_string()));
-    }
-    Ok(q.load(conn)?)
+        .load(conn)?)
 }
 
 #[derive(Serialize)]
@@ -109,6 +98,22 @@ fn can_widen(c: &Criteria) -> bool {
     city_without_radius(&c.origin, c.origin_radius) || city_without_radius(&c.destination, c.destination_radius)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/loads/search",
+    operation_id = "searchLoads",
+    tag = "agent",
+    summary = "Find loads for a caller",
+    description = "Scope: agent. Available loads with a future pickup that fit, best match first, each with a pitch the agent can say. Places are free text; a city given without a radius matches that city, and when nothing leaves it the search widens to 100 miles and says so (`widened`). An empty list with a helpful `message` when nothing fits (still 200). Every search is recorded with its `call_id`.",
+    request_body(content = crate::http::openapi::SearchRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The matches (maybe none) and what to say.", body = crate::http::openapi::SearchAnswer),
+        (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = crate::http::openapi::ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "`invalid_value` naming the field (a radius outside 1 to 1000, a window outside 1 to 720 hours, an unreadable date, a text over 200 characters, an MC that cannot be one).", body = crate::http::openapi::ErrorBody),
+    ),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []))
+)]
 pub async fn search(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
     let f = Fields::new(&body.0)?;
     let criteria = read_criteria(&f)?;
@@ -130,11 +135,11 @@ pub async fn search(state: web::Data<AppState>, body: JsonBody) -> AppResult<Htt
     .collect();
     let answer = web::block(move || -> AppResult<serde_json::Value> {
         let mut conn = state.pool.get()?;
-        let mut rows = candidates(&mut conn, &criteria, now, false)?;
+        let mut rows = candidates(&state, &mut conn, &criteria, now, false)?;
         let mut widened = false;
         let mut ranked = search::rank(&criteria, &rows, now, false);
         if ranked.is_empty() && can_widen(&criteria) {
-            rows = candidates(&mut conn, &criteria, now, true)?;
+            rows = candidates(&state, &mut conn, &criteria, now, true)?;
             ranked = search::rank(&criteria, &rows, now, true);
             widened = !ranked.is_empty();
         }
@@ -167,30 +172,34 @@ pub async fn search(state: web::Data<AppState>, body: JsonBody) -> AppResult<Htt
                 };
                 format!("{lead}{}{more}", first.pitch)
             }
-            None => empty_message(&mut conn, &criteria, now)?,
+            None => empty_message(&state, &mut conn, &criteria, now)?,
         };
         let ids: Vec<&str> = hits.iter().map(|h| h.load.load_id.as_str()).collect();
         let now_ms = to_ms(now);
-        if let Some(c) = &call_id {
-            crate::calls::touch(&mut conn, c, mc.as_ref().map(|m| m.as_str()), None, now_ms)?;
-        }
-        crate::events::append(
-            &mut conn,
-            "search",
-            call_id.as_deref(),
-            json!({"criteria": criteria_json, "result_count": hits.len(), "load_ids": ids}),
-            now_ms,
-        )?;
-        diesel::insert_into(searches::table)
-            .values((
-                searches::call_id.eq(call_id.as_deref()),
-                searches::mc_number.eq(mc.as_ref().map(|m| m.as_str())),
-                searches::criteria_json.eq(serde_json::Value::Object(criteria_json.clone()).to_string()),
-                searches::result_count.eq(hits.len() as i32),
-                searches::load_ids_json.eq(serde_json::to_string(&ids).unwrap_or_default()),
-                searches::created_at.eq(now_ms),
-            ))
-            .execute(&mut conn)?;
+        // The call, the event and the search record land together.
+        crate::db::write_tx(&mut conn, |conn| -> AppResult<()> {
+            if let Some(c) = &call_id {
+                crate::calls::touch(conn, c, mc.as_ref().map(|m| m.as_str()), None, now_ms)?;
+            }
+            crate::events::append(
+                conn,
+                "search",
+                call_id.as_deref(),
+                json!({"criteria": criteria_json, "result_count": hits.len(), "load_ids": ids}),
+                now_ms,
+            )?;
+            diesel::insert_into(searches::table)
+                .values((
+                    searches::call_id.eq(call_id.as_deref()),
+                    searches::mc_number.eq(mc.as_ref().map(|m| m.as_str())),
+                    searches::criteria_json.eq(serde_json::Value::Object(criteria_json.clone()).to_string()),
+                    searches::result_count.eq(hits.len() as i32),
+                    searches::load_ids_json.eq(serde_json::to_string(&ids).unwrap_or_default()),
+                    searches::created_at.eq(now_ms),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })?;
         Ok(json!({"loads": hits, "total": hits.len(), "widened": widened, "message": message}))
     })
     .await??;
@@ -199,7 +208,7 @@ pub async fn search(state: web::Data<AppState>, body: JsonBody) -> AppResult<Htt
 
 /// When nothing fits, say so and offer what would: other equipment on the lane, or the
 /// lane on other days.
-fn empty_message(conn: &mut DbConnection, c: &Criteria, now: DateTime<Utc>) -> AppResult<String> {
+fn empty_message(state: &AppState, conn: &mut DbConnection, c: &Criteria, now: DateTime<Utc>) -> AppResult<String> {
     let wanted = search::describe(c);
     if let Some(Place::Unknown(text)) = &c.origin {
         return Ok(format!("I couldn't place \"{text}\". What's the nearest big city, and the state?"));
@@ -208,7 +217,7 @@ fn empty_message(conn: &mut DbConnection, c: &Criteria, now: DateTime<Utc>) -> A
     relaxed.equipment = None;
     relaxed.pickup = None;
     relaxed.max_results = 50;
-    let rows = candidates(conn, &relaxed, now, true)?;
+    let rows = candidates(state, conn, &relaxed, now, true)?;
     let others = search::rank(&relaxed, &rows, now, true);
     let mut types: Vec<&str> = others.iter().map(|r| r.row.equipment_type.as_str()).collect();
     types.sort();
@@ -261,6 +270,21 @@ pub fn decode_cursor(raw: &str) -> AppResult<String> {
     String::from_utf8(bytes.ok_or_else(bad)?).map_err(|_| bad())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/loads",
+    operation_id = "listLoads",
+    tag = "dashboard",
+    summary = "The load catalogue",
+    description = "Scope: dashboard (or admin). Every load by pickup time, paginated; `max_rate` included when set.",
+    params(crate::http::openapi::LoadListQuery),
+    responses(
+        (status = 200, description = "A page of loads.", body = crate::http::openapi::LoadPage),
+        (status = 400, description = "`invalid_query`: the query string cannot be read (e.g. a parameter given twice).", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "`invalid_value` on `status`, `limit` or `cursor`.", body = crate::http::openapi::ErrorBody),
+    ),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn list(req: HttpRequest, state: web::Data<AppState>, q: web::Query<ListQuery>) -> AppResult<HttpResponse> {
     let broker = req.extensions().get::<Principal>().is_some_and(Principal::sees_broker_fields);
     let limit = page_limit(q.limit.as_deref())?;
@@ -302,6 +326,21 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, q: web::Query<Li
     Ok(HttpResponse::Ok().json(json!({"loads": views, "next_cursor": next_cursor})))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/loads/{load_id}",
+    operation_id = "getLoad",
+    tags = ["agent", "dashboard"],
+    summary = "One load",
+    description = "Scope: agent or dashboard (or admin). Agents never see `max_rate`; dashboard and admin readers do when it is set. Dashboard routes also take the session cookie.",
+    params(("load_id" = String, Path, description = "The load's id (at most 128 characters).")),
+    responses(
+        (status = 200, description = "The load.", body = crate::http::openapi::Load),
+        (status = 404, description = "`load_not_found` (field `load_id`).", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "`invalid_value`: `load_id` is longer than 128 characters.", body = crate::http::openapi::ErrorBody),
+    ),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn get(req: HttpRequest, state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
     let broker = req.extensions().get::<Principal>().is_some_and(Principal::sees_broker_fields);
     let id = path.into_inner();
@@ -320,6 +359,24 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>, path: web::Path<S
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/loads",
+    operation_id = "upsertLoad",
+    tag = "admin",
+    summary = "Create or update one load",
+    description = "Scope: admin. Inserts the load or updates the one with that `load_id`; a booked load keeps its booking and status.",
+    request_body(content = crate::http::openapi::LoadInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Updated.", body = crate::http::openapi::UpsertAnswer),
+        (status = 201, description = "Inserted.", body = crate::http::openapi::UpsertAnswer),
+        (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = crate::http::openapi::ErrorBody),
+        (status = 409, description = "`load_already_booked` (field `status`): a booked load's status cannot be changed here; cancel the booking first.", body = crate::http::openapi::ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "`missing_field` or `invalid_value` naming the field (a place that is not a US city with its state, a delivery before the pickup, `max_rate` below `loadboard_rate`, status `booked`...).", body = crate::http::openapi::ErrorBody),
+    ),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn upsert(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
     let f = Fields::new(&body.0)?;
     let row = import::load_from_fields(&f, Utc::now(), false)?;
@@ -328,6 +385,7 @@ pub async fn upsert(state: web::Data<AppState>, body: JsonBody) -> AppResult<Htt
         let mut conn = state.pool.get()?;
         let id = row.load_id.clone();
         let outcome = crate::db::write_tx(&mut conn, |c| import::upsert(c, row, status_given))?;
+        state.load_index.mark_stale();
         let stored: LoadRow = loads::table.find(id).select(LoadRow::as_select()).first(&mut conn)?;
         Ok((outcome, stored))
     })
@@ -339,6 +397,25 @@ pub async fn upsert(state: web::Data<AppState>, body: JsonBody) -> AppResult<Htt
     Ok(HttpResponse::build(status).json(json!({"result": outcome, "load": row.view(true)})))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/loads/import",
+    operation_id = "importLoads",
+    tag = "admin",
+    summary = "Import loads (JSON or CSV)",
+    description = "Scope: admin. A JSON array of load records, `{\"loads\": [...]}`, or CSV with a header row naming the `LoadInput` columns (including `load_id`); bodies up to 64 MiB. Each good row is inserted or updated; each bad one is reported with its reason.",
+    request_body(
+        description = "JSON (array or `{\"loads\": [...]}`) or CSV text. The body is told apart by its first character, whatever the `Content-Type`.",
+        content((crate::http::openapi::ImportJson = "application/json"), (String = "text/csv"))
+    ),
+    responses(
+        (status = 200, description = "What was imported and what was rejected.", body = crate::http::openapi::ImportReport),
+        (status = 400, description = "`invalid_json`, `invalid_csv` (no header naming `load_id`, an unreadable row) or `invalid_body` (not UTF-8, not an array or object).", body = crate::http::openapi::ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over 64 MiB.", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "`invalid_value` (field `loads`): no loads in the file, or `loads` is not an array.", body = crate::http::openapi::ErrorBody),
+    ),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn import_file(state: web::Data<AppState>, body: RawBody) -> AppResult<HttpResponse> {
     let records = import::records_from_bytes(&body.0)?;
     if records.is_empty() {
@@ -346,7 +423,9 @@ pub async fn import_file(state: web::Data<AppState>, body: RawBody) -> AppResult
     }
     let report: ImportReport = web::block(move || -> AppResult<ImportReport> {
         let mut conn = state.pool.get()?;
-        import::import_records(&mut conn, &records, Utc::now(), false)
+        let report = import::import_records(&mut conn, &records, Utc::now(), false);
+        state.load_index.mark_stale();
+        report
     })
     .await??;
     Ok(HttpResponse::Ok().json(report))

@@ -3,6 +3,7 @@
 
 pub mod handlers;
 pub mod import;
+pub mod index;
 pub mod model;
 pub mod search;
 

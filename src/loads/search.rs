@@ -67,13 +67,23 @@ fn place_match(
     match want {
         Place::State(code) => (state == *code).then_some(None),
         Place::Cities { name, state: want_state, matches } => {
+            // Cheap tests first: this runs over every indexed load.
+            let same_city = want_state.is_none_or(|s| s == state)
+                && (city.eq_ignore_ascii_case(name)
+                    || city.chars().next().map(|c| c.to_ascii_lowercase())
+                        == name.chars().next().map(|c| c.to_ascii_lowercase())
+                        && name_key(city) == name_key(name));
+            if radius.is_none() && !same_city {
+                return None;
+            }
             let distance = match (lat, lon) {
-                (Some(la), Some(lo)) => {
-                    matches.iter().map(|c| geo::miles_between(c.lat, c.lon, la, lo)).min_by(|a, b| a.total_cmp(b))
-                }
+                (Some(la), Some(lo)) => matches
+                    .iter()
+                    .filter(|c| radius.is_none_or(|r| (c.lat - la).abs() * 69.0 <= r))
+                    .map(|c| geo::miles_between(c.lat, c.lon, la, lo))
+                    .min_by(|a, b| a.total_cmp(b)),
                 _ => None,
             };
-            let same_city = name_key(city) == name_key(name) && want_state.is_none_or(|s| s == state);
             match radius {
                 Some(r) if distance.is_some_and(|d| d <= r) => Some(distance),
                 _ if same_city => Some(distance.or(Some(0.0))),
@@ -93,12 +103,17 @@ fn closeness(distance: Option<f64>, radius: Option<f64>) -> f64 {
 
 /// Filters and ranks candidates, best first. `widen` applies [`WIDEN_RADIUS_MILES`] to a
 /// city given without a radius.
-pub fn rank<'a>(c: &Criteria, rows: &'a [LoadRow], now: DateTime<Utc>, widen: bool) -> Vec<Ranked<'a>> {
+pub fn rank<'a>(
+    c: &Criteria,
+    rows: impl IntoIterator<Item = &'a LoadRow>,
+    now: DateTime<Utc>,
+    widen: bool,
+) -> Vec<Ranked<'a>> {
     let widened = |r: Option<f64>| r.or(widen.then_some(WIDEN_RADIUS_MILES));
     let (o_radius, d_radius) = (widened(c.origin_radius), widened(c.destination_radius));
     let now_ms = crate::db::to_ms(now);
     let mut out: Vec<Ranked> = rows
-        .iter()
+        .into_iter()
         .filter(|r| r.status == "available" && r.pickup_at > now_ms)
         .filter(|r| c.equipment.as_ref().is_none_or(|e| &r.equipment == e))
         .filter_map(|r| {

@@ -42,6 +42,21 @@ pub fn period(q: &PeriodQuery, now: DateTime<Utc>) -> AppResult<(DateTime<Utc>, 
     Ok((from, to))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/metrics/summary",
+    operation_id = "getMetricsSummary",
+    tag = "dashboard",
+    summary = "KPIs for a period",
+    description = "Scope: dashboard (or admin). Periods are `[from, to)`, default the last 30 days, at most ten years.",
+    params(crate::http::openapi::PeriodQuery),
+    responses(
+        (status = 200, description = "The period's figures.", body = crate::http::openapi::MetricsSummary),
+        (status = 400, description = "`invalid_query`: the query string cannot be read (e.g. a parameter given twice).", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "`invalid_value` on `from` or `to` (unreadable, `from` not before `to`, longer than ten years).", body = crate::http::openapi::ErrorBody),
+    ),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
+)]
 async fn summary(state: web::Data<AppState>, q: web::Query<PeriodQuery>) -> AppResult<HttpResponse> {
     let (from, to) = period(&q, Utc::now())?;
     let body = web::block(move || -> AppResult<serde_json::Value> {
@@ -52,6 +67,21 @@ async fn summary(state: web::Data<AppState>, q: web::Query<PeriodQuery>) -> AppR
     Ok(HttpResponse::Ok().json(body))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/metrics/timeseries",
+    operation_id = "getMetricsTimeseries",
+    tag = "dashboard",
+    summary = "Figures by day or hour",
+    description = "Scope: dashboard (or admin). Buckets aligned to UTC days or hours over `[from, to)`, default the last 30 days; hourly buckets cover at most 31 days.",
+    params(crate::http::openapi::PeriodQuery, crate::http::openapi::BucketQuery),
+    responses(
+        (status = 200, description = "One point per bucket.", body = crate::http::openapi::Timeseries),
+        (status = 400, description = "`invalid_query`: the query string cannot be read (e.g. a parameter given twice).", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "`invalid_value` on `from`, `to` or `bucket`.", body = crate::http::openapi::ErrorBody),
+    ),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
+)]
 async fn timeseries(state: web::Data<AppState>, q: web::Query<PeriodQuery>) -> AppResult<HttpResponse> {
     let (from, to) = period(&q, Utc::now())?;
     let hourly = match q.bucket.as_deref().map(str::trim).filter(|b| !b.is_empty()) {

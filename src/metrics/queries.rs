@@ -323,6 +323,8 @@ pub fn summary(conn: &mut DbConnection, from: DateTime<Utc>, to: DateTime<Utc>) 
         "carriers_verified": carriers_verified,
         "ineligible": ineligible,
         "ineligible_share": ratio(ineligible, decided),
+        // Verifications with a verdict (FMCSA outages excluded): the share's denominator.
+        "verifications_decided": decided,
         "top_ineligible_reasons": top_reasons.iter().take(8).map(|(r, n)| json!({"reason": r, "count": n})).collect::<Vec<_>>(),
         "searches": searches,
         "searches_no_match": no_match,

@@ -157,13 +157,18 @@ pub struct Request {
 }
 
 /// Reads the load and its negotiation, refusing loads that cannot be negotiated.
-pub fn negotiable_load(conn: &mut DbConnection, load_id: &str) -> AppResult<LoadRow> {
+pub fn negotiable_load(conn: &mut DbConnection, load_id: &str, call_id: Option<&str>) -> AppResult<LoadRow> {
     let load: LoadRow =
         loads::table.find(load_id).select(LoadRow::as_select()).first(conn).optional()?.ok_or_else(|| {
             AppError::not_found("load_not_found", format!("No load with id {load_id}.")).with_field("load_id")
         })?;
     match load.status() {
         LoadStatus::Available => Ok(load),
+        LoadStatus::Booked if load.booked_call_id.as_deref() == call_id => Err(AppError::conflict(
+            "load_already_booked",
+            format!("Load {load_id} is already booked to you on this call; the rate is settled."),
+        )
+        .with_field("load_id")),
         LoadStatus::Booked => Err(AppError::conflict(
             "load_already_booked",
             format!("Load {load_id} has just been booked by someone else."),
@@ -183,7 +188,7 @@ fn evaluate_tx(
     settings: &crate::config::NegotiationSettings,
     now_ms: i64,
 ) -> Result<Answer, TxError> {
-    let load = negotiable_load(conn, &req.load_id)?;
+    let load = negotiable_load(conn, &req.load_id, Some(&req.call_id))?;
     crate::calls::touch(conn, &req.call_id, req.mc_number.as_deref(), None, now_ms)?;
     let key = (req.call_id.as_str(), req.load_id.as_str());
     let existing: Option<NegotiationRow> =
@@ -370,6 +375,24 @@ fn evaluate_tx(
     })
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/negotiations/evaluate",
+    operation_id = "evaluateOffer",
+    tag = "agent",
+    summary = "Answer the carrier's rate",
+    description = "Scope: agent. One round of at most three per `(call_id, load_id)`: accept, counter, or (round 3 above the ceiling) reject with a final offer that then stands. An identical offer within `RETRY_WINDOW_SECS` is a webhook retry and gets the same answer. No prior verification or future pickup is needed; booked or cancelled loads are refused.",
+    request_body(content = crate::http::openapi::EvaluateRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The decision and what to say.", body = crate::http::openapi::NegotiationAnswer),
+        (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = crate::http::openapi::ErrorBody),
+        (status = 404, description = "`load_not_found` (field `load_id`).", body = crate::http::openapi::ErrorBody),
+        (status = 409, description = "`load_already_booked` or `load_not_available` (field `load_id`); `negotiation_closed` (the deal is done or three rounds are over; the body adds `negotiation` with its state); `concurrent_offer` (another offer for this load is being evaluated).", body = crate::http::openapi::ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "`missing_field` or `invalid_value` on `call_id`, `load_id`, `carrier_offer` (e.g. negative) or `mc_number`.", body = crate::http::openapi::ErrorBody),
+    ),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []))
+)]
 pub async fn evaluate(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
     let f = Fields::new(&body.0)?;
     let req = Request {
@@ -410,6 +433,16 @@ pub async fn evaluate(state: web::Data<AppState>, body: JsonBody) -> AppResult<H
 }
 
 /// The policy in force, read-only (dashboard).
+#[utoipa::path(
+    get,
+    path = "/api/v1/negotiations/policy",
+    operation_id = "getNegotiationPolicy",
+    tag = "dashboard",
+    summary = "The negotiation policy in force",
+    description = "Scope: dashboard (or admin). Read-only.",
+    responses((status = 200, description = "The policy.", body = crate::http::openapi::NegotiationPolicy)),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
+)]
 pub async fn policy(state: web::Data<AppState>) -> HttpResponse {
     let s = &state.settings.negotiation;
     HttpResponse::Ok().json(json!({

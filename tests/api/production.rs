@@ -181,3 +181,43 @@ async fn the_healthcheck_subcommand_reports_readiness() {
     let down = bin().arg("healthcheck").env("PORT", "9").env("RUST_LOG", "off").status().unwrap();
     assert!(!down.success());
 }
+
+#[actix_web::test]
+async fn production_refuses_to_start_without_a_real_api_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("p.db").display());
+    let base = |keys: Vec<&str>| {
+        let mut s = test_settings(&url, None);
+        s.env = carrier_sales::config::Mode::Production;
+        s.fmcsa.offline = true;
+        s.auth.api_keys = keys.into_iter().map(carrier_sales::config::Secret::new).collect();
+        s
+    };
+    let err = carrier_sales::app::Application::build(base(vec![])).await.err().expect("no key: refused");
+    assert!(err.to_string().contains("without an API key"), "{err}");
+    let err =
+        carrier_sales::app::Application::build(base(vec!["agent:changeme"])).await.err().expect("placeholder: refused");
+    assert!(err.to_string().contains("placeholder"), "{err}");
+    let ok = carrier_sales::app::Application::build(base(vec!["agent:9f8e7d6c5b4a39281706f5e4d3c2b1a0"])).await;
+    assert!(ok.is_ok(), "a real key starts: {:?}", ok.err());
+}
+
+#[actix_web::test]
+async fn development_without_keys_prints_a_generated_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("d.db").display());
+    let mut s = test_settings(&url, None);
+    s.auth.api_keys = vec![];
+    let app = carrier_sales::app::Application::build(s).await.unwrap();
+    let key = app.dev_key.clone().expect("a development key");
+    assert!(key.len() >= 32);
+    let port = app.port();
+    actix_web::rt::spawn(app.run_until_stopped());
+    let res = reqwest::Client::new()
+        .get(format!("http://127.0.0.1:{port}/api/v1/loads"))
+        .header("X-API-Key", &key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}

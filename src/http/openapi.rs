@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::response::{Response, ResponseBuilder};
-use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, HeaderBuilder, OpenApi as OpenApiDoc, Ref, RefOr};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
@@ -194,7 +194,7 @@ with an offset. Every response carries `X-Request-Id` (echoed when the request s
         crate::metrics::timeseries,
         crate::events::stream,
     ),
-    components(schemas(ErrorBody, EventOut)),
+    components(schemas(ErrorBody, EventOut, PlatformEventData)),
     modifiers(&Shared),
     tags(
         (name = "agent", description = "The voice agent's tools. Scope `agent`: an API key only, never the dashboard cookie."),
@@ -497,6 +497,22 @@ raw_schema!(
     }
 );
 
+/// The body of `POST /api/v1/loads/import` as CSV: any text (a body that starts with `[` or
+/// `{` is read as JSON whatever its `Content-Type`).
+pub struct ImportCsv;
+impl utoipa::PartialSchema for ImportCsv {
+    fn schema() -> RefOr<Schema> {
+        let mut schema = ObjectBuilder::new().schema_type(SchemaType::AnyValue).build();
+        schema.description = Some(
+            "CSV text with a header row naming the `LoadInput` columns, `load_id` among them; one load per row. \
+             A body starting with `[` or `{` is read as JSON instead."
+                .into(),
+        );
+        RefOr::T(Schema::Object(schema))
+    }
+}
+impl ToSchema for ImportCsv {}
+
 fn long_text(max: usize, required: bool, description: &str) -> Schema {
     let types: &[&str] = if required { &["string", "number"] } else { &["string", "number", "null"] };
     serde_json::from_value(json!({"type": types, "maxLength": max, "description": description}))
@@ -521,6 +537,43 @@ fn reason_text() -> Schema {
 
 fn any_value() -> Schema {
     Schema::Object(ObjectBuilder::new().schema_type(SchemaType::AnyValue).build())
+}
+
+/// A member the server reads only in some cases (and ignores otherwise): its usual form,
+/// but any value is taken when it is not read, so the schema does not narrow it.
+fn read_sometimes(usual: &str, description: &str) -> Schema {
+    Schema::AnyOf(
+        AnyOfBuilder::new().item(Ref::from_schema_name(usual)).item(any_value()).description(Some(description)).build(),
+    )
+}
+
+fn place_part() -> Schema {
+    read_sometimes("TextInput", "Read only when the place itself (`origin` or `destination`) is not given.")
+}
+
+fn day_offset() -> Schema {
+    read_sometimes(
+        "LenientCount",
+        "Days from today (0 to 365), local to the place; read only when the matching `_datetime` is not given.",
+    )
+}
+
+fn clock_time() -> Schema {
+    read_sometimes(
+        "TextInput",
+        "`08:00` or `8:00 AM` (default 08:00); read only with the matching `_day_offset`, when no `_datetime` is given.",
+    )
+}
+
+fn event_data() -> Schema {
+    read_sometimes(
+        "PlatformEventData",
+        "Required for `session.status_changed` (a `PlatformEventData`); not read for other event types.",
+    )
+}
+
+fn event_time() -> Schema {
+    read_sometimes("DateTimeInput", "When the status changed (default: now); not read for other event types.")
 }
 
 // ---------------------------------------------------------------------------------------
@@ -775,22 +828,28 @@ pub struct LoadInput {
     pub load_id: IdInput,
     /// "Dallas, TX" (or give `origin_city` and `origin_state`). Required one way or the other.
     pub origin: Option<TextInput>,
-    pub origin_city: Option<TextInput>,
-    pub origin_state: Option<TextInput>,
+    #[schema(schema_with = place_part)]
+    pub origin_city: Option<String>,
+    #[schema(schema_with = place_part)]
+    pub origin_state: Option<String>,
     /// Required one way or the other, like `origin`.
     pub destination: Option<TextInput>,
-    pub destination_city: Option<TextInput>,
-    pub destination_state: Option<TextInput>,
+    #[schema(schema_with = place_part)]
+    pub destination_city: Option<String>,
+    #[schema(schema_with = place_part)]
+    pub destination_state: Option<String>,
     /// Required unless `pickup_day_offset` is given.
     pub pickup_datetime: Option<DateTimeInput>,
-    /// Days from today (0 to 365), local to the origin.
-    pub pickup_day_offset: Option<LenientCount>,
-    /// `08:00` or `8:00 AM` (default 08:00), with `pickup_day_offset`.
-    pub pickup_time: Option<TextInput>,
+    #[schema(schema_with = day_offset)]
+    pub pickup_day_offset: Option<String>,
+    #[schema(schema_with = clock_time)]
+    pub pickup_time: Option<String>,
     /// Not before the pickup.
     pub delivery_datetime: Option<DateTimeInput>,
-    pub delivery_day_offset: Option<LenientCount>,
-    pub delivery_time: Option<TextInput>,
+    #[schema(schema_with = day_offset)]
+    pub delivery_day_offset: Option<String>,
+    #[schema(schema_with = clock_time)]
+    pub delivery_time: Option<String>,
     pub equipment_type: TextInput,
     pub loadboard_rate: LenientAmount,
     /// Not below `loadboard_rate`.
@@ -846,7 +905,7 @@ pub struct LoadListQuery {
     /// `available`, `booked`, `cancelled` or `all` (default: every status).
     pub status: Option<String>,
     /// Page size, 1 to 500 (larger values are capped at 500); default 50.
-    #[param(pattern = r"^\s*\+?[0-9]*\s*$")]
+    #[param(pattern = r"^[\s\u0085]*\+?[0-9]*[\s\u0085]*$")]
     pub limit: Option<String>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,
@@ -1231,10 +1290,10 @@ pub struct PlatformEvent {
     /// `session.status_changed`; any other type is ignored (202).
     #[schema(rename = "type")]
     pub kind: TextInput,
-    /// Required for `session.status_changed`.
-    pub data: Option<PlatformEventData>,
-    /// When the status changed (default: now).
-    pub time: Option<DateTimeInput>,
+    #[schema(schema_with = event_data)]
+    pub data: Option<String>,
+    #[schema(schema_with = event_time)]
+    pub time: Option<String>,
 }
 
 #[derive(ToSchema)]
@@ -1297,7 +1356,7 @@ pub struct CallFilterQuery {
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Page size, 1 to 500 (larger values are capped at 500); default 50.
-    #[param(pattern = r"^\s*\+?[0-9]*\s*$")]
+    #[param(pattern = r"^[\s\u0085]*\+?[0-9]*[\s\u0085]*$")]
     pub limit: Option<String>,
     /// `next_cursor` from the previous page.
     pub cursor: Option<String>,

@@ -262,7 +262,7 @@ pub fn encode_cursor(key: &str) -> String {
 
 pub fn decode_cursor(raw: &str) -> AppResult<String> {
     let bad = || AppError::invalid("cursor", "`cursor` is not one this API gave out.");
-    if !raw.len().is_multiple_of(2) || raw.len() > 1024 {
+    if !raw.is_ascii() || !raw.len().is_multiple_of(2) || raw.len() > 1024 {
         return Err(bad());
     }
     let bytes: Option<Vec<u8>> =
@@ -406,7 +406,7 @@ pub async fn upsert(state: web::Data<AppState>, body: JsonBody) -> AppResult<Htt
     description = "Scope: admin. A JSON array of load records, `{\"loads\": [...]}`, or CSV with a header row naming the `LoadInput` columns (including `load_id`); bodies up to 64 MiB. Each good row is inserted or updated; each bad one is reported with its reason.",
     request_body(
         description = "JSON (array or `{\"loads\": [...]}`) or CSV text. The body is told apart by its first character, whatever the `Content-Type`.",
-        content((crate::http::openapi::ImportJson = "application/json"), (String = "text/csv"))
+        content((crate::http::openapi::ImportJson = "application/json"), (crate::http::openapi::ImportCsv = "text/csv"))
     ),
     responses(
         (status = 200, description = "What was imported and what was rejected.", body = crate::http::openapi::ImportReport),

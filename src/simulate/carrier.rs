@@ -278,10 +278,9 @@ impl Carrier {
         let lanes = seed_lanes();
         let lane = if lanes.is_empty() || rng.chance(0.1) {
             let place = *rng.pick(NO_LOAD_ORIGINS);
-            let mut l = lane_from(
-                rng,
-                &SeedLane { origin: place.to_string(), destination: "Chicago, IL".into(), equipment: "Dry Van".into() },
-            );
+            let equipment = rng.pick(EQUIPMENT).to_string();
+            let mut l =
+                lane_from(rng, &SeedLane { origin: place.to_string(), destination: "Chicago, IL".into(), equipment });
             l.destination = None;
             l
         } else {

@@ -102,9 +102,10 @@ fn demo_loads(prefix: &str, copies: usize, seed: u64) -> anyhow::Result<Vec<Valu
             let mut r = r.clone();
             let id = r["load_id"].as_str().unwrap_or("L-0").trim_start_matches("L-").to_string();
             r["load_id"] = Value::String(format!("{prefix}{copy}-{id}"));
-            let shift = (copy % 3) as i64;
-            let pickup = r["pickup_day_offset"].as_i64().unwrap_or(1).max(1);
-            let delivery = r["delivery_day_offset"].as_i64().unwrap_or(pickup).max(pickup);
+            // No same-day pickups (they may have passed); copies spread over three days.
+            let pickup = r["pickup_day_offset"].as_i64().unwrap_or(1);
+            let delivery = r["delivery_day_offset"].as_i64().unwrap_or(pickup);
+            let shift = (copy % 3) as i64 + i64::from(pickup < 1);
             r["pickup_day_offset"] = (pickup + shift).into();
             r["delivery_day_offset"] = (delivery + shift).into();
             let factor = 1.0 + rng.range(-0.04, 0.04);
@@ -154,11 +155,13 @@ pub fn shift_call(conn: &mut DbConnection, call_id: &str, offset_ms: i64) -> Que
         diesel::update(events::table.filter(events::call_id.eq(call_id)))
             .set(events::created_at.eq(events::created_at + off))
             .execute(c)?;
-        // The load it booked moves with it, so the board shows a past pickup.
+        // The load it booked moves with it (pickup and delivery by whole days, keeping
+        // their local times), so the board shows a past pickup.
+        let days = (off as f64 / 86_400_000.0).round() as i64 * 86_400_000;
         diesel::update(loads::table.filter(loads::booked_call_id.eq(call_id)))
             .set((
-                loads::pickup_at.eq(loads::pickup_at + off),
-                loads::delivery_at.eq(loads::delivery_at + off),
+                loads::pickup_at.eq(loads::pickup_at + days),
+                loads::delivery_at.eq(loads::delivery_at + days),
                 loads::created_at.eq(loads::created_at + off),
                 loads::updated_at.eq(loads::updated_at + off),
             ))

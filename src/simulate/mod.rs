@@ -56,7 +56,10 @@ pub struct SimOptions {
 impl SimOptions {
     pub fn new(base_url: impl Into<String>, api_key: impl Into<String>, calls: usize, seed: u64) -> SimOptions {
         SimOptions {
-            base_url: base_url.into().trim_end_matches('/').to_string(),
+            base_url: {
+                let url: String = base_url.into();
+                url.trim_end_matches('/').trim_end_matches("/api/v1").trim_end_matches('/').to_string()
+            },
             api_key: api_key.into(),
             calls,
             concurrency: 4,
@@ -566,6 +569,8 @@ impl<'a> Call<'a> {
         }
     }
 
+    /// The loads found (only this run's own with a load prefix) and what the agent says
+    /// when there are none.
     async fn search(&mut self, lane: &Lane) -> Result<(Vec<Load>, String), Broken> {
         let mut body = json!({
             "origin": lane.origin,
@@ -582,7 +587,7 @@ impl<'a> Call<'a> {
         self.searched_lane = Some(lane.clone());
         self.tr.pause(5.0);
         let Answer::Ok(v) = self.post(Tool::Search, body, &[]).await? else { return Err(Broken) };
-        let loads = v["loads"]
+        let loads: Vec<Load> = v["loads"]
             .as_array()
             .map(|a| {
                 a.iter()
@@ -590,7 +595,10 @@ impl<'a> Call<'a> {
                         Some(Load {
                             id: l["load_id"].as_str()?.to_string(),
                             posted: cents(&l["loadboard_rate"])?,
-                            pitch: text(l, "pitch"),
+                            pitch: match text(l, "pitch") {
+                                p if p.is_empty() => format!("I have load {} available.", text(l, "load_id")),
+                                p => p,
+                            },
                         })
                     })
                     .filter(|l| self.ctx.opts.load_prefix.as_deref().is_none_or(|p| l.id.starts_with(p)))
@@ -598,7 +606,13 @@ impl<'a> Call<'a> {
                     .collect()
             })
             .unwrap_or_default();
-        Ok((loads, text(&v, "message")))
+        let message = if loads.is_empty() && v["total"].as_u64().unwrap_or(0) > 0 {
+            // Everything found is someone else's (demo-data keeps to its own loads).
+            "I don't have anything that fits right now. Is there another lane or area you'd run?".to_string()
+        } else {
+            text(&v, "message")
+        };
+        Ok((loads, message))
     }
 
     async fn evaluate(&mut self, load: &Load, offer: i64) -> Result<Answer, Broken> {

@@ -188,3 +188,13 @@ async fn hostile_bodies_get_4xx() {
     let (_, calls) = json(app.get_as(DASHBOARD_KEY, "/api/v1/calls").await).await;
     assert_eq!(calls["calls"].as_array().unwrap().len(), 0);
 }
+
+#[actix_web::test]
+async fn non_ascii_cursors_are_refused_not_crashed() {
+    let app = spawn_app().await;
+    for path in ["/api/v1/loads?cursor=%C3%A9%C3%A9", "/api/v1/calls?cursor=%C3%A9a"] {
+        let (s, b) = json(app.get_as(DASHBOARD_KEY, path).await).await;
+        assert_eq!(s, 422, "{path}: {b}");
+        assert_eq!(b["error"]["field"], "cursor");
+    }
+}

@@ -5,7 +5,7 @@ use crate::app::AppState;
 use crate::db::schema::{bookings, calls, loads, negotiation_rounds, negotiations, searches};
 use crate::db::{from_ms, to_ms, DbConnection};
 use crate::error::{AppError, AppResult};
-use crate::loads::handlers::{decode_cursor, encode_cursor, page_limit};
+use crate::loads::handlers::{decode_page_key, encode_page_key, page_limit};
 use crate::parse::{self, Turn, When};
 use crate::types::{McNumber, Money};
 use actix_web::{web, HttpResponse};
@@ -245,15 +245,7 @@ fn filtered(p: &ParsedFilter) -> calls::BoxedQuery<'static, crate::db::DbBackend
 pub async fn list(state: web::Data<AppState>, query: web::Query<CallFilter>) -> AppResult<HttpResponse> {
     let p = parse_filter(&query)?;
     let limit = page_limit(query.limit.as_deref())?;
-    let after = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
-        None => None,
-        Some(c) => {
-            let key = decode_cursor(c)?;
-            let bad = || AppError::invalid("cursor", "`cursor` is not valid.");
-            let (at, id) = key.split_once('|').ok_or_else(bad)?;
-            Some((at.parse::<i64>().map_err(|_| bad())?, id.to_string()))
-        }
-    };
+    let after = decode_page_key(query.cursor.as_deref())?;
     let page = web::block(move || -> AppResult<(Vec<CallSummary>, Option<String>)> {
         let mut conn = state.pool.get()?;
         let mut q = filtered(&p);
@@ -267,8 +259,7 @@ pub async fn list(state: web::Data<AppState>, query: web::Query<CallFilter>) -> 
             .load(&mut conn)?;
         let more = rows.len() as i64 > limit;
         let rows = &rows[..rows.len().min(limit as usize)];
-        let next =
-            if more { rows.last().map(|r| encode_cursor(&format!("{}|{}", r.occurred_at, r.call_id))) } else { None };
+        let next = if more { rows.last().map(|r| encode_page_key(r.occurred_at, &r.call_id)) } else { None };
         Ok((summaries(&mut conn, rows)?, next))
     })
     .await??;

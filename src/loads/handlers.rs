@@ -260,6 +260,20 @@ pub fn encode_cursor(key: &str) -> String {
     crate::http::auth::hex(key.as_bytes())
 }
 
+/// A list page's position: the last row's sort time and id, as a cursor.
+pub fn encode_page_key(at: i64, id: &str) -> String {
+    encode_cursor(&format!("{at}|{id}"))
+}
+
+/// The position a `cursor` query value names; `None` for the first page.
+pub fn decode_page_key(raw: Option<&str>) -> AppResult<Option<(i64, String)>> {
+    let Some(raw) = raw.filter(|c| !c.is_empty()) else { return Ok(None) };
+    let bad = || AppError::invalid("cursor", "`cursor` is not valid.");
+    let key = decode_cursor(raw)?;
+    let (at, id) = key.split_once('|').ok_or_else(bad)?;
+    Ok(Some((at.parse::<i64>().map_err(|_| bad())?, id.to_string())))
+}
+
 pub fn decode_cursor(raw: &str) -> AppResult<String> {
     let bad = || AppError::invalid("cursor", "`cursor` is not one this API gave out.");
     if !raw.is_ascii() || !raw.len().is_multiple_of(2) || raw.len() > 1024 {
@@ -295,17 +309,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, q: web::Query<Li
                 .ok_or_else(|| AppError::invalid("status", "`status` must be available, booked or cancelled."))?,
         ),
     };
-    let after = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
-        None => None,
-        Some(c) => {
-            let key = decode_cursor(c)?;
-            let (at, id) = key.split_once('|').ok_or_else(|| AppError::invalid("cursor", "`cursor` is not valid."))?;
-            Some((
-                at.parse::<i64>().map_err(|_| AppError::invalid("cursor", "`cursor` is not valid."))?,
-                id.to_string(),
-            ))
-        }
-    };
+    let after = decode_page_key(q.cursor.as_deref())?;
     let rows = web::block(move || -> AppResult<Vec<LoadRow>> {
         let mut conn = state.pool.get()?;
         let mut query = loads::table.select(LoadRow::as_select()).into_boxed();
@@ -320,8 +324,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, q: web::Query<Li
     .await??;
     let more = rows.len() as i64 > limit;
     let page = &rows[..rows.len().min(limit as usize)];
-    let next_cursor =
-        if more { page.last().map(|r| encode_cursor(&format!("{}|{}", r.pickup_at, r.load_id))) } else { None };
+    let next_cursor = if more { page.last().map(|r| encode_page_key(r.pickup_at, &r.load_id)) } else { None };
     let views: Vec<LoadView> = page.iter().map(|r| r.view(broker)).collect();
     Ok(HttpResponse::Ok().json(json!({"loads": views, "next_cursor": next_cursor})))
 }

@@ -10,7 +10,7 @@ HOST_TRIPLE := $(shell rustc -vV 2>/dev/null | sed -n 's/^host: //p')
 STATIC_BIN := $(TARGET_DIR)/$(HOST_TRIPLE)/release/carrier-sales
 WEB_SOURCES := $(shell find web/src web/public web/index.html web/vite.config.js web/svelte.config.js -type f 2>/dev/null)
 
-.PHONY: run demo test test-browser bench build binary web web-deps check fmt docker clean
+.PHONY: run demo test test-browser bench reliability build binary web web-deps check fmt docker clean
 
 ## run: build the dashboard and the release binary, serve on http://127.0.0.1:8080 (SQLite in ./data)
 run: build
@@ -44,6 +44,12 @@ binary:
 ## bench: load benchmark (wrk) of the release binary on SQLite and PostgreSQL; writes docs/benchmarks.md
 bench: build
 	bench/run.sh target/release/carrier-sales
+
+## reliability: try to break the release binary (races across processes, kill -9, a failing
+## FMCSA, schemathesis, hostile input); writes docs/reliability.md. RELIABILITY_EXAMPLES sets
+## schemathesis' examples per operation (default 100).
+reliability: build
+	reliability/run.py target/release/carrier-sales --write-docs
 
 ## docker: the container image (needs a Docker engine)
 docker:

@@ -103,6 +103,9 @@ Measured by `make bench` (`bench/run.sh`) on {datetime.date.today().isoformat()}
 Reproduce: `make bench` (installs wrk with apt-get when missing; `BENCH_DURATION=30` for
 longer runs; `BENCH_PG_URL=` to skip PostgreSQL).
 """
+findings = pathlib.Path("bench/findings.md")
+if findings.exists():
+    doc += "\n" + findings.read_text()
 pathlib.Path("docs/benchmarks.md").write_text(doc)
 print("\n".join(checks))
 print("wrote docs/benchmarks.md")

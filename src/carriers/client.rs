@@ -24,6 +24,7 @@ use anyhow::Context;
 use futures_util::future::join_all;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::Value;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 /// The first attempt's share of the time left, so a timed-out attempt leaves room for
@@ -175,9 +176,23 @@ pub fn dockets(content: &Value) -> Vec<Docket> {
 }
 
 pub struct QcMobile {
-    http: reqwest::Client,
+    /// Built off the start-up path (loading the system's root certificates takes
+    /// ~150 ms): a background thread starts on it at once, and a lookup arriving
+    /// before it is done waits for it.
+    http: Arc<OnceLock<Result<reqwest::Client, String>>>,
+    timeout: Duration,
     base_url: String,
     web_key: Secret,
+}
+
+fn build_http(timeout: Duration) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .connect_timeout(timeout)
+        .timeout(timeout)
+        .pool_idle_timeout(Duration::from_secs(60))
+        .user_agent(concat!("carrier-sales/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| format!("building the HTTP client: {e}"))
 }
 
 impl QcMobile {
@@ -190,14 +205,22 @@ impl QcMobile {
         if !matches!(parsed.scheme(), "http" | "https") {
             anyhow::bail!("FMCSA_BASE_URL must be an http(s) URL, got `{base_url}`");
         }
-        let http = reqwest::Client::builder()
-            .connect_timeout(timeout)
-            .timeout(timeout)
-            .pool_idle_timeout(Duration::from_secs(60))
-            .user_agent(concat!("carrier-sales/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .context("building the FMCSA HTTP client")?;
-        Ok(QcMobile { http, base_url, web_key })
+        let http = Arc::new(OnceLock::new());
+        let warm = http.clone();
+        std::thread::Builder::new()
+            .name("fmcsa-client".into())
+            .spawn(move || {
+                warm.get_or_init(|| build_http(timeout));
+            })
+            .context("starting the FMCSA client thread")?;
+        Ok(QcMobile { http, timeout, base_url, web_key })
+    }
+
+    fn http(&self, endpoint: Endpoint) -> Result<&reqwest::Client, FetchError> {
+        self.http
+            .get_or_init(|| build_http(self.timeout))
+            .as_ref()
+            .map_err(|detail| FetchError::Transport { endpoint: endpoint.template(), detail: detail.clone() })
     }
 
     pub fn base_url(&self) -> &str {
@@ -249,7 +272,7 @@ impl QcMobile {
         log::debug!("FMCSA GET {}", self.loggable_url(endpoint));
         let exchange = async {
             let resp = self
-                .http
+                .http(endpoint)?
                 .get(url)
                 .header(ACCEPT, "application/json")
                 .timeout(limit)

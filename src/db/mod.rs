@@ -217,6 +217,26 @@ pub fn from_ms(ms: i64) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
+/// SQLite's query plan for `sql` (as `debug_query` prints it, binds dropped) over a fresh
+/// database with every migration applied: one line per step.
+#[cfg(test)]
+pub fn sqlite_plan(sql: &str) -> Vec<String> {
+    #[derive(QueryableByName)]
+    struct Step {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        detail: String,
+    }
+    let mut c = diesel::SqliteConnection::establish(":memory:").expect("in-memory SQLite");
+    c.run_pending_migrations(SQLITE_MIGRATIONS).expect("migrations");
+    let sql = sql.split(" -- binds:").next().unwrap_or(sql).replace('?', "'x'");
+    diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+        .load::<Step>(&mut c)
+        .expect("a plan")
+        .into_iter()
+        .map(|s| s.detail)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,8 +20,18 @@ pub fn resource(path: &str) -> Resource {
     web::resource(path).default_service(web::to(method_not_allowed))
 }
 
-async fn method_not_allowed() -> Result<HttpResponse, AppError> {
-    Err(AppError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "This route does not accept that method."))
+/// 405 with the `Allow` header (RFC 9110 §15.5.6): the methods the OpenAPI document gives
+/// the matched route, GET for the few undocumented pages (`/docs`).
+async fn method_not_allowed(req: actix_web::HttpRequest) -> HttpResponse {
+    let allowed = req.match_pattern().and_then(|p| openapi::allowed_methods(&p)).unwrap_or("GET");
+    let mut res = actix_web::ResponseError::error_response(&AppError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("This route accepts {allowed} only."),
+    ));
+    res.headers_mut()
+        .insert(actix_web::http::header::ALLOW, actix_web::http::header::HeaderValue::from_static(allowed));
+    res
 }
 
 async fn api_not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, AppError> {

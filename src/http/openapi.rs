@@ -15,6 +15,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::response::{Response, ResponseBuilder};
@@ -35,6 +36,35 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub fn document() -> &'static OpenApiDoc {
     static DOC: OnceLock<OpenApiDoc> = OnceLock::new();
     DOC.get_or_init(ApiDoc::openapi)
+}
+
+/// The methods the document gives a route pattern (`/api/v1/loads/{load_id}`), as an
+/// `Allow` header value; `None` for a route it does not describe.
+pub fn allowed_methods(pattern: &str) -> Option<&'static str> {
+    static ALLOWED: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
+    ALLOWED
+        .get_or_init(|| {
+            document()
+                .paths
+                .paths
+                .iter()
+                .map(|(path, item)| {
+                    let methods: Vec<&str> = [
+                        ("GET", item.get.is_some()),
+                        ("POST", item.post.is_some()),
+                        ("PUT", item.put.is_some()),
+                        ("PATCH", item.patch.is_some()),
+                        ("DELETE", item.delete.is_some()),
+                    ]
+                    .into_iter()
+                    .filter_map(|(m, present)| present.then_some(m))
+                    .collect();
+                    (path.clone(), &*Box::leak(methods.join(", ").into_boxed_str()))
+                })
+                .collect()
+        })
+        .get(pattern)
+        .copied()
 }
 
 fn document_json() -> &'static str {

@@ -7,14 +7,28 @@
 //! `MAX_AGE`, so it only proposes candidates: the search re-reads its top candidates from
 //! the database and drops any that are no longer available. A booked load is never
 //! returned, on any instance.
+//!
+//! Searches read an immutable [`Snapshot`]: one compact entry per load holding what the
+//! ranking reads (pickup, coordinates, rate per mile, time zone; equipment, states and
+//! city names interned to numbers), and the entries grouped by origin city, so a search
+//! for "Dallas" scores Dallas loads only and a wider one scans ~100-byte entries instead
+//! of chasing each row's strings. Scoring is `search::score`, the same rule the rows are
+//! ranked by. Whole rows are not kept: the best few are read from the database. A refresh
+//! that changed something builds a new snapshot off to the side and swaps it in; searches
+//! never wait for one.
 
 use super::model::LoadRow;
+use super::search::{self, Criteria, Facts};
 use crate::db::schema::loads;
 use crate::db::DbConnection;
 use crate::error::AppResult;
+use crate::geo::tz::Zone;
+use crate::geo::{name_key, Place};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use std::collections::HashMap;
-use std::sync::{Mutex, RwLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 /// How stale the index may be before a search refreshes it.
@@ -22,39 +36,76 @@ const MAX_AGE: Duration = Duration::from_millis(500);
 /// Re-read changes this much older than the newest one seen (other instances' clocks).
 const OVERLAP_MS: i64 = 5_000;
 
+/// An available load as the index keeps it between refreshes: what a snapshot is built
+/// from (no whole row).
+struct Held {
+    load_id: String,
+    updated_at: i64,
+    pickup_at: i64,
+    rate_per_mile: Option<f64>,
+    origin: (Option<f64>, Option<f64>),
+    destination: (Option<f64>, Option<f64>),
+    zone: Zone,
+    equipment: String,
+    origin_state: String,
+    destination_state: String,
+    /// The cities' match keys ([`name_key`]), computed once when the row arrives.
+    origin_key: String,
+    destination_key: String,
+}
+
+impl Held {
+    fn of(row: &LoadRow) -> Held {
+        Held {
+            load_id: row.load_id.clone(),
+            updated_at: row.updated_at,
+            pickup_at: row.pickup_at,
+            rate_per_mile: row.rate_per_mile(),
+            origin: (row.origin_lat, row.origin_lon),
+            destination: (row.destination_lat, row.destination_lon),
+            zone: row.origin_zone(),
+            equipment: row.equipment.clone(),
+            origin_state: row.origin_state.clone(),
+            destination_state: row.destination_state.clone(),
+            origin_key: name_key(&row.origin_city),
+            destination_key: name_key(&row.destination_city),
+        }
+    }
+}
+
 #[derive(Default)]
 struct SyncState {
     /// Wall-clock start of the previous refresh (epoch ms), `None` before the first.
     previous_start_ms: Option<i64>,
     synced_at: Option<Instant>,
+    /// Every available load by id.
+    available: HashMap<String, Arc<Held>>,
+}
+
+#[derive(Default)]
+pub struct LoadIndex {
+    snapshot: RwLock<Arc<Snapshot>>,
+    sync: Mutex<SyncState>,
+    stale: AtomicBool,
 }
 
 impl LoadIndex {
     /// This instance changed loads: the next search refreshes first.
     pub fn mark_stale(&self) {
-        self.stale.store(true, std::sync::atomic::Ordering::Release);
+        self.stale.store(true, Ordering::Release);
     }
-}
 
-#[derive(Default)]
-pub struct LoadIndex {
-    available: RwLock<HashMap<String, LoadRow>>,
-    sync: Mutex<SyncState>,
-    stale: std::sync::atomic::AtomicBool,
-}
-
-impl LoadIndex {
     /// Applies changes since the last refresh, when older than `MAX_AGE` (or `force`).
     /// A refresh already running elsewhere is not waited for.
     pub fn refresh(&self, conn: &mut DbConnection, force: bool) -> AppResult<()> {
-        let must = force || self.stale.load(std::sync::atomic::Ordering::Acquire);
+        let must = force || self.stale.load(Ordering::Acquire);
         let mut sync = match self.sync.try_lock() {
             Ok(s) => s,
             Err(std::sync::TryLockError::WouldBlock) if !must => return Ok(()),
             Err(std::sync::TryLockError::WouldBlock) => self.sync.lock().unwrap_or_else(|p| p.into_inner()),
             Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
         };
-        let stale = self.stale.swap(false, std::sync::atomic::Ordering::AcqRel);
+        let stale = self.stale.swap(false, Ordering::AcqRel);
         if !force && !stale && sync.synced_at.is_some_and(|t| t.elapsed() < MAX_AGE) {
             return Ok(());
         }
@@ -65,32 +116,226 @@ impl LoadIndex {
             query = query.filter(loads::updated_at.ge(previous.saturating_sub(OVERLAP_MS)));
         }
         let changed: Vec<LoadRow> = query.load(conn)?;
-        if !changed.is_empty() {
-            let mut map = self.available.write().unwrap_or_else(|p| p.into_inner());
-            for row in changed {
-                if row.status == "available" {
-                    map.insert(row.load_id.clone(), row);
-                } else {
-                    map.remove(&row.load_id);
+        let mut moved = false;
+        for row in changed {
+            if row.status == "available" {
+                // The overlap re-reads rows already held: only a real change rebuilds.
+                if sync.available.get(&row.load_id).is_some_and(|held| held.updated_at == row.updated_at) {
+                    continue;
                 }
+                sync.available.insert(row.load_id.clone(), Arc::new(Held::of(&row)));
+                moved = true;
+            } else {
+                moved |= sync.available.remove(&row.load_id).is_some();
             }
+        }
+        if moved || sync.previous_start_ms.is_none() {
+            let snapshot = Arc::new(Snapshot::build(sync.available.values()));
+            *self.snapshot.write().unwrap_or_else(|p| p.into_inner()) = snapshot;
         }
         sync.previous_start_ms = Some(started_ms);
         sync.synced_at = Some(started);
         Ok(())
     }
 
-    /// Runs `f` over the available loads as the index knows them.
-    pub fn read<R>(&self, f: impl FnOnce(&mut dyn Iterator<Item = &LoadRow>) -> R) -> R {
-        let map = self.available.read().unwrap_or_else(|p| p.into_inner());
-        f(&mut map.values())
+    /// The available loads as the index knows them now.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     pub fn len(&self) -> usize {
-        self.available.read().map(|m| m.len()).unwrap_or(0)
+        self.snapshot().entries.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// One load as a search reads it. Missing coordinates and rates are NaN.
+struct Entry {
+    pickup_at: i64,
+    origin_lat: f64,
+    origin_lon: f64,
+    destination_lat: f64,
+    destination_lon: f64,
+    rate_per_mile: f64,
+    zone: Zone,
+    equipment: u32,
+    origin_state: u32,
+    destination_state: u32,
+    origin_key: u32,
+    destination_key: u32,
+    held: Arc<Held>,
+}
+
+/// An immutable view of the available loads (see the module comment).
+#[derive(Default)]
+pub struct Snapshot {
+    entries: Vec<Entry>,
+    /// Entries by their origin city's key.
+    by_origin: HashMap<u32, Vec<u32>>,
+    /// Interned strings: equipment keys, state codes, city keys.
+    symbols: HashMap<String, u32>,
+}
+
+/// A wanted place resolved against a snapshot's symbols (`None`: no load has it).
+enum PlaceQuery {
+    Any,
+    State(Option<u32>),
+    /// A city by key, in a state when one was asked (`Some(None)`: a state no load has);
+    /// with a radius, the latitudes of the city's gazetteer entries and the radius.
+    City {
+        key: Option<u32>,
+        state: Option<Option<u32>>,
+        band: Option<(Vec<f64>, f64)>,
+    },
+    Unknown(Option<u32>),
+}
+
+impl PlaceQuery {
+    /// Whether a load's place is this one by name: what `search::place_match` asks.
+    fn same(&self, key: u32, state: u32) -> bool {
+        match self {
+            PlaceQuery::Any => true,
+            PlaceQuery::State(id) => *id == Some(state),
+            PlaceQuery::City { key: want, state: want_state, .. } => {
+                want_state.is_none_or(|s| s == Some(state)) && *want == Some(key)
+            }
+            PlaceQuery::Unknown(want) => *want == Some(key),
+        }
+    }
+
+    /// A cheap test that keeps every load `search::place_match` could accept.
+    fn may_fit(&self, key: u32, state: u32, lat: f64) -> bool {
+        match self {
+            PlaceQuery::City { band: Some((lats, r)), .. } => {
+                self.same(key, state) || (!lat.is_nan() && lats.iter().any(|l| (l - lat).abs() * 69.0 <= *r))
+            }
+            _ => self.same(key, state),
+        }
+    }
+
+    fn excludes_all(&self) -> bool {
+        matches!(
+            self,
+            PlaceQuery::State(None) | PlaceQuery::Unknown(None) | PlaceQuery::City { key: None, band: None, .. }
+        )
+    }
+}
+
+fn known(v: f64) -> Option<f64> {
+    (!v.is_nan()).then_some(v)
+}
+
+impl Snapshot {
+    fn build<'a>(available: impl Iterator<Item = &'a Arc<Held>>) -> Snapshot {
+        let mut s = Snapshot::default();
+        for h in available {
+            let entry = Entry {
+                pickup_at: h.pickup_at,
+                origin_lat: h.origin.0.unwrap_or(f64::NAN),
+                origin_lon: h.origin.1.unwrap_or(f64::NAN),
+                destination_lat: h.destination.0.unwrap_or(f64::NAN),
+                destination_lon: h.destination.1.unwrap_or(f64::NAN),
+                rate_per_mile: h.rate_per_mile.unwrap_or(f64::NAN),
+                zone: h.zone,
+                equipment: s.intern(&h.equipment),
+                origin_state: s.intern(&h.origin_state),
+                destination_state: s.intern(&h.destination_state),
+                origin_key: s.intern(&h.origin_key),
+                destination_key: s.intern(&h.destination_key),
+                held: h.clone(),
+            };
+            s.by_origin.entry(entry.origin_key).or_default().push(s.entries.len() as u32);
+            s.entries.push(entry);
+        }
+        s
+    }
+
+    /// A snapshot of `rows` as a refresh would build it (tests).
+    #[cfg(test)]
+    pub fn from_rows(rows: &[LoadRow]) -> Snapshot {
+        let held: Vec<Arc<Held>> = rows.iter().map(|r| Arc::new(Held::of(r))).collect();
+        Snapshot::build(held.iter())
+    }
+
+    fn intern(&mut self, text: &str) -> u32 {
+        if let Some(id) = self.symbols.get(text) {
+            return *id;
+        }
+        let id = self.symbols.len() as u32;
+        self.symbols.insert(text.to_string(), id);
+        id
+    }
+
+    fn symbol(&self, text: &str) -> Option<u32> {
+        self.symbols.get(text).copied()
+    }
+
+    fn resolve(&self, place: Option<&Place>, radius: Option<f64>) -> PlaceQuery {
+        match place {
+            None => PlaceQuery::Any,
+            Some(Place::State(code)) => PlaceQuery::State(self.symbol(code)),
+            Some(Place::Cities { name, state, matches }) => PlaceQuery::City {
+                key: self.symbol(&name_key(name)),
+                state: state.map(|s| self.symbol(s)),
+                band: radius.map(|r| (matches.iter().map(|m| m.lat).collect(), r)),
+            },
+            Some(Place::Unknown(text)) => PlaceQuery::Unknown(self.symbol(&name_key(text))),
+        }
+    }
+
+    /// The ids of the best `c.max_results` loads for `c`, best first, scored exactly as
+    /// `search::rank` scores rows.
+    pub fn rank(&self, c: &Criteria, widen: bool, now: DateTime<Utc>) -> Vec<String> {
+        let radii = search::radii(c, widen);
+        let now_ms = crate::db::to_ms(now);
+        let equipment = match &c.equipment {
+            None => None,
+            Some(e) => match self.symbol(e) {
+                Some(id) => Some(id),
+                None => return vec![],
+            },
+        };
+        let origin = self.resolve(c.origin.as_ref(), radii.0);
+        let destination = self.resolve(c.destination.as_ref(), radii.1);
+        if origin.excludes_all() || destination.excludes_all() {
+            return vec![];
+        }
+        let score = |e: &'_ Entry| -> Option<f64> {
+            if e.pickup_at <= now_ms
+                || equipment.is_some_and(|id| e.equipment != id)
+                || !origin.may_fit(e.origin_key, e.origin_state, e.origin_lat)
+                || !destination.may_fit(e.destination_key, e.destination_state, e.destination_lat)
+            {
+                return None;
+            }
+            let facts = Facts {
+                pickup_at: e.pickup_at,
+                rate_per_mile: known(e.rate_per_mile),
+                origin: (known(e.origin_lat), known(e.origin_lon)),
+                destination: (known(e.destination_lat), known(e.destination_lon)),
+                origin_is: |_: &Place| origin.same(e.origin_key, e.origin_state),
+                destination_is: |_: &Place| destination.same(e.destination_key, e.destination_state),
+                zone: || e.zone,
+            };
+            search::score(c, radii, now, facts).map(|(s, _)| s)
+        };
+        let scored: Vec<(&Entry, f64)> = match &origin {
+            // One city (or unplaced name), no radius: only that city's loads can match.
+            PlaceQuery::City { key: Some(key), band: None, .. } | PlaceQuery::Unknown(Some(key)) => self
+                .by_origin
+                .get(key)
+                .map(|ids| {
+                    ids.iter().map(|i| &self.entries[*i as usize]).filter_map(|e| score(e).map(|s| (e, s))).collect()
+                })
+                .unwrap_or_default(),
+            _ => self.entries.iter().filter_map(|e| score(e).map(|s| (e, s))).collect(),
+        };
+        search::best(scored, c.max_results, |(e, s)| (*s, e.pickup_at, e.held.load_id.as_str()))
+            .into_iter()
+            .map(|(e, _)| e.held.load_id.clone())
+            .collect()
     }
 }

@@ -31,15 +31,6 @@ impl Criteria {
     pub fn equipment_label(&self) -> Option<String> {
         self.equipment.as_ref().map(|e| canonical_equipment(e).map(str::to_string).unwrap_or_else(|| e.clone()))
     }
-
-    /// The pickup window for a load leaving from a place in `zone`.
-    fn window(&self, row: &LoadRow) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-        let zone = row.origin_zone();
-        self.pickup.map(|w| {
-            let start = w.to_utc(|n| zone.to_utc(n));
-            (start, start + Duration::minutes((self.window_hours * 60.0) as i64))
-        })
-    }
 }
 
 pub fn equipment_wanted(raw: &str) -> Option<String> {
@@ -58,21 +49,20 @@ pub struct Ranked<'a> {
     pub deadhead_miles: Option<f64>,
 }
 
-/// How a row's place matches a requested place: `None` no match, `Some(distance)` match.
+/// How a load's place matches a requested place: `None` no match, `Some(distance)` match.
+/// `same` says whether the load's place is the wanted one by name (the state for a state,
+/// the city, in the wanted state if one was given, for a city): rows answer it by
+/// comparing text, the in-memory index by comparing interned keys.
 fn place_match(
     want: &Place,
     radius: Option<f64>,
-    (city, state, lat, lon): (&str, &str, Option<f64>, Option<f64>),
+    same: impl FnOnce() -> bool,
+    (lat, lon): (Option<f64>, Option<f64>),
 ) -> Option<Option<f64>> {
     match want {
-        Place::State(code) => (state == *code).then_some(None),
-        Place::Cities { name, state: want_state, matches } => {
-            // Cheap tests first: this runs over every indexed load.
-            let same_city = want_state.is_none_or(|s| s == state)
-                && (city.eq_ignore_ascii_case(name)
-                    || city.chars().next().map(|c| c.to_ascii_lowercase())
-                        == name.chars().next().map(|c| c.to_ascii_lowercase())
-                        && name_key(city) == name_key(name));
+        Place::State(_) | Place::Unknown(_) => same().then_some(None),
+        Place::Cities { matches, .. } => {
+            let same_city = same();
             if radius.is_none() && !same_city {
                 return None;
             }
@@ -90,7 +80,22 @@ fn place_match(
                 _ => None,
             }
         }
-        Place::Unknown(text) => (name_key(city) == name_key(text)).then_some(None),
+    }
+}
+
+/// Whether a row's city and state are the wanted place by name (see [`place_match`]).
+fn row_is(want: &Place, city: &str, state: &str) -> bool {
+    match want {
+        Place::State(code) => state == *code,
+        Place::Cities { name, state: want_state, .. } => {
+            // Cheap tests first: a full key comparison allocates.
+            want_state.is_none_or(|s| s == state)
+                && (city.eq_ignore_ascii_case(name)
+                    || city.chars().next().map(|c| c.to_ascii_lowercase())
+                        == name.chars().next().map(|c| c.to_ascii_lowercase())
+                        && name_key(city) == name_key(name))
+        }
+        Place::Unknown(text) => name_key(city) == name_key(text),
     }
 }
 
@@ -101,62 +106,121 @@ fn closeness(distance: Option<f64>, radius: Option<f64>) -> f64 {
     }
 }
 
-/// Filters and ranks candidates, best first. `widen` applies [`WIDEN_RADIUS_MILES`] to a
-/// city given without a radius.
+/// What the ranking reads of an available load with a pickup ahead that carries the
+/// wanted equipment, wherever the load is kept.
+pub struct Facts<S1, S2, Z> {
+    pub pickup_at: i64,
+    pub rate_per_mile: Option<f64>,
+    pub origin: (Option<f64>, Option<f64>),
+    pub destination: (Option<f64>, Option<f64>),
+    /// Whether the origin (destination) is a wanted place by name: see [`place_match`].
+    pub origin_is: S1,
+    pub destination_is: S2,
+    /// The origin's time zone, asked only when a pickup window applies.
+    pub zone: Z,
+}
+
+/// A load's score for `c` (and its deadhead from the asked origin), `None` when it does
+/// not fit: the one scoring rule behind both [`rank`] and the in-memory index.
+pub fn score<S1, S2, Z>(
+    c: &Criteria,
+    (o_radius, d_radius): (Option<f64>, Option<f64>),
+    now: DateTime<Utc>,
+    f: Facts<S1, S2, Z>,
+) -> Option<(f64, Option<f64>)>
+where
+    S1: FnOnce(&Place) -> bool,
+    S2: FnOnce(&Place) -> bool,
+    Z: FnOnce() -> crate::geo::tz::Zone,
+{
+    let origin = match &c.origin {
+        None => None,
+        Some(p) => Some(place_match(p, o_radius, || (f.origin_is)(p), f.origin)?),
+    };
+    let dest = match &c.destination {
+        None => None,
+        Some(p) => Some(place_match(p, d_radius, || (f.destination_is)(p), f.destination)?),
+    };
+    let pickup = crate::db::from_ms(f.pickup_at);
+    let pickup_part = match c.pickup {
+        Some(w) => {
+            let zone = (f.zone)();
+            let start = w.to_utc(|n| zone.to_utc(n));
+            let end = start + Duration::minutes((c.window_hours * 60.0) as i64);
+            if pickup < start || pickup >= end {
+                return None;
+            }
+            1.0 - (pickup - start).num_minutes() as f64 / (end - start).num_minutes().max(1) as f64
+        }
+        None => (1.0 - (pickup - now).num_minutes() as f64 / (14.0 * 24.0 * 60.0)).clamp(0.0, 1.0),
+    };
+    let origin_part = origin.map_or(0.5, |d| closeness(d, o_radius));
+    let dest_part = dest.map_or(0.5, |d| closeness(d, d_radius));
+    let rate_part = f.rate_per_mile.map_or(0.5, |rpm| ((rpm - 1.5) / 2.5).clamp(0.0, 1.0));
+    let score = 40.0 * origin_part + 25.0 * dest_part + 20.0 * pickup_part + 15.0 * rate_part;
+    let deadhead = match &c.origin {
+        Some(Place::Cities { .. }) => origin.flatten().map(|d| d.round()),
+        _ => None,
+    };
+    Some(((score * 10.0).round() / 10.0, deadhead))
+}
+
+/// Keeps the best `n` of `items`, best first: higher score, then sooner pickup, then load
+/// id. `key` gives an item's (score, pickup_at, load_id).
+pub fn best<T>(mut items: Vec<T>, n: usize, key: impl Fn(&T) -> (f64, i64, &str)) -> Vec<T> {
+    let best_first = |a: &T, b: &T| {
+        let (sa, pa, ia) = key(a);
+        let (sb, pb, ib) = key(b);
+        sb.total_cmp(&sa).then(pa.cmp(&pb)).then_with(|| ia.cmp(ib))
+    };
+    if n == 0 {
+        return vec![];
+    }
+    // Only the best few are wanted: partition them out, then sort just those.
+    if items.len() > n {
+        items.select_nth_unstable_by(n - 1, best_first);
+        items.truncate(n);
+    }
+    items.sort_by(best_first);
+    items
+}
+
+/// Filters and ranks candidate rows, best first. `widen` applies [`WIDEN_RADIUS_MILES`]
+/// to a city given without a radius.
 pub fn rank<'a>(
     c: &Criteria,
     rows: impl IntoIterator<Item = &'a LoadRow>,
     now: DateTime<Utc>,
     widen: bool,
 ) -> Vec<Ranked<'a>> {
-    let widened = |r: Option<f64>| r.or(widen.then_some(WIDEN_RADIUS_MILES));
-    let (o_radius, d_radius) = (widened(c.origin_radius), widened(c.destination_radius));
+    let radii = radii(c, widen);
     let now_ms = crate::db::to_ms(now);
-    let mut out: Vec<Ranked> = rows
+    let out: Vec<Ranked> = rows
         .into_iter()
-        .filter(|r| r.status == "available" && r.pickup_at > now_ms)
+        .filter(|r| r.pickup_at > now_ms && r.status == "available")
         .filter(|r| c.equipment.as_ref().is_none_or(|e| &r.equipment == e))
         .filter_map(|r| {
-            let origin = match &c.origin {
-                None => None,
-                Some(p) => {
-                    Some(place_match(p, o_radius, (&r.origin_city, &r.origin_state, r.origin_lat, r.origin_lon))?)
-                }
+            let facts = Facts {
+                pickup_at: r.pickup_at,
+                rate_per_mile: r.rate_per_mile(),
+                origin: (r.origin_lat, r.origin_lon),
+                destination: (r.destination_lat, r.destination_lon),
+                origin_is: |p: &Place| row_is(p, &r.origin_city, &r.origin_state),
+                destination_is: |p: &Place| row_is(p, &r.destination_city, &r.destination_state),
+                zone: || r.origin_zone(),
             };
-            let dest = match &c.destination {
-                None => None,
-                Some(p) => Some(place_match(
-                    p,
-                    d_radius,
-                    (&r.destination_city, &r.destination_state, r.destination_lat, r.destination_lon),
-                )?),
-            };
-            let pickup = r.pickup();
-            let pickup_part = match c.window(r) {
-                Some((start, end)) => {
-                    if pickup < start || pickup >= end {
-                        return None;
-                    }
-                    1.0 - (pickup - start).num_minutes() as f64 / (end - start).num_minutes().max(1) as f64
-                }
-                None => (1.0 - (pickup - now).num_minutes() as f64 / (14.0 * 24.0 * 60.0)).clamp(0.0, 1.0),
-            };
-            let origin_part = origin.map_or(0.5, |d| closeness(d, o_radius));
-            let dest_part = dest.map_or(0.5, |d| closeness(d, d_radius));
-            let rate_part = r.rate_per_mile().map_or(0.5, |rpm| ((rpm - 1.5) / 2.5).clamp(0.0, 1.0));
-            let score = 40.0 * origin_part + 25.0 * dest_part + 20.0 * pickup_part + 15.0 * rate_part;
-            let deadhead = match &c.origin {
-                Some(Place::Cities { .. }) => origin.flatten().map(|d| d.round()),
-                _ => None,
-            };
-            Some(Ranked { row: r, score: (score * 10.0).round() / 10.0, deadhead_miles: deadhead })
+            let (score, deadhead_miles) = score(c, radii, now, facts)?;
+            Some(Ranked { row: r, score, deadhead_miles })
         })
         .collect();
-    out.sort_by(|a, b| {
-        b.score.total_cmp(&a.score).then(a.row.pickup_at.cmp(&b.row.pickup_at)).then(a.row.load_id.cmp(&b.row.load_id))
-    });
-    out.truncate(c.max_results);
-    out
+    best(out, c.max_results, |r| (r.score, r.row.pickup_at, r.row.load_id.as_str()))
+}
+
+/// The origin and destination radii a ranking applies: as asked, or [`WIDEN_RADIUS_MILES`]
+/// for a city given without one when the search widens.
+pub fn radii(c: &Criteria, widen: bool) -> (Option<f64>, Option<f64>) {
+    let widened = |r: Option<f64>| r.or(widen.then_some(WIDEN_RADIUS_MILES));
+    (widened(c.origin_radius), widened(c.destination_radius))
 }
 
 /// One sentence pitching a load: "I have a Dry Van from Dallas, TX to Atlanta, GA picking
@@ -264,6 +328,87 @@ mod tests {
 
     fn ids(r: &[Ranked]) -> Vec<String> {
         r.iter().map(|x| x.row.load_id.clone()).collect()
+    }
+
+    /// The in-memory index ranks exactly as the rows are ranked (same loads, same
+    /// order), for every kind of place, radius, equipment and widening.
+    #[test]
+    fn the_index_ranks_exactly_as_the_rows() {
+        let cities = [
+            "Dallas, TX",
+            "Fort Worth, TX",
+            "Irving, TX",
+            "Houston, TX",
+            "Chicago, IL",
+            "Atlanta, GA",
+            "St. Louis, MO",
+            "Fort Wayne, IN",
+            "Denver, CO",
+            "Los Angeles, CA",
+        ];
+        let equipment = ["Dry Van", "Reefer", "Flatbed"];
+        let mut rows = Vec::new();
+        for (i, o) in cities.iter().enumerate() {
+            for (j, d) in cities.iter().enumerate().filter(|(j, _)| *j != i) {
+                let hours = (i * 7 + j * 5) as i64 % 90 - 10; // some already past
+                rows.push(row(&format!("L{i}-{j}"), o, d, equipment[(i + j) % 3], hours, 1500 + 37 * j as i64, 400));
+            }
+        }
+        let mut odd = row("ODD", "Dallas, TX", "Atlanta, GA", "Dry Van", 5, 2000, 781);
+        odd.origin_city = "DALLAS".into(); // the same city, spelled otherwise
+        odd.origin_lat = None;
+        odd.origin_lon = None;
+        rows.push(odd);
+        let snapshot = crate::loads::index::Snapshot::from_rows(&rows);
+        let places = [
+            None,
+            Some("Dallas, TX"),
+            Some("dallas"),
+            Some("Texas"),
+            Some("TX"),
+            Some("Fort Worth"),
+            Some("Saint Louis, MO"),
+            Some("Nowhere Ville"),
+            Some("Ft. Wayne"),
+            Some("Plano, TX"),
+        ];
+        let mut checked = 0;
+        for origin in places {
+            for dest in [None, Some("Atlanta, GA"), Some("Georgia"), Some("Chicago")] {
+                for eq in [None, Some("dry van"), Some("reefer"), Some("hopper")] {
+                    for radius in [None, Some(50.0), Some(400.0)] {
+                        for (widen, day) in [(false, None), (true, None), (false, Some(24)), (true, Some(25))] {
+                            let mut c = criteria(origin, dest, eq);
+                            c.pickup = day.map(|d| When::Date(chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap()));
+                            c.origin_radius = radius;
+                            c.destination_radius = radius.map(|r| r / 2.0);
+                            c.max_results = 500;
+                            let all = ids(&rank(&c, &rows, now(), widen));
+                            let via_index = snapshot.rank(&c, widen, now());
+                            assert_eq!(
+                                all, via_index,
+                                "{origin:?} → {dest:?}, {eq:?}, radius {radius:?}, widen {widen}"
+                            );
+                            checked += !all.is_empty() as usize;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 100, "too few searches found anything ({checked}) to prove the point");
+    }
+
+    #[test]
+    fn only_the_best_are_kept_in_order() {
+        let rows: Vec<LoadRow> = (0..40)
+            .map(|i| row(&format!("R{i:02}"), "Dallas, TX", "Houston, TX", "Dry Van", 30, 600 + i * 20, 240))
+            .collect();
+        let mut c = criteria(Some("Dallas, TX"), None, None);
+        let every = rank(&c, &rows, now(), false);
+        c.max_results = 3;
+        let best = rank(&c, &rows, now(), false);
+        assert_eq!(ids(&best), ids(&every[..3]));
+        assert!(best.windows(2).all(|w| w[0].score >= w[1].score));
     }
 
     #[test]

@@ -60,11 +60,20 @@ async fn unknown_routes_and_methods_answer_json() {
     error_code(&body);
 
     let res = app.client.put(app.url(SEARCH)).header("X-API-Key", AGENT_KEY).send().await.unwrap();
+    assert_eq!(res.headers()["allow"], "POST");
     let (status, body) = json(res).await;
     assert_eq!(status, 405);
     assert_eq!(error_code(&body), "method_not_allowed");
-    let (status, _) = json(app.client.post(app.url("/healthz")).send().await.unwrap()).await;
-    assert_eq!(status, 405);
+    let res = app.client.post(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.headers()["allow"], "GET");
+    assert_eq!(json(res).await.0, 405);
+    // A route with two methods names both; a route with a path parameter is found too.
+    let res = app.client.delete(app.url("/api/v1/calls/test")).header("X-API-Key", AGENT_KEY).send().await.unwrap();
+    assert_eq!(res.headers()["allow"], "GET, POST");
+    let res = app.client.delete(app.url("/api/v1/loads")).header("X-API-Key", AGENT_KEY).send().await.unwrap();
+    assert_eq!(res.headers()["allow"], "GET, POST");
+    let res = app.client.post(app.url("/api/v1/loads/L-1")).header("X-API-Key", AGENT_KEY).send().await.unwrap();
+    assert_eq!((res.status().as_u16(), res.headers()["allow"].to_str().unwrap()), (405, "GET"));
 }
 
 #[actix_web::test]

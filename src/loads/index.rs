@@ -35,6 +35,8 @@ use std::time::{Duration, Instant};
 const MAX_AGE: Duration = Duration::from_millis(500);
 /// Re-read changes this much older than the newest one seen (other instances' clocks).
 const OVERLAP_MS: i64 = 5_000;
+/// Rows read per query when (re)loading the index.
+const PAGE: i64 = 2_000;
 
 /// An available load as the index keeps it between refreshes: what a snapshot is built
 /// from (no whole row).
@@ -111,22 +113,50 @@ impl LoadIndex {
         }
         let started = Instant::now();
         let started_ms = crate::db::to_ms(chrono::Utc::now());
-        let mut query = loads::table.select(LoadRow::as_select()).into_boxed();
-        if let Some(previous) = sync.previous_start_ms {
-            query = query.filter(loads::updated_at.ge(previous.saturating_sub(OVERLAP_MS)));
-        }
-        let changed: Vec<LoadRow> = query.load(conn)?;
         let mut moved = false;
-        for row in changed {
-            if row.status == "available" {
-                // The overlap re-reads rows already held: only a real change rebuilds.
-                if sync.available.get(&row.load_id).is_some_and(|held| held.updated_at == row.updated_at) {
-                    continue;
+        let mut apply = |available: &mut HashMap<String, Arc<Held>>, rows: Vec<LoadRow>| {
+            for row in rows {
+                if row.status == "available" {
+                    // The overlap re-reads rows already held: only a real change rebuilds.
+                    if available.get(&row.load_id).is_some_and(|held| held.updated_at == row.updated_at) {
+                        continue;
+                    }
+                    available.insert(row.load_id.clone(), Arc::new(Held::of(&row)));
+                    moved = true;
+                } else {
+                    moved |= available.remove(&row.load_id).is_some();
                 }
-                sync.available.insert(row.load_id.clone(), Arc::new(Held::of(&row)));
-                moved = true;
-            } else {
-                moved |= sync.available.remove(&row.load_id).is_some();
+            }
+        };
+        match sync.previous_start_ms {
+            // Changes only: few rows, found through the updated_at index.
+            Some(previous) => {
+                let changed: Vec<LoadRow> = loads::table
+                    .filter(loads::updated_at.ge(previous.saturating_sub(OVERLAP_MS)))
+                    .select(LoadRow::as_select())
+                    .load(conn)?;
+                apply(&mut sync.available, changed);
+            }
+            // The first load reads every row, in pages by key, so 100k rows are never
+            // all held at once (a whole row is ~1 KB; the index keeps a few hundred bytes).
+            None => {
+                let mut after = String::new();
+                loop {
+                    let page: Vec<LoadRow> = loads::table
+                        .filter(loads::load_id.gt(&after))
+                        .order(loads::load_id.asc())
+                        .limit(PAGE)
+                        .select(LoadRow::as_select())
+                        .load(conn)?;
+                    let full = page.len() as i64 == PAGE;
+                    if let Some(last) = page.last() {
+                        after = last.load_id.clone();
+                    }
+                    apply(&mut sync.available, page);
+                    if !full {
+                        break;
+                    }
+                }
             }
         }
         if moved || sync.previous_start_ms.is_none() {

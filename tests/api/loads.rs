@@ -310,3 +310,21 @@ async fn the_bundled_seed_is_imported_on_first_start() {
         loads.iter().map(|l| l["equipment_type"].as_str().unwrap()).collect();
     assert!(equipment.len() >= 5, "{equipment:?}");
 }
+
+/// A catalogue larger than one page of the index's first load: every load is indexed,
+/// the last page's too.
+#[actix_web::test]
+async fn a_large_catalogue_is_indexed_whole_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("loads.json");
+    let mut loads: Vec<Value> =
+        (0..4_500).map(|i| load(&format!("P-{i:05}"), "Dallas, TX", "Houston, TX", "Dry Van", 2, 900)).collect();
+    loads.push(load("P-99999", "Boise, ID", "Reno, NV", "Reefer", 2, 1_800));
+    std::fs::write(&file, serde_json::to_vec(&loads).unwrap()).unwrap();
+    let app = spawn_with(|s| s.loads.file = Some(file.clone())).await;
+    assert_eq!(app.app_state.load_index.len(), 4_501);
+    let found = search(&app, json!({"origin": "Boise, ID"})).await;
+    assert_eq!(found["loads"][0]["load_id"], "P-99999", "{found}");
+    let dallas = search(&app, json!({"origin": "Dallas, TX", "max_results": 5})).await;
+    assert_eq!(dallas["loads"].as_array().unwrap().len(), 5, "{dallas}");
+}

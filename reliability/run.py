@@ -425,8 +425,14 @@ def suite_hostile(_binary, _workdir):
                f"{m.group(2)} passed, {m.group(3)} failed" if m else "did not run")
 
 
-SUITES = {"race": suite_race, "kill": suite_kill, "fmcsa": suite_fmcsa, "schemathesis": suite_schemathesis,
-          "hostile": suite_hostile}
+# name → run(binary, workdir, options)
+SUITES = {
+    "race": lambda b, w, _: suite_race(b, w),
+    "kill": lambda b, w, _: suite_kill(b, w),
+    "fmcsa": lambda b, w, _: suite_fmcsa(b, w),
+    "schemathesis": lambda b, w, o: suite_schemathesis(b, w, o.examples),
+    "hostile": lambda b, w, _: suite_hostile(b, w),
+}
 
 
 def write_docs(started, took):
@@ -455,10 +461,7 @@ def main():
         for name in args.only.split(","):
             print(f"== {name}", flush=True)
             try:
-                if name == "schemathesis":
-                    suite_schemathesis(binary, workdir, args.examples)
-                else:
-                    SUITES[name](binary, workdir)
+                SUITES[name](binary, workdir, args)
             except Exception as e:  # a suite that cannot run is a failure, not a skip
                 record(name, "suite ran to the end", False, f"{type(e).__name__}: {e}")
                 logs = sorted(pathlib.Path(workdir).glob("*.log"))

@@ -41,7 +41,7 @@ pub fn document() -> &'static OpenApiDoc {
 /// The methods the document gives a route pattern (`/api/v1/loads/{load_id}`), as an
 /// `Allow` header value; `None` for a route it does not describe.
 pub fn allowed_methods(pattern: &str) -> Option<&'static str> {
-    static ALLOWED: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
+    static ALLOWED: OnceLock<HashMap<String, String>> = OnceLock::new();
     ALLOWED
         .get_or_init(|| {
             document()
@@ -59,12 +59,12 @@ pub fn allowed_methods(pattern: &str) -> Option<&'static str> {
                     .into_iter()
                     .filter_map(|(m, present)| present.then_some(m))
                     .collect();
-                    (path.clone(), &*Box::leak(methods.join(", ").into_boxed_str()))
+                    (path.clone(), methods.join(", "))
                 })
                 .collect()
         })
         .get(pattern)
-        .copied()
+        .map(String::as_str)
 }
 
 fn document_json() -> &'static str {

@@ -92,7 +92,7 @@ pub fn equipment_key(raw: &str) -> String {
     canonical_equipment(raw).map(str::to_string).unwrap_or_else(|| raw.trim().to_lowercase())
 }
 
-#[derive(Clone, Debug, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Clone, Debug, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = loads)]
 pub struct LoadRow {
     pub load_id: String,

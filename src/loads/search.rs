@@ -387,7 +387,7 @@ mod tests {
                             let via_index = snapshot.rank(&c, widen, now());
                             assert_eq!(
                                 all, via_index,
-                                "{origin:?} → {dest:?}, {eq:?}, radius {radius:?}, widen {widen}"
+                                "{origin:?} → {dest:?}, {eq:?}, radius {radius:?}, widen {widen}, day {day:?}"
                             );
                             checked += !all.is_empty() as usize;
                         }

@@ -4,6 +4,7 @@
 
 use crate::config::Settings;
 use crate::db::{self, Backend, Pool};
+use crate::error::AppResult;
 use crate::http::auth::{self, ConfiguredKey};
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
@@ -31,6 +32,55 @@ pub struct AppState {
     pub sign_in_limiter: crate::http::auth::KeyLimiter,
     /// Available loads in memory, for search.
     pub load_index: crate::loads::index::LoadIndex,
+    /// SQLite's single writer (group commit); `None` on PostgreSQL.
+    pub writer: Option<db::writer::Writer>,
+}
+
+impl AppState {
+    /// Runs database work that may write, answering once it is stored: on SQLite on the
+    /// writer thread, many requests to a commit; on PostgreSQL on a pooled connection in
+    /// the blocking pool. `f` makes its own `write_tx` as before (on SQLite a savepoint).
+    pub async fn write<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut db::DbConnection) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        match &self.writer {
+            Some(writer) => writer.run(f).await,
+            None => {
+                let pool = self.pool.clone();
+                web::block(move || -> AppResult<T> { f(&mut *pool.get()?) }).await?
+            }
+        }
+    }
+
+    /// A read that may take a while (a search's ranking) followed by the write it leads
+    /// to. On SQLite the read runs on a pooled connection, in parallel with other reads,
+    /// and only `write` queues for the writer thread; on PostgreSQL both run on one
+    /// pooled connection.
+    pub async fn read_then_write<R, T, FR, FW>(&self, read: FR, write: FW) -> AppResult<T>
+    where
+        FR: FnOnce(&mut db::DbConnection) -> AppResult<R> + Send + 'static,
+        FW: FnOnce(&mut db::DbConnection, R) -> AppResult<T> + Send + 'static,
+        R: Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        match &self.writer {
+            Some(writer) => {
+                let got = web::block(move || -> AppResult<R> { read(&mut *pool.get()?) }).await??;
+                writer.run(move |conn| write(conn, got)).await
+            }
+            None => {
+                web::block(move || -> AppResult<T> {
+                    let mut conn = pool.get()?;
+                    let got = read(&mut conn)?;
+                    write(&mut conn, got)
+                })
+                .await?
+            }
+        }
+    }
 }
 
 pub struct Application {
@@ -98,6 +148,7 @@ pub fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
         dev_key = Some(key);
     }
     drop(conn);
+    let writer = db::start_writer(&backend)?;
     let body_limit = settings.server.body_limit_kb * 1024;
     let rate_limit = settings.auth.rate_limit_per_minute;
     Ok(Prepared {
@@ -112,6 +163,7 @@ pub fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
             limiter: (rate_limit > 0).then(|| crate::http::auth::limiter(rate_limit)),
             sign_in_limiter: crate::http::auth::limiter(crate::http::auth::SIGN_INS_PER_MINUTE),
             load_index,
+            writer,
         },
         dev_key,
     })

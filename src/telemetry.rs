@@ -1,9 +1,10 @@
 //! Prometheus metrics (`GET /metrics`): requests by route and status with latency
 //! histograms, FMCSA lookups by result and source, cache hits, the breaker, negotiation
-//! decisions, bookings, rate limiting and the database pool.
+//! decisions, bookings, rate limiting, the database pool and SQLite's write batches.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 use std::sync::OnceLock;
 
@@ -18,6 +19,7 @@ pub struct Telemetry {
     pub bookings: IntCounterVec,
     pub rate_limited: IntCounter,
     pub db_pool: IntGaugeVec,
+    pub db_write_batch: Histogram,
 }
 
 fn build() -> Telemetry {
@@ -51,6 +53,14 @@ fn build() -> Telemetry {
     let rate_limited = IntCounter::new("rate_limited_total", "Requests refused by the rate limit").expect("valid");
     let db_pool = IntGaugeVec::new(Opts::new("db_pool_connections", "Database pool connections by state"), &["state"])
         .expect("valid metric");
+    let db_write_batch = Histogram::with_opts(
+        HistogramOpts::new(
+            "db_write_batch_size",
+            "Requests committed together by SQLite's writer (one commit each batch)",
+        )
+        .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0]),
+    )
+    .expect("valid metric");
     for m in [
         Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
         Box::new(http_duration.clone()),
@@ -61,6 +71,7 @@ fn build() -> Telemetry {
         Box::new(bookings.clone()),
         Box::new(rate_limited.clone()),
         Box::new(db_pool.clone()),
+        Box::new(db_write_batch.clone()),
     ] {
         registry.register(m).expect("metric registered once");
     }
@@ -75,6 +86,7 @@ fn build() -> Telemetry {
         bookings,
         rate_limited,
         db_pool,
+        db_write_batch,
     }
 }
 

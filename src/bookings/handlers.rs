@@ -367,22 +367,23 @@ pub async fn handoff(state: web::Data<AppState>, body: JsonBody) -> AppResult<Ht
         verification_note,
     };
     let reps: Vec<Rep> = state.settings.sales_reps.iter().filter_map(|r| Rep::parse(r)).collect();
-    let answer = web::block(move || -> AppResult<serde_json::Value> {
-        let mut conn = state.pool.get()?;
-        let mut attempt = 0;
-        loop {
-            let now_ms = to_ms(Utc::now());
-            match write_tx(&mut conn, |c| handoff_tx(c, &req, &reps, now_ms)) {
-                // A concurrent booking of the same load hit the unique index first.
-                Err(AppError::Internal(e)) if attempt == 0 && is_unique_violation(&e) => attempt += 1,
-                other => {
-                    state.load_index.mark_stale();
-                    return other;
+    let answer = state
+        .clone()
+        .write(move |conn| -> AppResult<serde_json::Value> {
+            let mut attempt = 0;
+            loop {
+                let now_ms = to_ms(Utc::now());
+                match write_tx(conn, |c| handoff_tx(c, &req, &reps, now_ms)) {
+                    // A concurrent booking of the same load hit the unique index first.
+                    Err(AppError::Internal(e)) if attempt == 0 && is_unique_violation(&e) => attempt += 1,
+                    other => {
+                        state.load_index.mark_stale();
+                        return other;
+                    }
                 }
             }
-        }
-    })
-    .await??;
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(answer))
 }
 

@@ -322,11 +322,7 @@ pub fn finalize_tx(conn: &mut DbConnection, input: &FinalizeInput, now_ms: i64) 
 pub async fn finalize(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
     let f = Fields::new(&body.0)?;
     let input = FinalizeInput::read(&f)?;
-    let done = web::block(move || -> AppResult<Finalized> {
-        let mut conn = state.pool.get()?;
-        write_tx(&mut conn, |c| finalize_tx(c, &input, to_ms(Utc::now())))
-    })
-    .await??;
+    let done = state.write(move |conn| write_tx(conn, |c| finalize_tx(c, &input, to_ms(Utc::now())))).await?;
     let by = |agent: bool| if agent { "agent" } else { "service" };
     let classified_by = if done.outcome_by_agent && done.sentiment_by_agent { "agent" } else { "service" };
     let conflict_note = if done.outcome_conflict {

@@ -85,39 +85,44 @@ pub async fn session_event(state: web::Data<AppState>, body: JsonBody) -> AppRes
     let at_ms = to_ms(at);
     let call_id = session_id.clone();
     let cur = current.clone();
-    web::block(move || -> AppResult<()> {
-        let mut conn = state.pool.get()?;
-        let now_ms = to_ms(Utc::now());
-        write_tx(&mut conn, |c| -> AppResult<()> {
-            super::touch(c, &call_id, None, None, now_ms)?;
-            let target = calls::table.find(&call_id);
-            diesel::update(target).set((calls::platform_status.eq(&cur), calls::updated_at.eq(now_ms))).execute(c)?;
-            if let Some(r) = &run_id {
-                diesel::update(target).set(calls::run_id.eq(r)).execute(c)?;
-            }
-            if cur == "in-progress" {
-                diesel::update(target.filter(calls::started_at.is_null()))
-                    .set((calls::started_at.eq(at_ms), calls::occurred_at.eq(at_ms)))
+    state
+        .clone()
+        .write(move |conn| -> AppResult<()> {
+            let now_ms = to_ms(Utc::now());
+            write_tx(conn, |c| -> AppResult<()> {
+                super::touch(c, &call_id, None, None, now_ms)?;
+                let target = calls::table.find(&call_id);
+                diesel::update(target)
+                    .set((calls::platform_status.eq(&cur), calls::updated_at.eq(now_ms)))
                     .execute(c)?;
-            }
-            if TERMINAL.contains(&cur.as_str()) {
-                diesel::update(target.filter(calls::ended_at.is_null())).set(calls::ended_at.eq(at_ms)).execute(c)?;
-                let (started, ended, duration): (Option<i64>, Option<i64>, Option<i64>) =
-                    target.select((calls::started_at, calls::ended_at, calls::duration_seconds)).first(c)?;
-                if let (Some(s), Some(e), None) = (started, ended, duration) {
-                    diesel::update(target).set(calls::duration_seconds.eq((e - s).max(0) / 1000)).execute(c)?;
+                if let Some(r) = &run_id {
+                    diesel::update(target).set(calls::run_id.eq(r)).execute(c)?;
                 }
-            }
-            crate::events::append(
-                c,
-                "call.session_status",
-                Some(&call_id),
-                json!({"previous": previous, "current": cur, "run_id": run_id}),
-                now_ms,
-            )?;
-            Ok(())
+                if cur == "in-progress" {
+                    diesel::update(target.filter(calls::started_at.is_null()))
+                        .set((calls::started_at.eq(at_ms), calls::occurred_at.eq(at_ms)))
+                        .execute(c)?;
+                }
+                if TERMINAL.contains(&cur.as_str()) {
+                    diesel::update(target.filter(calls::ended_at.is_null()))
+                        .set(calls::ended_at.eq(at_ms))
+                        .execute(c)?;
+                    let (started, ended, duration): (Option<i64>, Option<i64>, Option<i64>) =
+                        target.select((calls::started_at, calls::ended_at, calls::duration_seconds)).first(c)?;
+                    if let (Some(s), Some(e), None) = (started, ended, duration) {
+                        diesel::update(target).set(calls::duration_seconds.eq((e - s).max(0) / 1000)).execute(c)?;
+                    }
+                }
+                crate::events::append(
+                    c,
+                    "call.session_status",
+                    Some(&call_id),
+                    json!({"previous": previous, "current": cur, "run_id": run_id}),
+                    now_ms,
+                )?;
+                Ok(())
+            })
         })
-    })
-    .await??;
+        .await?;
     Ok(HttpResponse::Ok().json(json!({"accepted": true, "call_id": session_id, "status": current})))
 }

@@ -284,13 +284,10 @@ pub async fn verify(
     };
     let verification =
         answer(&query, resolution.lookup.as_ref(), resolution.source, resolution.stale, resolution.checked_at);
-    let state = state.clone();
     let recorded = verification.clone();
-    web::block(move || -> AppResult<()> {
-        let mut conn = state.pool.get()?;
-        store::record(&mut conn, &recorded, call_id.as_deref(), resolution.cache.as_ref(), Utc::now())
-    })
-    .await??;
+    state
+        .write(move |conn| store::record(conn, &recorded, call_id.as_deref(), resolution.cache.as_ref(), Utc::now()))
+        .await?;
     Ok(verification)
 }
 

@@ -401,34 +401,35 @@ pub async fn evaluate(state: web::Data<AppState>, body: JsonBody) -> AppResult<H
         offer: f.required_money("carrier_offer")?,
         mc_number: f.mc("mc_number")?.map(|m| m.as_str().to_string()),
     };
-    let answer = web::block(move || -> AppResult<Answer> {
-        let policy = Policy::from(&state.settings.negotiation);
-        let mut conn = state.pool.get()?;
-        let mut attempt = 0;
-        loop {
-            let now_ms = to_ms(Utc::now());
-            match write_tx(&mut conn, |c| evaluate_tx(c, &req, &policy, &state.settings.negotiation, now_ms)) {
-                Ok(a) => {
-                    let decision = match a.decision {
-                        Decision::Accept => "accept",
-                        Decision::Counter => "counter",
-                        Decision::Reject => "reject",
-                    };
-                    crate::telemetry::telemetry().negotiation_decisions.with_label_values(&[decision]).inc();
-                    return Ok(a);
-                }
-                Err(TxError::App(e)) => return Err(*e),
-                Err(TxError::LostRace) if attempt < 3 => attempt += 1,
-                Err(TxError::LostRace) => {
-                    return Err(AppError::conflict(
-                        "concurrent_offer",
-                        "Another offer for this load is being evaluated; try again.",
-                    ))
+    let answer = state
+        .clone()
+        .write(move |conn| -> AppResult<Answer> {
+            let policy = Policy::from(&state.settings.negotiation);
+            let mut attempt = 0;
+            loop {
+                let now_ms = to_ms(Utc::now());
+                match write_tx(conn, |c| evaluate_tx(c, &req, &policy, &state.settings.negotiation, now_ms)) {
+                    Ok(a) => {
+                        let decision = match a.decision {
+                            Decision::Accept => "accept",
+                            Decision::Counter => "counter",
+                            Decision::Reject => "reject",
+                        };
+                        crate::telemetry::telemetry().negotiation_decisions.with_label_values(&[decision]).inc();
+                        return Ok(a);
+                    }
+                    Err(TxError::App(e)) => return Err(*e),
+                    Err(TxError::LostRace) if attempt < 3 => attempt += 1,
+                    Err(TxError::LostRace) => {
+                        return Err(AppError::conflict(
+                            "concurrent_offer",
+                            "Another offer for this load is being evaluated; try again.",
+                        ))
+                    }
                 }
             }
-        }
-    })
-    .await??;
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(answer))
 }
 

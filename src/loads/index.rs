@@ -26,6 +26,7 @@ use crate::geo::tz::Zone;
 use crate::geo::{name_key, Place};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -261,6 +262,10 @@ fn known(v: f64) -> Option<f64> {
 impl Snapshot {
     fn build<'a>(available: impl Iterator<Item = &'a Arc<Held>>) -> Snapshot {
         let mut s = Snapshot::default();
+        // A city's loads side by side (by equipment within it): a search reads one run of
+        // memory instead of hundreds of scattered entries, a cache miss each.
+        let mut available: Vec<&Arc<Held>> = available.collect();
+        available.sort_unstable_by(|a, b| (&a.origin_key, &a.equipment).cmp(&(&b.origin_key, &b.equipment)));
         for h in available {
             let entry = Entry {
                 pickup_at: h.pickup_at,
@@ -318,7 +323,7 @@ impl Snapshot {
 
     /// The ids of the best `c.max_results` loads for `c`, best first, scored exactly as
     /// `search::rank` scores rows.
-    pub fn rank(&self, c: &Criteria, widen: bool, now: DateTime<Utc>) -> Vec<String> {
+    pub fn rank<'a>(&'a self, c: &Criteria, widen: bool, now: DateTime<Utc>) -> Vec<String> {
         let radii = search::radii(c, widen);
         let now_ms = crate::db::to_ms(now);
         let equipment = match &c.equipment {
@@ -333,6 +338,16 @@ impl Snapshot {
         if origin.excludes_all() || destination.excludes_all() {
             return vec![];
         }
+        // The loads of one city share its coordinates: one distance serves them all.
+        let last_miles: Cell<Option<([f64; 4], f64)>> = Cell::new(None);
+        let miles = |a: f64, b: f64, c: f64, d: f64| match last_miles.get() {
+            Some((at, m)) if at == [a, b, c, d] => m,
+            _ => {
+                let m = crate::geo::miles_between(a, b, c, d);
+                last_miles.set(Some(([a, b, c, d], m)));
+                m
+            }
+        };
         let score = |e: &'_ Entry| -> Option<f64> {
             if e.pickup_at <= now_ms
                 || equipment.is_some_and(|id| e.equipment != id)
@@ -349,20 +364,27 @@ impl Snapshot {
                 origin_is: |_: &Place| origin.same(e.origin_key, e.origin_state),
                 destination_is: |_: &Place| destination.same(e.destination_key, e.destination_state),
                 zone: || e.zone,
+                miles,
             };
             search::score(c, radii, now, facts).map(|(s, _)| s)
         };
-        let scored: Vec<(&Entry, f64)> = match &origin {
-            // One city (or unplaced name), no radius: only that city's loads can match.
-            PlaceQuery::City { key: Some(key), band: None, .. } | PlaceQuery::Unknown(Some(key)) => self
-                .by_origin
-                .get(key)
-                .map(|ids| {
-                    ids.iter().map(|i| &self.entries[*i as usize]).filter_map(|e| score(e).map(|s| (e, s))).collect()
-                })
-                .unwrap_or_default(),
-            _ => self.entries.iter().filter_map(|e| score(e).map(|s| (e, s))).collect(),
+        // One city (or unplaced name), no radius: only that city's loads can match.
+        let bucket = match &origin {
+            PlaceQuery::City { key: Some(key), band: None, .. } | PlaceQuery::Unknown(Some(key)) => {
+                Some(self.by_origin.get(key).map(Vec::as_slice).unwrap_or_default())
+            }
+            _ => None,
         };
+        let mut scored: Vec<(&Entry, f64)> = Vec::with_capacity(bucket.map_or(0, <[u32]>::len));
+        let mut consider = |e: &'a Entry| {
+            if let Some(s) = score(e) {
+                scored.push((e, s));
+            }
+        };
+        match bucket {
+            Some(ids) => ids.iter().for_each(|i| consider(&self.entries[*i as usize])),
+            None => self.entries.iter().for_each(consider),
+        }
         search::best(scored, c.max_results, |(e, s)| (*s, e.pickup_at, e.held.load_id.as_str()))
             .into_iter()
             .map(|(e, _)| e.held.load_id.clone())

@@ -58,6 +58,7 @@ fn place_match(
     radius: Option<f64>,
     same: impl FnOnce() -> bool,
     (lat, lon): (Option<f64>, Option<f64>),
+    miles: &mut impl FnMut(f64, f64, f64, f64) -> f64,
 ) -> Option<Option<f64>> {
     match want {
         Place::State(_) | Place::Unknown(_) => same().then_some(None),
@@ -70,7 +71,7 @@ fn place_match(
                 (Some(la), Some(lo)) => matches
                     .iter()
                     .filter(|c| radius.is_none_or(|r| (c.lat - la).abs() * 69.0 <= r))
-                    .map(|c| geo::miles_between(c.lat, c.lon, la, lo))
+                    .map(|c| miles(c.lat, c.lon, la, lo))
                     .min_by(|a, b| a.total_cmp(b)),
                 _ => None,
             };
@@ -108,7 +109,7 @@ fn closeness(distance: Option<f64>, radius: Option<f64>) -> f64 {
 
 /// What the ranking reads of an available load with a pickup ahead that carries the
 /// wanted equipment, wherever the load is kept.
-pub struct Facts<S1, S2, Z> {
+pub struct Facts<S1, S2, Z, M> {
     pub pickup_at: i64,
     pub rate_per_mile: Option<f64>,
     pub origin: (Option<f64>, Option<f64>),
@@ -118,28 +119,31 @@ pub struct Facts<S1, S2, Z> {
     pub destination_is: S2,
     /// The origin's time zone, asked only when a pickup window applies.
     pub zone: Z,
+    /// Great-circle miles between two points ([`geo::miles_between`], or a memo of it).
+    pub miles: M,
 }
 
 /// A load's score for `c` (and its deadhead from the asked origin), `None` when it does
 /// not fit: the one scoring rule behind both [`rank`] and the in-memory index.
-pub fn score<S1, S2, Z>(
+pub fn score<S1, S2, Z, M>(
     c: &Criteria,
     (o_radius, d_radius): (Option<f64>, Option<f64>),
     now: DateTime<Utc>,
-    f: Facts<S1, S2, Z>,
+    mut f: Facts<S1, S2, Z, M>,
 ) -> Option<(f64, Option<f64>)>
 where
     S1: FnOnce(&Place) -> bool,
     S2: FnOnce(&Place) -> bool,
     Z: FnOnce() -> crate::geo::tz::Zone,
+    M: FnMut(f64, f64, f64, f64) -> f64,
 {
     let origin = match &c.origin {
         None => None,
-        Some(p) => Some(place_match(p, o_radius, || (f.origin_is)(p), f.origin)?),
+        Some(p) => Some(place_match(p, o_radius, || (f.origin_is)(p), f.origin, &mut f.miles)?),
     };
     let dest = match &c.destination {
         None => None,
-        Some(p) => Some(place_match(p, d_radius, || (f.destination_is)(p), f.destination)?),
+        Some(p) => Some(place_match(p, d_radius, || (f.destination_is)(p), f.destination, &mut f.miles)?),
     };
     let pickup = crate::db::from_ms(f.pickup_at);
     let pickup_part = match c.pickup {
@@ -208,6 +212,7 @@ pub fn rank<'a>(
                 origin_is: |p: &Place| row_is(p, &r.origin_city, &r.origin_state),
                 destination_is: |p: &Place| row_is(p, &r.destination_city, &r.destination_state),
                 zone: || r.origin_zone(),
+                miles: geo::miles_between,
             };
             let (score, deadhead_miles) = score(c, radii, now, facts)?;
             Some(Ranked { row: r, score, deadhead_miles })

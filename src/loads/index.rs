@@ -17,6 +17,8 @@
 //! that changed something builds a new snapshot off to the side and swaps it in; searches
 //! never wait for one.
 
+use super::model::IndexRow;
+#[cfg(test)]
 use super::model::LoadRow;
 use super::search::{self, Criteria, Facts};
 use crate::db::schema::loads;
@@ -58,7 +60,7 @@ struct Held {
 }
 
 impl Held {
-    fn of(row: &LoadRow) -> Held {
+    fn of(row: &IndexRow) -> Held {
         Held {
             load_id: row.load_id.clone(),
             updated_at: row.updated_at,
@@ -115,7 +117,7 @@ impl LoadIndex {
         let started = Instant::now();
         let started_ms = crate::db::to_ms(chrono::Utc::now());
         let mut moved = false;
-        let mut apply = |available: &mut HashMap<String, Arc<Held>>, rows: Vec<LoadRow>| {
+        let mut apply = |available: &mut HashMap<String, Arc<Held>>, rows: Vec<IndexRow>| {
             for row in rows {
                 if row.status == "available" {
                     // The overlap re-reads rows already held: only a real change rebuilds.
@@ -132,22 +134,22 @@ impl LoadIndex {
         match sync.previous_start_ms {
             // Changes only: few rows, found through the updated_at index.
             Some(previous) => {
-                let changed: Vec<LoadRow> = loads::table
+                let changed: Vec<IndexRow> = loads::table
                     .filter(loads::updated_at.ge(previous.saturating_sub(OVERLAP_MS)))
-                    .select(LoadRow::as_select())
+                    .select(IndexRow::as_select())
                     .load(conn)?;
                 apply(&mut sync.available, changed);
             }
             // The first load reads every row, in pages by key, so 100k rows are never
-            // all held at once (a whole row is ~1 KB; the index keeps a few hundred bytes).
+            // all held at once (and only the columns the ranking reads).
             None => {
                 let mut after = String::new();
                 loop {
-                    let page: Vec<LoadRow> = loads::table
+                    let page: Vec<IndexRow> = loads::table
                         .filter(loads::load_id.gt(&after))
                         .order(loads::load_id.asc())
                         .limit(PAGE)
-                        .select(LoadRow::as_select())
+                        .select(IndexRow::as_select())
                         .load(conn)?;
                     let full = page.len() as i64 == PAGE;
                     if let Some(last) = page.last() {
@@ -291,7 +293,29 @@ impl Snapshot {
     /// A snapshot of `rows` as a refresh would build it (tests).
     #[cfg(test)]
     pub fn from_rows(rows: &[LoadRow]) -> Snapshot {
-        let held: Vec<Arc<Held>> = rows.iter().map(|r| Arc::new(Held::of(r))).collect();
+        let held: Vec<Arc<Held>> = rows
+            .iter()
+            .map(|r| {
+                Arc::new(Held::of(&IndexRow {
+                    load_id: r.load_id.clone(),
+                    status: r.status.clone(),
+                    updated_at: r.updated_at,
+                    pickup_at: r.pickup_at,
+                    equipment: r.equipment.clone(),
+                    loadboard_rate_cents: r.loadboard_rate_cents,
+                    miles: r.miles,
+                    origin_city: r.origin_city.clone(),
+                    origin_state: r.origin_state.clone(),
+                    origin_lat: r.origin_lat,
+                    origin_lon: r.origin_lon,
+                    origin_tz: r.origin_tz.clone(),
+                    destination_city: r.destination_city.clone(),
+                    destination_state: r.destination_state.clone(),
+                    destination_lat: r.destination_lat,
+                    destination_lon: r.destination_lon,
+                }))
+            })
+            .collect();
         Snapshot::build(held.iter())
     }
 

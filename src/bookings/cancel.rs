@@ -43,9 +43,7 @@ pub async fn cancel(
     let f = Fields::new(&body.0)?;
     let reason = f.long_text("reason", 500)?.ok_or_else(|| AppError::missing("reason"))?;
     let who = req.extensions().get::<Principal>().map(|p| p.label.clone()).unwrap_or_else(|| "admin".into());
-    let st = state.clone();
     let view = state
-        .clone()
         .write(move |conn| -> AppResult<serde_json::Value> {
             write_tx(conn, |c| -> AppResult<serde_json::Value> {
                 let now_ms = to_ms(Utc::now());
@@ -93,6 +91,6 @@ pub async fn cancel(
             })
         })
         .await?;
-    st.load_index.mark_stale();
+    state.load_index.mark_stale();
     Ok(HttpResponse::Ok().json(view))
 }

@@ -86,7 +86,6 @@ pub async fn session_event(state: web::Data<AppState>, body: JsonBody) -> AppRes
     let call_id = session_id.clone();
     let cur = current.clone();
     state
-        .clone()
         .write(move |conn| -> AppResult<()> {
             let now_ms = to_ms(Utc::now());
             write_tx(conn, |c| -> AppResult<()> {

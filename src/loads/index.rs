@@ -30,6 +30,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use std::cell::Cell;
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -206,8 +207,8 @@ struct Entry {
 #[derive(Default)]
 pub struct Snapshot {
     entries: Vec<Entry>,
-    /// Entries by their origin city's key.
-    by_origin: HashMap<u32, Vec<u32>>,
+    /// Where each origin city's entries lie in `entries` (kept side by side).
+    by_origin: HashMap<u32, Range<usize>>,
     /// Interned strings: equipment keys, state codes, city keys.
     symbols: HashMap<String, u32>,
 }
@@ -284,7 +285,8 @@ impl Snapshot {
                 destination_key: s.intern(&h.destination_key),
                 held: h.clone(),
             };
-            s.by_origin.entry(entry.origin_key).or_default().push(s.entries.len() as u32);
+            let at = s.entries.len();
+            s.by_origin.entry(entry.origin_key).or_insert(at..at).end = at + 1;
             s.entries.push(entry);
         }
         s
@@ -347,7 +349,7 @@ impl Snapshot {
 
     /// The ids of the best `c.max_results` loads for `c`, best first, scored exactly as
     /// `search::rank` scores rows.
-    pub fn rank<'a>(&'a self, c: &Criteria, widen: bool, now: DateTime<Utc>) -> Vec<String> {
+    pub fn rank(&self, c: &Criteria, widen: bool, now: DateTime<Utc>) -> Vec<String> {
         let radii = search::radii(c, widen);
         let now_ms = crate::db::to_ms(now);
         let equipment = match &c.equipment {
@@ -393,21 +395,19 @@ impl Snapshot {
             search::score(c, radii, now, facts).map(|(s, _)| s)
         };
         // One city (or unplaced name), no radius: only that city's loads can match.
-        let bucket = match &origin {
+        let city: Option<&[Entry]> = match &origin {
             PlaceQuery::City { key: Some(key), band: None, .. } | PlaceQuery::Unknown(Some(key)) => {
-                Some(self.by_origin.get(key).map(Vec::as_slice).unwrap_or_default())
+                Some(self.by_origin.get(key).map_or(&[], |at| &self.entries[at.clone()]))
             }
             _ => None,
         };
-        let mut scored: Vec<(&Entry, f64)> = Vec::with_capacity(bucket.map_or(0, <[u32]>::len));
-        let mut consider = |e: &'a Entry| {
+        // Sized once for a city's loads; a scan of every load grows with what matches.
+        let mut scored: Vec<(&Entry, f64)> = Vec::with_capacity(city.map_or(0, <[Entry]>::len));
+        let candidates = city.unwrap_or(&self.entries);
+        for e in candidates {
             if let Some(s) = score(e) {
                 scored.push((e, s));
             }
-        };
-        match bucket {
-            Some(ids) => ids.iter().for_each(|i| consider(&self.entries[*i as usize])),
-            None => self.entries.iter().for_each(consider),
         }
         search::best(scored, c.max_results, |(e, s)| (*s, e.pickup_at, e.held.load_id.as_str()))
             .into_iter()

@@ -81,6 +81,31 @@ impl AppState {
             }
         }
     }
+
+    /// As [`read_then_write`](Self::read_then_write), for a read the caller knows to be
+    /// short (a few primary-key lookups: no scan, no index rebuild). On SQLite, when a
+    /// pooled connection is idle, it runs right here on the HTTP worker: WAL readers never
+    /// wait for the writer, and skipping the blocking pool saves two thread switches,
+    /// which cost more than the read itself. Otherwise (no idle connection, PostgreSQL's
+    /// network round trips) it goes to the blocking pool as usual.
+    pub async fn short_read_then_write<R, T, FR, FW>(&self, read: FR, write: FW) -> AppResult<T>
+    where
+        FR: FnOnce(&mut db::DbConnection) -> AppResult<R> + Send + 'static,
+        FW: FnOnce(&mut db::DbConnection, R) -> AppResult<T> + Send + 'static,
+        R: Send + 'static,
+        T: Send + 'static,
+    {
+        if let Some(writer) = &self.writer {
+            // `try_get` never waits: an exhausted pool sends the read to the blocking pool.
+            if let Some(mut conn) = self.pool.try_get() {
+                let got = read(&mut conn);
+                drop(conn);
+                let got = got?;
+                return writer.run(move |conn| write(conn, got)).await;
+            }
+        }
+        self.read_then_write(read, write).await
+    }
 }
 
 pub struct Application {

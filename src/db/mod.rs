@@ -175,6 +175,21 @@ pub fn migrate(conn: &mut DbConnection) -> anyhow::Result<usize> {
 
 static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// Several reads as one: on SQLite inside one deferred transaction, so they share one
+/// snapshot, one set of file locks and one check of the page cache (each autocommit
+/// statement would take its locks again and, when the writer has committed meanwhile,
+/// throw its cached pages away). PostgreSQL runs `f` as it is: a transaction there costs
+/// two round trips.
+pub fn read_together<T, E>(conn: &mut DbConnection, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Sqlite(_) => conn.transaction(f),
+        DbConnection::Postgresql(_) => f(conn),
+    }
+}
+
 /// A write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a transaction that reads
 /// then writes takes the write lock up front and waits (busy_timeout) instead of failing
 /// on a lock upgrade.

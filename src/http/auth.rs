@@ -135,7 +135,13 @@ pub fn digest(key: &str) -> [u8; 32] {
 }
 
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    out
 }
 
 /// Values that mean "someone forgot to set a real key".
@@ -232,6 +238,15 @@ fn presented_key(req: &ServiceRequest) -> Option<String> {
 /// Resolves a presented key: configured keys first (constant-time over all of them),
 /// then keys stored in the database.
 pub fn authenticate_key(state: &AppState, key: &str) -> Result<Option<Principal>, AppError> {
+    match configured_key(state, key) {
+        Some(p) => Ok(Some(p)),
+        None => stored_key(state, key),
+    }
+}
+
+/// A key from `API_KEYS`: resolved in memory (constant-time over all of them), so the
+/// request needs no database connection and no trip to the blocking pool.
+fn configured_key(state: &AppState, key: &str) -> Option<Principal> {
     let d = digest(key);
     let mut found: Option<&ConfiguredKey> = None;
     for k in state.keys.iter() {
@@ -239,9 +254,12 @@ pub fn authenticate_key(state: &AppState, key: &str) -> Result<Option<Principal>
             found = Some(k);
         }
     }
-    if let Some(k) = found {
-        return Ok(Some(Principal { grant: k.grant, label: k.label.clone(), rate_key: k.label.clone() }));
-    }
+    found.map(|k| Principal { grant: k.grant, label: k.label.clone(), rate_key: k.label.clone() })
+}
+
+/// A key made with `carrier-sales keys` (stored hashed, revocable): a database read.
+fn stored_key(state: &AppState, key: &str) -> Result<Option<Principal>, AppError> {
+    let d = digest(key);
     let mut conn = state.pool.get()?;
     let now = crate::db::to_ms(chrono::Utc::now());
     let row: Option<(String, String, String, Option<i64>)> = api_keys::table
@@ -281,21 +299,16 @@ fn authenticate_session(state: &AppState, token: &str) -> Result<Option<Principa
     }))
 }
 
-async fn authorize<B: MessageBody + 'static>(
-    req: ServiceRequest,
-    next: Next<B>,
-    needed: &'static [Scope],
-) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
-    let state = req.app_data::<web::Data<AppState>>().expect("app state is registered").clone();
-    let key = presented_key(&req);
-    let cookie = needed
-        .iter()
-        .any(|s| *s != Scope::Agent)
-        .then(|| req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()))
-        .flatten();
-    let outcome = web::block(move || -> Result<Option<Principal>, AppError> {
+/// The credentials that need the database (a stored key, a dashboard session), looked
+/// up on the blocking pool.
+async fn stored_credentials(
+    state: web::Data<AppState>,
+    key: Option<String>,
+    cookie: Option<String>,
+) -> Result<Option<Principal>, AppError> {
+    web::block(move || -> Result<Option<Principal>, AppError> {
         if let Some(k) = key {
-            return match authenticate_key(&state, &k)? {
+            return match stored_key(&state, &k)? {
                 Some(p) => Ok(Some(p)),
                 None => Err(AppError::new(
                     actix_web::http::StatusCode::UNAUTHORIZED,
@@ -311,7 +324,26 @@ async fn authorize<B: MessageBody + 'static>(
     })
     .await
     .map_err(AppError::from)
-    .and_then(|r| r);
+    .and_then(|r| r)
+}
+
+async fn authorize<B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: Next<B>,
+    needed: &'static [Scope],
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    let state = req.app_data::<web::Data<AppState>>().expect("app state is registered").clone();
+    let key = presented_key(&req);
+    let cookie = needed
+        .iter()
+        .any(|s| *s != Scope::Agent)
+        .then(|| req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()))
+        .flatten();
+    let configured = key.as_deref().and_then(|k| configured_key(&state, k));
+    let outcome = match configured {
+        Some(p) => Ok(Some(p)),
+        None => stored_credentials(state, key, cookie).await,
+    };
 
     let principal = match outcome {
         Ok(Some(p)) => p,
@@ -371,6 +403,14 @@ pub async fn require_any<B: MessageBody + 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_is_lowercase_two_digits_a_byte() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff, 0x10]), "000fa5ff10");
+        assert_eq!(hex(&[]), "");
+        let d = digest("k");
+        assert_eq!(hex(&d).len(), 64);
+    }
 
     #[test]
     fn configured_keys_parse_with_scopes() {

@@ -62,8 +62,11 @@ fn candidates(
     c: &Criteria,
     now: DateTime<Utc>,
     widen: bool,
+    refresh: bool,
 ) -> AppResult<Vec<LoadRow>> {
-    state.load_index.refresh(conn, false)?;
+    if refresh {
+        state.load_index.refresh(conn, false)?;
+    }
     let mut wider = c.clone();
     // Spares for loads the index still thinks available.
     wider.max_results = c.max_results + 10;
@@ -164,13 +167,17 @@ pub async fn search(state: web::Data<AppState>, body: JsonBody) -> AppResult<Htt
     .iter()
     .filter_map(|k| f.raw(k).map(|v| (k.to_string(), v.clone())))
     .collect();
+    // A fresh index needs no refresh, and then the read is a few primary-key lookups.
+    let short = state.load_index.is_fresh();
     let read = {
         let state = state.clone();
-        move |conn: &mut DbConnection| answer(&state, conn, &criteria, now)
+        move |conn: &mut DbConnection| {
+            crate::db::read_together(conn, |conn| answer(&state, conn, &criteria, now, !short))
+        }
     };
     let now_ms = to_ms(now);
     // The call, the event and the search record land together.
-    let record = move |conn: &mut DbConnection, (answer, ids): (serde_json::Value, Vec<String>)| {
+    let record = move |conn: &mut DbConnection, (answer, ids): (Vec<u8>, Vec<String>)| {
         crate::db::write_tx(conn, |conn| -> AppResult<()> {
             if let Some(c) = &call_id {
                 crate::calls::touch(conn, c, mc.as_ref().map(|m| m.as_str()), None, now_ms)?;
@@ -196,8 +203,12 @@ pub async fn search(state: web::Data<AppState>, body: JsonBody) -> AppResult<Htt
         })?;
         Ok(answer)
     };
-    let answer = state.read_then_write(read, record).await?;
-    Ok(HttpResponse::Ok().json(answer))
+    let answer = if short {
+        state.short_read_then_write(read, record).await?
+    } else {
+        state.read_then_write(read, record).await?
+    };
+    Ok(HttpResponse::Ok().insert_header(actix_web::http::header::ContentType::json()).body(answer))
 }
 
 /// The matches for `criteria` and what the agent says about them, with the ids offered.
@@ -206,12 +217,13 @@ fn answer(
     conn: &mut DbConnection,
     criteria: &Criteria,
     now: DateTime<Utc>,
-) -> AppResult<(serde_json::Value, Vec<String>)> {
-    let mut rows = candidates(state, conn, criteria, now, false)?;
+    refresh: bool,
+) -> AppResult<(Vec<u8>, Vec<String>)> {
+    let mut rows = candidates(state, conn, criteria, now, false, refresh)?;
     let mut widened = false;
     let mut ranked = search::rank(criteria, &rows, now, false);
     if ranked.is_empty() && can_widen(criteria) {
-        rows = candidates(state, conn, criteria, now, true)?;
+        rows = candidates(state, conn, criteria, now, true, false)?;
         ranked = search::rank(criteria, &rows, now, true);
         widened = !ranked.is_empty();
     }
@@ -245,7 +257,18 @@ fn answer(
         None => empty_message(state, conn, criteria, now)?,
     };
     let ids: Vec<String> = hits.iter().map(|h| h.load.load_id.clone()).collect();
-    Ok((json!({"loads": hits, "total": hits.len(), "widened": widened, "message": message}), ids))
+    // Serialized here, on the blocking pool, straight from the structs (no JSON tree).
+    let body = serde_json::to_vec(&SearchAnswer { total: hits.len(), loads: hits, widened, message })
+        .map_err(anyhow::Error::from)?;
+    Ok((body, ids))
+}
+
+#[derive(Serialize)]
+struct SearchAnswer {
+    loads: Vec<SearchHit>,
+    total: usize,
+    widened: bool,
+    message: String,
 }
 
 /// When nothing fits, say so and offer what would: other equipment on the lane, or the
@@ -259,7 +282,7 @@ fn empty_message(state: &AppState, conn: &mut DbConnection, c: &Criteria, now: D
     relaxed.equipment = None;
     relaxed.pickup = None;
     relaxed.max_results = 50;
-    let rows = candidates(state, conn, &relaxed, now, true)?;
+    let rows = candidates(state, conn, &relaxed, now, true, false)?;
     let others = search::rank(&relaxed, &rows, now, true);
     let mut types: Vec<&str> = others.iter().map(|r| r.row.equipment_type.as_str()).collect();
     types.sort();

@@ -101,6 +101,19 @@ impl LoadIndex {
         self.stale.store(true, Ordering::Release);
     }
 
+    /// Whether a search may use the index as it is, without a refresh first: nothing
+    /// changed here and the last refresh is recent (or one is running now).
+    pub fn is_fresh(&self) -> bool {
+        if self.stale.load(Ordering::Acquire) {
+            return false;
+        }
+        match self.sync.try_lock() {
+            Ok(sync) => sync.synced_at.is_some_and(|t| t.elapsed() < MAX_AGE),
+            Err(std::sync::TryLockError::WouldBlock) => true,
+            Err(std::sync::TryLockError::Poisoned(_)) => false,
+        }
+    }
+
     /// Applies changes since the last refresh, when older than `MAX_AGE` (or `force`).
     /// A refresh already running elsewhere is not waited for.
     pub fn refresh(&self, conn: &mut DbConnection, force: bool) -> AppResult<()> {
@@ -401,14 +414,8 @@ impl Snapshot {
             }
             _ => None,
         };
-        // Sized once for a city's loads; a scan of every load grows with what matches.
-        let mut scored: Vec<(&Entry, f64)> = Vec::with_capacity(city.map_or(0, <[Entry]>::len));
         let candidates = city.unwrap_or(&self.entries);
-        for e in candidates {
-            if let Some(s) = score(e) {
-                scored.push((e, s));
-            }
-        }
+        let scored = candidates.iter().filter_map(|e| score(e).map(|s| (e, s)));
         search::best(scored, c.max_results, |(e, s)| (*s, e.pickup_at, e.held.load_id.as_str()))
             .into_iter()
             .map(|(e, _)| e.held.load_id.clone())

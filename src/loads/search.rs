@@ -145,9 +145,9 @@ where
         None => None,
         Some(p) => Some(place_match(p, d_radius, || (f.destination_is)(p), f.destination, &mut f.miles)?),
     };
-    let pickup = crate::db::from_ms(f.pickup_at);
     let pickup_part = match c.pickup {
         Some(w) => {
+            let pickup = crate::db::from_ms(f.pickup_at);
             let zone = (f.zone)();
             let start = w.to_utc(|n| zone.to_utc(n));
             let end = start + Duration::minutes((c.window_hours * 60.0) as i64);
@@ -156,7 +156,7 @@ where
             }
             1.0 - (pickup - start).num_minutes() as f64 / (end - start).num_minutes().max(1) as f64
         }
-        None => (1.0 - (pickup - now).num_minutes() as f64 / (14.0 * 24.0 * 60.0)).clamp(0.0, 1.0),
+        None => (1.0 - minutes_until(f.pickup_at, now) as f64 / (14.0 * 24.0 * 60.0)).clamp(0.0, 1.0),
     };
     let origin_part = origin.map_or(0.5, |d| closeness(d, o_radius));
     let dest_part = dest.map_or(0.5, |d| closeness(d, d_radius));
@@ -169,24 +169,40 @@ where
     Some(((score * 10.0).round() / 10.0, deadhead))
 }
 
+/// Whole minutes from `now` to `at_ms` (epoch ms), truncated toward zero as chrono's
+/// `num_minutes` does, without building a date for each load.
+fn minutes_until(at_ms: i64, now: DateTime<Utc>) -> i64 {
+    // In nanoseconds, as chrono subtracts; i64 holds them until 2262.
+    let ns = now.timestamp_nanos_opt().and_then(|now_ns| at_ms.checked_mul(1_000_000)?.checked_sub(now_ns));
+    match ns {
+        Some(ns) => ns / 60_000_000_000,
+        None => (crate::db::from_ms(at_ms) - now).num_minutes(),
+    }
+}
+
 /// Keeps the best `n` of `items`, best first: higher score, then sooner pickup, then load
-/// id. `key` gives an item's (score, pickup_at, load_id).
-pub fn best<T>(mut items: Vec<T>, n: usize, key: impl Fn(&T) -> (f64, i64, &str)) -> Vec<T> {
+/// id. `key` gives an item's (score, pickup_at, load_id). Only the best `n` are ever held
+/// (no list of every candidate): an item is compared with the worst kept and, when
+/// better, put in its place.
+pub fn best<T>(items: impl IntoIterator<Item = T>, n: usize, key: impl Fn(&T) -> (f64, i64, &str)) -> Vec<T> {
     let best_first = |a: &T, b: &T| {
         let (sa, pa, ia) = key(a);
         let (sb, pb, ib) = key(b);
         sb.total_cmp(&sa).then(pa.cmp(&pb)).then_with(|| ia.cmp(ib))
     };
+    let mut kept: Vec<T> = Vec::with_capacity(n.min(128) + 1);
     if n == 0 {
-        return vec![];
+        return kept;
     }
-    // Only the best few are wanted: partition them out, then sort just those.
-    if items.len() > n {
-        items.select_nth_unstable_by(n - 1, best_first);
-        items.truncate(n);
+    for item in items {
+        if kept.len() == n && kept.last().is_some_and(|worst| best_first(&item, worst).is_ge()) {
+            continue;
+        }
+        let at = kept.partition_point(|k| best_first(k, &item).is_lt());
+        kept.insert(at, item);
+        kept.truncate(n);
     }
-    items.sort_by(best_first);
-    items
+    kept
 }
 
 /// Filters and ranks candidate rows, best first. `widen` applies [`WIDEN_RADIUS_MILES`]
@@ -414,6 +430,39 @@ mod tests {
         let best = rank(&c, &rows, now(), false);
         assert_eq!(ids(&best), ids(&every[..3]));
         assert!(best.windows(2).all(|w| w[0].score >= w[1].score));
+    }
+
+    proptest::proptest! {
+        /// `best` keeps what a full sort would put first, in the same order, whatever
+        /// order the items arrive in (scores and pickups repeat, ids never do).
+        #[test]
+        fn best_is_the_head_of_a_full_sort(
+            items in proptest::collection::vec((0u8..6, 0i64..4), 0..60),
+            n in 0usize..12,
+        ) {
+            let items: Vec<(f64, i64, String)> =
+                items.into_iter().enumerate().map(|(i, (s, p))| (f64::from(s) / 2.0, p, format!("L{:02}", 59 - i))).collect();
+            let mut sorted = items.clone();
+            sorted.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then_with(|| a.2.cmp(&b.2)));
+            sorted.truncate(n);
+            proptest::prop_assert_eq!(best(items, n, |x| (x.0, x.1, x.2.as_str())), sorted);
+        }
+
+        /// Whole minutes to a pickup, computed on integers, agree with chrono's.
+        #[test]
+        fn minutes_until_agrees_with_chrono(at_ms in 1_600_000_000_000i64..1_900_000_000_000, now_ns in 1_600_000_000_000_000_000i64..1_900_000_000_000_000_000) {
+            let now = DateTime::<Utc>::from_timestamp_nanos(now_ns);
+            proptest::prop_assert_eq!(minutes_until(at_ms, now), (crate::db::from_ms(at_ms) - now).num_minutes());
+        }
+    }
+
+    #[test]
+    fn minutes_until_truncates_toward_zero_at_the_edges() {
+        let now = DateTime::<Utc>::from_timestamp_nanos(1_700_000_000_000_000_001);
+        for delta_ms in [-120_000, -60_001, -60_000, -59_999, -1, 0, 1, 59_999, 60_000, 60_001, 120_000] {
+            let at = 1_700_000_000_000 + delta_ms;
+            assert_eq!(minutes_until(at, now), (crate::db::from_ms(at) - now).num_minutes(), "{delta_ms} ms");
+        }
     }
 
     #[test]

@@ -7,8 +7,9 @@
 //! work queues on a channel instead; the thread takes whatever has arrived, runs it in
 //! one `BEGIN IMMEDIATE` transaction with a savepoint per request (a request that fails
 //! rolls back alone), commits once, and only then answers each caller. An answer
-//! therefore still means "stored", and an idle system still commits each request at once:
-//! a batch is only what piled up while the previous one ran, never a wait for company.
+//! therefore still means "stored", and a lone request is committed at once: a batch is
+//! what piled up while the previous one ran, plus, when others are writing too and the
+//! thread has time to spare, what arrives in the next 200 µs (see [`should_linger`]).
 
 use super::{DbConnection, SQLITE_WRITER};
 use crate::error::{AppError, AppResult};
@@ -17,11 +18,16 @@ use diesel::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
 /// At most this many requests share a transaction, so none waits behind a long queue
 /// for its commit.
 const MAX_BATCH: usize = 64;
+/// How long a batch waits for company (see [`should_linger`]).
+const LINGER: Duration = Duration::from_micros(200);
+/// Above this share of busy time the thread never waits.
+const LINGER_BUSY_LIMIT: f64 = 0.75;
 /// Requests waiting for the writer; beyond it callers wait to queue (back-pressure).
 const QUEUE: usize = 1024;
 
@@ -124,14 +130,20 @@ fn serve(
     commits: &AtomicU64,
 ) {
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
-    while let Some(first) = jobs.blocking_recv() {
+    let mut last = 0;
+    // The share of its time the thread spent working, recently (moving average).
+    let mut busy_share = 1.0f64;
+    loop {
+        let idle_from = Instant::now();
+        let Some(first) = jobs.blocking_recv() else { break };
         batch.push(first);
-        while batch.len() < MAX_BATCH {
-            match jobs.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
+        drain(&mut batch, &mut jobs);
+        if should_linger(busy_share, batch.len(), last) {
+            std::thread::sleep(LINGER);
+            drain(&mut batch, &mut jobs);
         }
+        let busy_from = Instant::now();
+        last = batch.len();
         crate::telemetry::telemetry().db_write_batch.observe(batch.len() as f64);
         let healthy = {
             // Other writers in this process (imports, the retention sweep) use the same
@@ -140,6 +152,9 @@ fn serve(
             commit_batch(&mut conn, &mut batch)
         };
         commits.fetch_add(1, Ordering::Relaxed);
+        let busy = busy_from.elapsed().as_secs_f64();
+        let idle = (busy_from - idle_from).as_secs_f64();
+        busy_share = 0.8 * busy_share + 0.2 * (busy / (busy + idle).max(1e-9));
         if !healthy {
             match connect() {
                 Ok(fresh) => conn = fresh,
@@ -147,6 +162,26 @@ fn serve(
             }
         }
     }
+}
+
+/// Moves waiting jobs into `batch`, up to [`MAX_BATCH`].
+fn drain(batch: &mut Vec<Box<dyn Job>>, jobs: &mut mpsc::Receiver<Box<dyn Job>>) {
+    while batch.len() < MAX_BATCH {
+        match jobs.try_recv() {
+            Ok(job) => batch.push(job),
+            Err(_) => break,
+        }
+    }
+}
+
+/// Whether to wait [`LINGER`] for more jobs before committing: only when others write at
+/// the same time (this batch or the last had company) and the thread has time to spare.
+/// A commit costs the same for one job as for twenty, so when the work per job is small
+/// (a search's record) waiting a moment turns many commits into one. When the thread is
+/// the bottleneck (negotiation rounds) jobs pile up by themselves and waiting would only
+/// idle it.
+fn should_linger(busy_share: f64, batch: usize, last: usize) -> bool {
+    busy_share < LINGER_BUSY_LIMIT && (batch > 1 || last > 1) && batch < MAX_BATCH
 }
 
 /// Runs and commits one batch, answering every caller; false when the connection should
@@ -196,7 +231,18 @@ mod tests {
     use super::*;
     use crate::db::{connect, migrate, schema::events};
     use futures_util::future::join_all;
-    use std::time::Duration;
+
+    /// A batch waits for company only when others write too and the thread is not the
+    /// bottleneck; a lone request never waits, and a full batch never does.
+    #[test]
+    fn a_batch_waits_for_company_only_when_it_helps() {
+        assert!(should_linger(0.3, 2, 0), "company now, time to spare");
+        assert!(should_linger(0.3, 1, 5), "company in the last batch");
+        assert!(!should_linger(0.3, 1, 1), "a lone writer commits at once");
+        assert!(!should_linger(0.3, 1, 0));
+        assert!(!should_linger(0.9, 12, 12), "a busy writer never idles");
+        assert!(!should_linger(0.3, MAX_BATCH, 3), "a full batch goes");
+    }
 
     /// A writer over a fresh migrated file, and a pool to look at it from outside.
     fn fixture() -> (tempfile::TempDir, Writer, crate::db::Pool) {

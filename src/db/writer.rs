@@ -232,6 +232,29 @@ mod tests {
     use crate::db::{connect, migrate, schema::events};
     use futures_util::future::join_all;
 
+    #[derive(diesel::QueryableByName)]
+    struct TempStore {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        temp_store: i32,
+    }
+
+    /// The writer keeps its savepoints' undo pages in memory (temp_store = MEMORY, 2):
+    /// a batch never spills them to a temporary file. Pooled readers keep the default.
+    #[tokio::test]
+    async fn the_writer_keeps_its_statement_journal_in_memory() {
+        let (_dir, writer, pool) = fixture();
+        let on_writer = writer
+            .run(|conn| Ok(diesel::sql_query("PRAGMA temp_store").get_result::<TempStore>(conn)?.temp_store))
+            .await
+            .expect("pragma");
+        assert_eq!(on_writer, 2);
+        let on_reader = diesel::sql_query("PRAGMA temp_store")
+            .get_result::<TempStore>(&mut pool.get().expect("conn"))
+            .expect("pragma")
+            .temp_store;
+        assert_eq!(on_reader, 0);
+    }
+
     /// A batch waits for company only when others write too and the thread is not the
     /// bottleneck; a lone request never waits, and a full batch never does.
     #[test]

@@ -45,9 +45,9 @@ binary:
 bench: build
 	bench/run.sh target/release/carrier-sales
 
-## reliability: try to break the release binary (races across processes, kill -9, a failing
-## FMCSA, schemathesis, hostile input); writes docs/reliability.md. RELIABILITY_EXAMPLES sets
-## schemathesis' examples per operation (default 100).
+## reliability: try to break the release binary (races across processes, stale indexes across
+## processes, kill -9, a failing FMCSA, schemathesis, hostile input); writes docs/reliability.md.
+## RELIABILITY_EXAMPLES sets schemathesis' examples per operation (default 100).
 reliability: build
 	reliability/run.py target/release/carrier-sales --write-docs
 

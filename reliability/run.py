@@ -20,6 +20,7 @@ Standard library only; exits non-zero when any check fails.
 """
 import argparse
 import concurrent.futures as cf
+import datetime
 import http.client
 import json
 import os
@@ -209,6 +210,57 @@ def suite_race(binary, workdir, loads_per_backend=5, callers=50):
                    f"{bookings_ok}/{len(loads)} loads booked exactly once; {len(statuses_all)} requests, "
                    f"{statuses_all.count(200)}×200, {statuses_all.count(409)}×409, "
                    f"{sum(1 for s in statuses_all if s >= 500)}×5xx")
+        finally:
+            a.kill()
+            b.kill()
+
+
+# --- stale: a load booked on one instance is never offered by another ------------------
+
+def suite_stale(binary, workdir, rounds=20):
+    """Each round: instance B offers a load (so its index holds it as available), instance
+    A books it, and B is searched again at once, well within the half second its index
+    may lag. The booked load must be gone from both, and no answer may hold a pickup that
+    has passed."""
+    for backend, url, _query in backends(workdir, "stale"):
+        a = Server(binary, url, workdir, f"stale-{backend}-a").start()
+        b = Server(binary, url, workdir, f"stale-{backend}-b").start()
+        try:
+            status, page, _ = call(a.port, "GET", "/api/v1/loads?status=available&limit=500")
+            assert status == 200, page
+            soon = time.time() + 3600
+            loads = [l for l in page["loads"]
+                     if datetime.datetime.fromisoformat(l["pickup_datetime"]).timestamp() > soon][:rounds]
+            offered_before = gone_after = searches = past = 0
+            gaps = []
+            for n, load in enumerate(loads):
+                ask = {"origin": load["origin"], "equipment_type": load["equipment_type"], "max_results": 100}
+
+                def search(server):
+                    nonlocal searches, past
+                    asked_at = time.time()
+                    status, answer, _ = call(server.port, "POST", "/api/v1/loads/search", ask)
+                    assert status == 200, answer
+                    searches += 1
+                    past += sum(1 for hit in answer["loads"]
+                                if datetime.datetime.fromisoformat(hit["pickup_datetime"]).timestamp() <= asked_at)
+                    return {hit["load_id"] for hit in answer["loads"]}
+
+                offered_before += load["load_id"] in search(b)
+                body = {"call_id": f"stale-{n}", "load_id": load["load_id"], "mc_number": ELIGIBLE_MC,
+                        "agreed_rate": load["loadboard_rate"]}
+                status, booked, _ = call(a.port, "POST", "/api/v1/calls/handoff", body)
+                assert status == 200, booked
+                booked_at = time.monotonic()
+                on_b = search(b)
+                gaps.append((time.monotonic() - booked_at) * 1000)
+                on_a = search(a)
+                gone_after += load["load_id"] not in on_b and load["load_id"] not in on_a
+            record("stale", f"{backend}: book on one of 2 processes, search both at once, {len(loads)} loads",
+                   len(loads) == rounds and offered_before == rounds and gone_after == rounds and past == 0,
+                   f"offered before booking {offered_before}/{len(loads)}, gone from both right after "
+                   f"{gone_after}/{len(loads)} (searched {max(gaps, default=0):.0f} ms or less after the booking's "
+                   f"answer), {searches} searches, {past} hits with a past pickup")
         finally:
             a.kill()
             b.kill()
@@ -428,6 +480,7 @@ def suite_hostile(_binary, _workdir):
 # name → run(binary, workdir, options)
 SUITES = {
     "race": lambda b, w, _: suite_race(b, w),
+    "stale": lambda b, w, _: suite_stale(b, w),
     "kill": lambda b, w, _: suite_kill(b, w),
     "fmcsa": lambda b, w, _: suite_fmcsa(b, w),
     "schemathesis": lambda b, w, o: suite_schemathesis(b, w, o.examples),

@@ -14,14 +14,17 @@ pub fn append(
     payload: Value,
     now_ms: i64,
 ) -> QueryResult<()> {
-    diesel::insert_into(events::table)
+    let payload = payload.to_string();
+    // On the concrete connection, so diesel finds its cached statement by type instead of
+    // rebuilding the SQL text (every tool call appends an event).
+    crate::per_backend!(conn, c => diesel::insert_into(events::table)
         .values((
             events::kind.eq(kind),
             events::call_id.eq(call_id),
-            events::payload_json.eq(payload.to_string()),
+            events::payload_json.eq(&payload),
             events::created_at.eq(now_ms),
         ))
-        .execute(conn)?;
+        .execute(c)?);
     Ok(())
 }
 

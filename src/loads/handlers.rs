@@ -189,16 +189,18 @@ pub async fn search(state: web::Data<AppState>, body: JsonBody) -> AppResult<Htt
                 json!({"criteria": criteria_json, "result_count": ids.len(), "load_ids": ids}),
                 now_ms,
             )?;
-            diesel::insert_into(searches::table)
+            let criteria_text = serde_json::Value::Object(criteria_json.clone()).to_string();
+            let ids_text = serde_json::to_string(&ids).unwrap_or_default();
+            crate::per_backend!(conn, c => diesel::insert_into(searches::table)
                 .values((
                     searches::call_id.eq(call_id.as_deref()),
                     searches::mc_number.eq(mc.as_ref().map(|m| m.as_str())),
-                    searches::criteria_json.eq(serde_json::Value::Object(criteria_json.clone()).to_string()),
+                    searches::criteria_json.eq(&criteria_text),
                     searches::result_count.eq(ids.len() as i32),
-                    searches::load_ids_json.eq(serde_json::to_string(&ids).unwrap_or_default()),
+                    searches::load_ids_json.eq(&ids_text),
                     searches::created_at.eq(now_ms),
                 ))
-                .execute(conn)?;
+                .execute(c)?);
             Ok(())
         })?;
         Ok(answer)

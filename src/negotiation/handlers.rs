@@ -158,10 +158,13 @@ pub struct Request {
 
 /// Reads the load and its negotiation, refusing loads that cannot be negotiated.
 pub fn negotiable_load(conn: &mut DbConnection, load_id: &str, call_id: Option<&str>) -> AppResult<LoadRow> {
-    let load: LoadRow =
-        loads::table.find(load_id).select(LoadRow::as_select()).first(conn).optional()?.ok_or_else(|| {
-            AppError::not_found("load_not_found", format!("No load with id {load_id}.")).with_field("load_id")
-        })?;
+    // On the concrete connection: diesel caches its statement by type, not by SQL text
+    // rebuilt on every call (about a microsecond a statement; this is the writer's path).
+    let found: Option<LoadRow> =
+        crate::per_backend!(conn, c => loads::table.find(load_id).select(LoadRow::as_select()).first(c).optional()?);
+    let load = found.ok_or_else(|| {
+        AppError::not_found("load_not_found", format!("No load with id {load_id}.")).with_field("load_id")
+    })?;
     match load.status() {
         LoadStatus::Available => Ok(load),
         LoadStatus::Booked if load.booked_call_id.as_deref() == call_id => Err(AppError::conflict(
@@ -191,14 +194,15 @@ fn evaluate_tx(
     let load = negotiable_load(conn, &req.load_id, Some(&req.call_id))?;
     crate::calls::touch(conn, &req.call_id, req.mc_number.as_deref(), None, now_ms)?;
     let key = (req.call_id.as_str(), req.load_id.as_str());
-    let existing: Option<NegotiationRow> =
-        negotiations::table.find(key).select(NegotiationRow::as_select()).first(conn).optional()?;
-    let played: Vec<RoundRow> = rounds::table
+    let existing: Option<NegotiationRow> = crate::per_backend!(conn, c => {
+        negotiations::table.find(key).select(NegotiationRow::as_select()).first(c).optional()?
+    });
+    let played: Vec<RoundRow> = crate::per_backend!(conn, c => rounds::table
         .filter(rounds::call_id.eq(&req.call_id))
         .filter(rounds::load_id.eq(&req.load_id))
         .order(rounds::round.asc())
         .select(RoundRow::as_select())
-        .load(conn)?;
+        .load(c)?);
 
     // The economics are fixed when the negotiation opens, so an edit of the load
     // mid-call cannot move the goalposts.
@@ -290,7 +294,7 @@ fn evaluate_tx(
         .ok_or_else(|| AppError::conflict("negotiation_closed", "We've already gone three rounds on this load."))?;
     let message = message_for(&outcome);
     let round = outcome.round as i32;
-    diesel::insert_into(rounds::table)
+    crate::per_backend!(conn, c => diesel::insert_into(rounds::table)
         .values((
             rounds::call_id.eq(&req.call_id),
             rounds::load_id.eq(&req.load_id),
@@ -307,7 +311,7 @@ fn evaluate_tx(
             rounds::message.eq(&message),
             rounds::created_at.eq(now_ms),
         ))
-        .execute(conn)?;
+        .execute(c)?);
     let status = match outcome.decision {
         Decision::Accept => "agreed",
         Decision::Counter => "open",
@@ -316,7 +320,7 @@ fn evaluate_tx(
     let last_counter = outcome.counter.or_else(|| history.iter().rev().find_map(|r| r.counter)).map(|m| m.0);
     match existing {
         None => {
-            diesel::insert_into(negotiations::table)
+            crate::per_backend!(conn, c => diesel::insert_into(negotiations::table)
                 .values((
                     negotiations::call_id.eq(&req.call_id),
                     negotiations::load_id.eq(&req.load_id),
@@ -331,7 +335,7 @@ fn evaluate_tx(
                     negotiations::created_at.eq(now_ms),
                     negotiations::updated_at.eq(now_ms),
                 ))
-                .execute(conn)?;
+                .execute(c)?);
         }
         Some(_) => {
             diesel::update(negotiations::table.find(key))

@@ -128,17 +128,20 @@ pub fn facts_for(
     transferred: Option<bool>,
     duration: Option<i64>,
 ) -> AppResult<Facts> {
-    let booked: i64 = bookings::table
+    // Each on the concrete connection, where diesel finds its cached statement by type.
+    let booked: i64 = crate::per_backend!(conn, c => bookings::table
         .filter(bookings::call_id.eq(call_id))
         .filter(bookings::status.eq("active"))
         .count()
-        .get_result(conn)?;
-    let search_counts: Vec<i32> =
-        searches::table.filter(searches::call_id.eq(call_id)).select(searches::result_count).load(conn)?;
-    let negs: Vec<(String, i32)> = negotiations::table
+        .get_result(c)?);
+    let search_counts: Vec<i32> = crate::per_backend!(conn, c => searches::table
+        .filter(searches::call_id.eq(call_id))
+        .select(searches::result_count)
+        .load(c)?);
+    let negs: Vec<(String, i32)> = crate::per_backend!(conn, c => negotiations::table
         .filter(negotiations::call_id.eq(call_id))
         .select((negotiations::status, negotiations::rounds))
-        .load(conn)?;
+        .load(c)?);
     let verification = super::story::verification_status_for_call(conn, call_id)?.map(|s| match s.as_str() {
         "eligible" => VerificationFact::Eligible,
         "ineligible" => VerificationFact::Ineligible,
@@ -181,14 +184,17 @@ pub struct Finalized {
 }
 
 pub fn finalize_tx(conn: &mut DbConnection, input: &FinalizeInput, now_ms: i64) -> AppResult<Finalized> {
-    let existing: Option<i64> =
-        calls::table.find(&input.call_id).select(calls::first_seen_at).first(conn).optional()?;
-    let previously_finalized: bool = calls::table
+    // The statements run on the concrete connection, where diesel finds its cached
+    // statement by type instead of rebuilding the SQL text (finalize is a hot write).
+    let existing: Option<i64> = crate::per_backend!(conn, c => {
+        calls::table.find(&input.call_id).select(calls::first_seen_at).first(c).optional()?
+    });
+    let previously_finalized: bool = crate::per_backend!(conn, c => calls::table
         .find(&input.call_id)
         .select(calls::finalized_at.is_not_null())
-        .first(conn)
-        .optional()?
-        .unwrap_or(false);
+        .first(c)
+        .optional()?)
+    .unwrap_or(false);
     let created = !previously_finalized;
     if existing.is_none() {
         super::touch(conn, &input.call_id, None, None, now_ms)?;
@@ -213,7 +219,7 @@ pub fn finalize_tx(conn: &mut DbConnection, input: &FinalizeInput, now_ms: i64) 
     let target = calls::table.find(&input.call_id);
     diesel::update(target).set((&changes, calls::updated_at.eq(now_ms))).execute(conn)?;
 
-    let stored: Stored = target
+    let stored: Stored = crate::per_backend!(conn, c => target
         .select((
             calls::outcome,
             calls::sentiment,
@@ -224,24 +230,24 @@ pub fn finalize_tx(conn: &mut DbConnection, input: &FinalizeInput, now_ms: i64) 
             calls::outcome_by_agent,
             calls::sentiment_by_agent,
         ))
-        .first(conn)?;
+        .first(c)?);
     // A duration can be derived from the two ends.
     let mut duration = stored.duration_seconds;
     if duration.is_none() {
         // The two ends may come from different requests (session event, finalize).
-        let ended: Option<i64> = target.select(calls::ended_at).first(conn)?;
+        let ended: Option<i64> = crate::per_backend!(conn, c => target.select(calls::ended_at).first(c)?);
         if let (Some(s), Some(e)) = (stored.started_at, ended) {
             duration = Some(((e - s) / 1000).max(0));
             diesel::update(target).set(calls::duration_seconds.eq(duration)).execute(conn)?;
         }
     }
     // What was really booked wins over what the platform extracted from the conversation.
-    let booked: Option<(String, i64)> = bookings::table
+    let booked: Option<(String, i64)> = crate::per_backend!(conn, c => bookings::table
         .filter(bookings::call_id.eq(&input.call_id))
         .filter(bookings::status.eq("active"))
         .select((bookings::load_id, bookings::rate_cents))
-        .first(conn)
-        .optional()?;
+        .first(c)
+        .optional()?);
     if let Some((load_id, rate)) = booked {
         diesel::update(target)
             .set((
@@ -252,7 +258,7 @@ pub fn finalize_tx(conn: &mut DbConnection, input: &FinalizeInput, now_ms: i64) 
             .execute(conn)?;
     }
     if let Some(s) = stored.started_at {
-        diesel::update(target).set(calls::occurred_at.eq(s)).execute(conn)?;
+        crate::per_backend!(conn, c => diesel::update(target).set(calls::occurred_at.eq(s)).execute(c)?);
     }
 
     let transcript: Vec<Turn> =
@@ -274,7 +280,7 @@ pub fn finalize_tx(conn: &mut DbConnection, input: &FinalizeInput, now_ms: i64) 
     let sentiment = agent_sentiment.unwrap_or_else(|| classify::score_sentiment(&transcript).sentiment);
     let conflict = agent_outcome.is_some_and(|o| classify::conflicts(o, &facts));
     let classified_by = if agent_outcome.is_some() && agent_sentiment.is_some() { "agent" } else { "service" };
-    diesel::update(target)
+    crate::per_backend!(conn, c => diesel::update(target)
         .set((
             calls::outcome.eq(outcome.as_str()),
             calls::sentiment.eq(sentiment.as_str()),
@@ -284,7 +290,7 @@ pub fn finalize_tx(conn: &mut DbConnection, input: &FinalizeInput, now_ms: i64) 
             calls::outcome_conflict.eq(conflict),
             calls::finalized_at.eq(Some(now_ms)),
         ))
-        .execute(conn)?;
+        .execute(c)?);
     crate::events::append(
         conn,
         "call.finalized",

@@ -64,10 +64,14 @@ pub fn touch(
     if mc_number.is_some() || carrier_name.is_some() {
         let target = calls::table.find(call_id);
         if let Some(mc) = mc_number {
-            diesel::update(target).set((calls::mc_number.eq(mc), calls::updated_at.eq(now_ms))).execute(conn)?;
+            crate::per_backend!(conn, c => diesel::update(target)
+                .set((calls::mc_number.eq(mc), calls::updated_at.eq(now_ms)))
+                .execute(c)?);
         }
         if let Some(name) = carrier_name {
-            diesel::update(target).set((calls::carrier_name.eq(name), calls::updated_at.eq(now_ms))).execute(conn)?;
+            crate::per_backend!(conn, c => diesel::update(target)
+                .set((calls::carrier_name.eq(name), calls::updated_at.eq(now_ms)))
+                .execute(c)?);
         }
     }
     Ok(())

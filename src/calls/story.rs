@@ -75,5 +75,11 @@ pub fn verification_status_for_calls(conn: &mut DbConnection, call_ids: &[&str])
 }
 
 pub fn verification_status_for_call(conn: &mut DbConnection, call_id: &str) -> AppResult<Option<String>> {
-    Ok(verification_status_for_calls(conn, &[call_id])?.remove(call_id))
+    // The latest one: one cached statement (an `IN` list would be parsed on each call).
+    Ok(crate::per_backend!(conn, c => verifications::table
+        .filter(verifications::call_id.eq(call_id))
+        .order(verifications::id.desc())
+        .select(verifications::status)
+        .first(c)
+        .optional()?))
 }

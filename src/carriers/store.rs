@@ -142,7 +142,7 @@ pub fn record(
         if let Some(w) = cache {
             save_cache(conn, w)?;
         }
-        diesel::insert_into(verifications::table)
+        crate::per_backend!(conn, c => diesel::insert_into(verifications::table)
             .values(NewVerification {
                 call_id,
                 mc_number: v.mc_number.as_deref(),
@@ -156,7 +156,7 @@ pub fn record(
                 legal_name,
                 created_at: now_ms,
             })
-            .execute(conn)?;
+            .execute(c)?);
         if let Some(call_id) = call_id {
             let name = legal_name.map(super::messages::title_case);
             crate::calls::touch(conn, call_id, v.mc_number.as_deref(), name.as_deref(), now_ms)?;

@@ -75,11 +75,12 @@ pub fn verification_status_for_calls(conn: &mut DbConnection, call_ids: &[&str])
 }
 
 pub fn verification_status_for_call(conn: &mut DbConnection, call_id: &str) -> AppResult<Option<String>> {
-    // The latest one: one cached statement (an `IN` list would be parsed on each call).
-    Ok(crate::per_backend!(conn, c => verifications::table
+    // One cached statement (an `IN` list is parsed on each call), and no ORDER BY … LIMIT:
+    // with it PostgreSQL walked the primary key backwards through every verification
+    // when the call had none. A call has a few; the latest is picked here.
+    let all: Vec<(i64, String)> = crate::per_backend!(conn, c => verifications::table
         .filter(verifications::call_id.eq(call_id))
-        .order(verifications::id.desc())
-        .select(verifications::status)
-        .first(c)
-        .optional()?))
+        .select((verifications::id, verifications::status))
+        .load(c)?);
+    Ok(all.into_iter().max_by_key(|(id, _)| *id).map(|(_, status)| status))
 }

@@ -97,10 +97,16 @@ impl AppState {
     {
         if let Some(writer) = &self.writer {
             // `try_get` never waits: an exhausted pool sends the read to the blocking pool.
-            if let Some(mut conn) = self.pool.try_get() {
-                let got = read(&mut conn);
-                drop(conn);
-                let got = got?;
+            if let Some(conn) = self.pool.try_get() {
+                // A panic stays this request's 500, as it would on the blocking pool,
+                // instead of taking the HTTP worker and its connections down with it.
+                // The connection is dropped while unwinding, so the pool discards it
+                // (`has_broken`) rather than reuse one left inside a transaction.
+                let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+                    let mut conn = conn;
+                    read(&mut conn)
+                }))
+                .map_err(|_| crate::error::AppError::Internal(anyhow::anyhow!("a database read panicked")))??;
                 return writer.run(move |conn| write(conn, got)).await;
             }
         }

@@ -332,3 +332,26 @@ async fn a_large_catalogue_is_indexed_whole_at_start() {
     let dallas = search(&app, json!({"origin": "Dallas, TX", "max_results": 5})).await;
     assert_eq!(dallas["loads"].as_array().unwrap().len(), 5, "{dallas}");
 }
+
+/// A read that panics on the quick path fails its own request only: the pool drops the
+/// connection it held, and searches keep working on every connection afterwards.
+#[actix_web::test]
+#[allow(clippy::result_large_err)] // AppError is the crate's error type
+async fn a_panicking_quick_read_fails_alone() {
+    let app = spawn_app().await;
+    app.add_load(load("OPEN", "Dallas, TX", "Atlanta, GA", "Dry Van", 1, 2150)).await;
+    let state = app.app_state.clone();
+    for _ in 0..3 {
+        let failed = state
+            .short_read_then_write(
+                |_conn| -> carrier_sales::error::AppResult<()> { panic!("a bug in a read") },
+                |_conn, ()| Ok(()),
+            )
+            .await;
+        assert!(failed.is_err());
+    }
+    for _ in 0..8 {
+        let res = search(&app, json!({"origin": "Dallas, TX"})).await;
+        assert_eq!(ids(&res), ["OPEN"]);
+    }
+}

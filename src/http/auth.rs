@@ -238,19 +238,20 @@ fn presented_key(req: &ServiceRequest) -> Option<String> {
 /// Resolves a presented key: configured keys first (constant-time over all of them),
 /// then keys stored in the database.
 pub fn authenticate_key(state: &AppState, key: &str) -> Result<Option<Principal>, AppError> {
-    match configured_key(state, key) {
+    let d = digest(key);
+    match configured_key(state, &d) {
         Some(p) => Ok(Some(p)),
-        None => stored_key(state, key),
+        None => stored_key(state, &d),
     }
 }
 
 /// A key from `API_KEYS`: resolved in memory (constant-time over all of them), so the
 /// request needs no database connection and no trip to the blocking pool.
-fn configured_key(state: &AppState, key: &str) -> Option<Principal> {
-    let d = digest(key);
+/// `d` is the presented key's [`digest`].
+fn configured_key(state: &AppState, d: &[u8; 32]) -> Option<Principal> {
     let mut found: Option<&ConfiguredKey> = None;
     for k in state.keys.iter() {
-        if bool::from(k.digest.ct_eq(&d)) {
+        if bool::from(k.digest.ct_eq(d)) {
             found = Some(k);
         }
     }
@@ -258,12 +259,11 @@ fn configured_key(state: &AppState, key: &str) -> Option<Principal> {
 }
 
 /// A key made with `carrier-sales keys` (stored hashed, revocable): a database read.
-fn stored_key(state: &AppState, key: &str) -> Result<Option<Principal>, AppError> {
-    let d = digest(key);
+fn stored_key(state: &AppState, d: &[u8; 32]) -> Result<Option<Principal>, AppError> {
     let mut conn = state.pool.get()?;
     let now = crate::db::to_ms(chrono::Utc::now());
     let row: Option<(String, String, String, Option<i64>)> = api_keys::table
-        .filter(api_keys::key_hash.eq(hex(&d)))
+        .filter(api_keys::key_hash.eq(hex(d)))
         .filter(api_keys::revoked_at.is_null())
         .select((api_keys::id, api_keys::name, api_keys::scope, api_keys::last_used_at))
         .first(&mut conn)
@@ -303,12 +303,12 @@ fn authenticate_session(state: &AppState, token: &str) -> Result<Option<Principa
 /// up on the blocking pool.
 async fn stored_credentials(
     state: web::Data<AppState>,
-    key: Option<String>,
+    key: Option<[u8; 32]>,
     cookie: Option<String>,
 ) -> Result<Option<Principal>, AppError> {
     web::block(move || -> Result<Option<Principal>, AppError> {
-        if let Some(k) = key {
-            return match stored_key(&state, &k)? {
+        if let Some(d) = key {
+            return match stored_key(&state, &d)? {
                 Some(p) => Ok(Some(p)),
                 None => Err(AppError::new(
                     actix_web::http::StatusCode::UNAUTHORIZED,
@@ -333,13 +333,13 @@ async fn authorize<B: MessageBody + 'static>(
     needed: &'static [Scope],
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
     let state = req.app_data::<web::Data<AppState>>().expect("app state is registered").clone();
-    let key = presented_key(&req);
     let cookie = needed
         .iter()
         .any(|s| *s != Scope::Agent)
         .then(|| req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()))
         .flatten();
-    let configured = key.as_deref().and_then(|k| configured_key(&state, k));
+    let key = presented_key(&req).map(|k| digest(&k));
+    let configured = key.as_ref().and_then(|d| configured_key(&state, d));
     let outcome = match configured {
         Some(p) => Ok(Some(p)),
         None => stored_credentials(state, key, cookie).await,

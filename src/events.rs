@@ -15,8 +15,7 @@ pub fn append(
     now_ms: i64,
 ) -> QueryResult<()> {
     let payload = payload.to_string();
-    // On the concrete connection, so diesel finds its cached statement by type instead of
-    // rebuilding the SQL text (every tool call appends an event).
+    // Every tool call appends an event: `per_backend!` finds its statement by type.
     crate::per_backend!(conn, c => diesel::insert_into(events::table)
         .values((
             events::kind.eq(kind),

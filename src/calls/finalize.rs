@@ -128,7 +128,6 @@ pub fn facts_for(
     transferred: Option<bool>,
     duration: Option<i64>,
 ) -> AppResult<Facts> {
-    // Each on the concrete connection, where diesel finds its cached statement by type.
     let booked: i64 = crate::per_backend!(conn, c => bookings::table
         .filter(bookings::call_id.eq(call_id))
         .filter(bookings::status.eq("active"))
@@ -184,8 +183,7 @@ pub struct Finalized {
 }
 
 pub fn finalize_tx(conn: &mut DbConnection, input: &FinalizeInput, now_ms: i64) -> AppResult<Finalized> {
-    // The statements run on the concrete connection, where diesel finds its cached
-    // statement by type instead of rebuilding the SQL text (finalize is a hot write).
+    // A hot write: its statements go through `per_backend!` (cached by type).
     let existing: Option<i64> = crate::per_backend!(conn, c => {
         calls::table.find(&input.call_id).select(calls::first_seen_at).first(c).optional()?
     });

@@ -26,6 +26,11 @@ pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
 
 /// Runs `$body` with `$c` bound to the concrete connection of either backend: the one
 /// place where backend-specific SQL (upserts, locks) is written, once for both.
+///
+/// Hot statements use it too. Through the derived `MultiConnection` a query has no
+/// static query id, so diesel rebuilds its SQL text on every call to find the cached
+/// statement (an insert took 2.1-2.7 µs that way, 1.2-1.3 µs on the concrete
+/// connection); here the statement is found by its type.
 #[macro_export]
 macro_rules! per_backend {
     ($conn:expr, $c:ident => $body:expr) => {

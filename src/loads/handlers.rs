@@ -259,7 +259,7 @@ fn answer(
         None => empty_message(state, conn, criteria, now)?,
     };
     let ids: Vec<String> = hits.iter().map(|h| h.load.load_id.clone()).collect();
-    // Serialized here, on the blocking pool, straight from the structs (no JSON tree).
+    // Serialized here, with the reads, straight from the structs (no JSON tree).
     let body = serde_json::to_vec(&SearchAnswer { total: hits.len(), loads: hits, widened, message })
         .map_err(anyhow::Error::from)?;
     Ok((body, ids))

@@ -158,8 +158,7 @@ pub struct Request {
 
 /// Reads the load and its negotiation, refusing loads that cannot be negotiated.
 pub fn negotiable_load(conn: &mut DbConnection, load_id: &str, call_id: Option<&str>) -> AppResult<LoadRow> {
-    // On the concrete connection: diesel caches its statement by type, not by SQL text
-    // rebuilt on every call (about a microsecond a statement; this is the writer's path).
+    // The writer's hot path: `per_backend!` finds the statement by type.
     let found: Option<LoadRow> =
         crate::per_backend!(conn, c => loads::table.find(load_id).select(LoadRow::as_select()).first(c).optional()?);
     let load = found.ok_or_else(|| {

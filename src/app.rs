@@ -22,7 +22,8 @@ pub struct AppState {
     pub backend: Backend,
     pub settings: Arc<Settings>,
     pub keys: Arc<Vec<ConfiguredKey>>,
-    pub body_limit: usize,
+    /// Request body limits by route kind (`BODY_LIMIT_KB` and the finalize and import ones).
+    pub body_limits: crate::http::body::BodyLimits,
     /// QCMobile client (or the offline snapshot) and the circuit breaker in front of it.
     pub fmcsa: crate::carriers::Fmcsa,
     pub events: crate::events::EventHub,
@@ -151,14 +152,17 @@ pub fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
         log::info!("applied {ran} database migration(s)");
     }
     let now = Utc::now();
-    crate::loads::seed_if_empty(&mut conn, settings.loads.file.as_deref(), now)?;
     let refresh = settings.loads.refresh_seed.unwrap_or(!settings.is_production());
-    if refresh {
-        let moved = crate::loads::refresh_seed(&mut conn, now)?;
-        if moved > 0 {
-            log::info!("moved {moved} past seed load pickup(s) forward by whole weeks");
+    db::once_at_start(&mut conn, |conn| {
+        crate::loads::seed_if_empty(conn, settings.loads.file.as_deref(), now)?;
+        if refresh {
+            let moved = crate::loads::refresh_seed(conn, now)?;
+            if moved > 0 {
+                log::info!("moved {moved} past seed load pickup(s) forward by whole weeks");
+            }
         }
-    }
+        Ok(())
+    })?;
 
     let load_index = crate::loads::index::LoadIndex::default();
     load_index.refresh(&mut conn, true).map_err(|e| anyhow::anyhow!("loading the load index: {e}"))?;
@@ -180,7 +184,7 @@ pub fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
     }
     drop(conn);
     let writer = db::start_writer(&backend)?;
-    let body_limit = settings.server.body_limit_kb * 1024;
+    let body_limits = crate::http::body::BodyLimits::from_settings(&settings);
     let rate_limit = settings.auth.rate_limit_per_minute;
     Ok(Prepared {
         state: AppState {
@@ -188,7 +192,7 @@ pub fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
             backend,
             settings: Arc::new(settings),
             keys: Arc::new(keys),
-            body_limit,
+            body_limits,
             fmcsa,
             events: crate::events::EventHub::default(),
             limiter: (rate_limit > 0).then(|| crate::http::auth::limiter(rate_limit)),

@@ -71,7 +71,7 @@ pub fn import_loads(settings: &Settings, path: &std::path::Path) -> anyhow::Resu
     let mut conn = open_db(settings)?;
     let report = crate::loads::import::import_records(&mut conn, &records, Utc::now(), false)
         .map_err(|e| anyhow::anyhow!("import failed: {e}"))?;
-    println!("inserted={} updated={} rejected={}", report.inserted, report.updated, report.rejected.len());
+    println!("inserted={} updated={} rejected={}", report.inserted, report.updated, report.rejected_count);
     for r in &report.rejected {
         println!(
             "  row {}{}: {}{}",
@@ -81,7 +81,10 @@ pub fn import_loads(settings: &Settings, path: &std::path::Path) -> anyhow::Resu
             r.reason
         );
     }
-    Ok(report.rejected.is_empty())
+    if report.rejected_count > report.rejected.len() {
+        println!("  ... and {} more rejected row(s)", report.rejected_count - report.rejected.len());
+    }
+    Ok(report.rejected_count == 0)
 }
 
 pub fn keys_create(settings: &Settings, name: &str, scope: &str) -> anyhow::Result<()> {

@@ -63,6 +63,20 @@ pub struct Settings {
     pub log: LogSettings,
     pub retention: RetentionSettings,
     pub happyrobot: HappyRobotSettings,
+    pub calls: CallsSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct CallsSettings {
+    /// Largest finalize body, in KiB: transcripts run long.
+    pub finalize_limit_kb: usize,
+}
+
+impl Default for CallsSettings {
+    fn default() -> Self {
+        CallsSettings { finalize_limit_kb: 1024 }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -108,6 +122,8 @@ pub struct ServerSettings {
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
     pub tls_self_signed: bool,
+    /// `WEB_DIR`: serve the dashboard from this directory instead of the embedded copy.
+    pub web_dir: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -161,13 +177,21 @@ pub struct NegotiationSettings {
     pub retry_window_secs: u64,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(default)]
 pub struct LoadsSettings {
     /// `LOADS_FILE`: imported instead of the bundled seed on first start.
     pub file: Option<PathBuf>,
     /// In development, move past seed pickups forward at start-up.
     pub refresh_seed: Option<bool>,
+    /// Largest import body, in KiB.
+    pub import_limit_kb: usize,
+}
+
+impl Default for LoadsSettings {
+    fn default() -> Self {
+        LoadsSettings { file: None, refresh_seed: None, import_limit_kb: 16 * 1024 }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -194,6 +218,7 @@ impl Default for Settings {
             log: LogSettings::default(),
             retention: RetentionSettings::default(),
             happyrobot: HappyRobotSettings::default(),
+            calls: CallsSettings::default(),
         }
     }
 }
@@ -209,6 +234,7 @@ impl Default for ServerSettings {
             tls_cert: None,
             tls_key: None,
             tls_self_signed: false,
+            web_dir: None,
         }
     }
 }
@@ -306,6 +332,7 @@ const ENV_NAMES: &[(&str, &str)] = &[
     ("TLS_CERT", "server.tls_cert"),
     ("TLS_KEY", "server.tls_key"),
     ("TLS_SELF_SIGNED", "server.tls_self_signed"),
+    ("WEB_DIR", "server.web_dir"),
     ("TRANSCRIPT_RETENTION_DAYS", "retention.transcript_days"),
     ("HAPPYROBOT_TRIGGER_URL", "happyrobot.trigger_url"),
     ("HAPPYROBOT_API_KEY", "happyrobot.api_key"),
@@ -361,6 +388,17 @@ impl Settings {
     pub fn validate(&self) -> anyhow::Result<()> {
         if self.server.body_limit_kb == 0 {
             bail!("BODY_LIMIT_KB must be at least 1");
+        }
+        if let Some(dir) = &self.server.web_dir {
+            if !dir.join("index.html").is_file() {
+                bail!("WEB_DIR {} has no index.html: point it at a dashboard build (web/dist)", dir.display());
+            }
+        }
+        if self.calls.finalize_limit_kb == 0 {
+            bail!("CARRIER_SALES__CALLS__FINALIZE_LIMIT_KB must be at least 1");
+        }
+        if self.loads.import_limit_kb == 0 {
+            bail!("CARRIER_SALES__LOADS__IMPORT_LIMIT_KB must be at least 1");
         }
         if self.database.pool_size == 0 {
             bail!("database.pool_size must be at least 1");

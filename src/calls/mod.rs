@@ -21,7 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         resource("/calls/finalize")
             // A 200 000-character transcript (up to 4 bytes a character) plus extracted data.
-            .app_data(crate::http::body::BodyLimit(1024 * 1024))
+            .app_data(crate::http::body::BodyLimit::Finalize)
             .route(web::post().to(finalize::finalize).wrap(from_fn(require_agent))),
     )
     .service(

@@ -170,19 +170,48 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 /// Arbitrary but fixed: every instance takes the same advisory lock around migrations.
 const MIGRATION_LOCK_KEY: i64 = 0x0063_6172_7269_6572;
 
-/// Runs pending migrations; returns how many ran. On PostgreSQL an advisory lock makes
-/// instances starting together wait for each other instead of racing.
+/// Runs pending migrations; returns how many ran. Instances starting together wait for
+/// each other instead of racing: an advisory lock on PostgreSQL, the write lock on SQLite.
 pub fn migrate(conn: &mut DbConnection) -> anyhow::Result<usize> {
     match conn {
-        DbConnection::Sqlite(c) => {
-            let done = c.run_pending_migrations(SQLITE_MIGRATIONS).map_err(|e| anyhow!("migration failed: {e}"))?;
-            Ok(done.len())
+        DbConnection::Sqlite(_) => {
+            // One immediate transaction (each migration a savepoint in it): a second
+            // process starting on the same file waits, then finds nothing pending.
+            write_tx(conn, |conn| {
+                let DbConnection::Sqlite(c) = conn else { unreachable!("backend cannot change") };
+                let done = c.run_pending_migrations(SQLITE_MIGRATIONS).map_err(|e| anyhow!("migration failed: {e}"))?;
+                Ok(done.len())
+            })
         }
         DbConnection::Postgresql(c) => {
             c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
             let result = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len());
             c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
             result.map_err(|e| anyhow!("migration failed: {e}"))
+        }
+    }
+}
+
+/// Start-up work that must happen once even when several instances start together on
+/// one database (the seed import: two replicas of a first deploy both find the table
+/// empty). PostgreSQL runs `f` under the migrations' advisory lock, so the second
+/// instance waits and then finds the loads there; SQLite runs it in one immediate
+/// transaction, which another process cannot enter until it commits.
+pub fn once_at_start<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    match conn {
+        DbConnection::Sqlite(_) => write_tx(conn, f),
+        DbConnection::Postgresql(c) => {
+            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
+            let result = f(conn);
+            let DbConnection::Postgresql(c) = conn else { unreachable!("backend cannot change") };
+            // Unlock even when `f` failed: the session (and its lock) may live on in the pool.
+            let unlocked = c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"));
+            let value = result?;
+            unlocked?;
+            Ok(value)
         }
     }
 }

@@ -17,15 +17,45 @@ pub struct JsonBody(pub Value);
 /// The raw request body (imports: JSON or CSV).
 pub struct RawBody(pub Bytes);
 
-/// Overrides the body size limit for one resource (`.app_data(BodyLimit(..))`).
-#[derive(Clone, Copy)]
-pub struct BodyLimit(pub usize);
+/// Which configured limit a resource's body has (`.app_data(BodyLimit::Finalize)`);
+/// a resource without one has `BODY_LIMIT_KB`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyLimit {
+    /// `CARRIER_SALES__CALLS__FINALIZE_LIMIT_KB`: transcripts run long.
+    Finalize,
+    /// `CARRIER_SALES__LOADS__IMPORT_LIMIT_KB`: a whole catalogue.
+    Import,
+}
+
+/// Every route's body limit in bytes, from the settings.
+#[derive(Clone, Copy, Debug)]
+pub struct BodyLimits {
+    pub json: usize,
+    pub finalize: usize,
+    pub import: usize,
+}
+
+impl BodyLimits {
+    pub fn from_settings(s: &crate::config::Settings) -> BodyLimits {
+        BodyLimits {
+            json: s.server.body_limit_kb.saturating_mul(1024),
+            finalize: s.calls.finalize_limit_kb.saturating_mul(1024),
+            import: s.loads.import_limit_kb.saturating_mul(1024),
+        }
+    }
+}
 
 fn limit_for(req: &HttpRequest) -> usize {
-    req.app_data::<BodyLimit>()
-        .map(|l| l.0)
-        .or_else(|| req.app_data::<web::Data<AppState>>().map(|s| s.body_limit))
-        .unwrap_or(256 * 1024)
+    let limits = req.app_data::<web::Data<AppState>>().map(|s| s.body_limits).unwrap_or(BodyLimits {
+        json: 256 * 1024,
+        finalize: 1024 * 1024,
+        import: 16 * 1024 * 1024,
+    });
+    match req.app_data::<BodyLimit>() {
+        None => limits.json,
+        Some(BodyLimit::Finalize) => limits.finalize,
+        Some(BodyLimit::Import) => limits.import,
+    }
 }
 
 fn read_body(req: &HttpRequest, payload: &mut Payload) -> LocalBoxFuture<'static, Result<Bytes, AppError>> {

@@ -915,6 +915,9 @@ pub struct UpsertAnswer {
 pub struct ImportReport {
     pub inserted: i64,
     pub updated: i64,
+    /// How many rows were rejected in all.
+    pub rejected_count: i64,
+    /// The first 100 rejected rows, in file order.
     pub rejected: Vec<RejectedRow>,
 }
 

@@ -473,7 +473,7 @@ pub async fn upsert(state: web::Data<AppState>, body: JsonBody) -> AppResult<Htt
     operation_id = "importLoads",
     tag = "admin",
     summary = "Import loads (JSON or CSV)",
-    description = "Scope: admin. A JSON array of load records, `{\"loads\": [...]}`, or CSV with a header row naming the `LoadInput` columns (including `load_id`); bodies up to 64 MiB. Each good row is inserted or updated; each bad one is reported with its reason.",
+    description = "Scope: admin. A JSON array of load records, `{\"loads\": [...]}`, or CSV with a header row naming the `LoadInput` columns (including `load_id`); at most 50,000 loads, bodies up to `CARRIER_SALES__LOADS__IMPORT_LIMIT_KB` (16 MiB by default). Each good row is inserted or updated; each bad one is counted in `rejected_count`, and the first 100 are listed with their reasons.",
     request_body(
         description = "JSON (array or `{\"loads\": [...]}`) or CSV text. The body is told apart by its first character, whatever the `Content-Type`.",
         content((crate::http::openapi::ImportJson = "application/json"), (crate::http::openapi::ImportCsv = "text/csv"))
@@ -481,17 +481,19 @@ pub async fn upsert(state: web::Data<AppState>, body: JsonBody) -> AppResult<Htt
     responses(
         (status = 200, description = "What was imported and what was rejected.", body = crate::http::openapi::ImportReport),
         (status = 400, description = "`invalid_json`, `invalid_csv` (no header naming `load_id`, an unreadable row) or `invalid_body` (not UTF-8, not an array or object).", body = crate::http::openapi::ErrorBody),
-        (status = 413, description = "`payload_too_large`: the body is over 64 MiB.", body = crate::http::openapi::ErrorBody),
-        (status = 422, description = "`invalid_value` (field `loads`): no loads in the file, or `loads` is not an array.", body = crate::http::openapi::ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over the import limit (16 MiB by default).", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "`invalid_value` (field `loads`): no loads in the file, or `loads` is not an array; `too_many_loads` (field `loads`): more than 50,000 loads.", body = crate::http::openapi::ErrorBody),
     ),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
 pub async fn import_file(state: web::Data<AppState>, body: RawBody) -> AppResult<HttpResponse> {
-    let records = import::records_from_bytes(&body.0)?;
-    if records.is_empty() {
-        return Err(AppError::invalid("loads", "The import file has no loads."));
-    }
+    // Parsing megabytes is blocking work: off the HTTP worker, like the writes.
     let report: ImportReport = web::block(move || -> AppResult<ImportReport> {
+        let records = import::records_from_bytes(&body.0)?;
+        drop(body);
+        if records.is_empty() {
+            return Err(AppError::invalid("loads", "The import file has no loads."));
+        }
         let mut conn = state.pool.get()?;
         let report = import::import_records(&mut conn, &records, Utc::now(), false);
         state.load_index.mark_stale();

@@ -215,11 +215,30 @@ pub fn upsert(conn: &mut DbConnection, mut row: LoadRow, status_given: bool) -> 
     }
 }
 
+/// The most loads one import may hold, from the API, the CLI or `LOADS_FILE`: more than
+/// any brokerage's board, few enough that a hostile file cannot exhaust memory (a 60 MB
+/// array of zeros once took 7.4 GB to parse and answer).
+pub const MAX_LOADS_PER_IMPORT: usize = 50_000;
+/// How many rejected rows an answer lists; `rejected_count` counts them all.
+pub const LISTED_REJECTIONS: usize = 100;
+
 #[derive(Debug, Default, Serialize)]
 pub struct ImportReport {
     pub inserted: usize,
     pub updated: usize,
+    /// Every rejected row.
+    pub rejected_count: usize,
+    /// The first [`LISTED_REJECTIONS`] rejected rows, in file order.
     pub rejected: Vec<RejectedRow>,
+}
+
+impl ImportReport {
+    fn reject(&mut self, row: RejectedRow) {
+        self.rejected_count += 1;
+        if self.rejected.len() < LISTED_REJECTIONS {
+            self.rejected.push(row);
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -231,23 +250,96 @@ pub struct RejectedRow {
     pub reason: String,
 }
 
-/// The records of an import body: a JSON array, `{"loads": [...]}`, or CSV with a header.
+fn too_many_loads() -> AppError {
+    AppError::new(
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "too_many_loads",
+        format!("An import holds at most {MAX_LOADS_PER_IMPORT} loads; split the file and import each part."),
+    )
+    .with_field("loads")
+}
+
+/// Why a JSON body could not become records, beyond serde's own syntax errors.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+enum Refusal {
+    #[default]
+    None,
+    TooMany,
+    NotALoadList,
+}
+
+/// Reads a JSON array (or `{"loads": [...]}`) element by element and stops at the
+/// first element past the cap, so an oversized array never sits in memory whole.
+struct LoadList<'a>(&'a std::cell::Cell<Refusal>);
+
+impl<'de> serde::de::Visitor<'de> for LoadList<'_> {
+    type Value = Vec<Value>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON array of loads or {\"loads\": [...]}")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Value>, A::Error> {
+        let mut out = Vec::new();
+        while let Some(item) = seq.next_element::<Value>()? {
+            if out.len() == MAX_LOADS_PER_IMPORT {
+                self.0.set(Refusal::TooMany);
+                return Err(serde::de::Error::custom("too many loads"));
+            }
+            out.push(item);
+        }
+        Ok(out)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Vec<Value>, A::Error> {
+        let mut loads = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if key == "loads" && loads.is_none() {
+                loads = Some(map.next_value_seed(ListOnly(self.0))?);
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        loads.ok_or_else(|| {
+            self.0.set(Refusal::NotALoadList);
+            serde::de::Error::custom("no loads")
+        })
+    }
+}
+
+/// The value of `"loads"`: an array, nothing else.
+struct ListOnly<'a>(&'a std::cell::Cell<Refusal>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for ListOnly<'_> {
+    type Value = Vec<Value>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Vec<Value>, D::Error> {
+        let refusal = self.0;
+        d.deserialize_any(LoadList(refusal)).inspect_err(|_| {
+            if refusal.get() == Refusal::None {
+                refusal.set(Refusal::NotALoadList);
+            }
+        })
+    }
+}
+
+/// The records of an import body: a JSON array, `{"loads": [...]}`, or CSV with a header;
+/// at most [`MAX_LOADS_PER_IMPORT`] of them.
 pub fn records_from_bytes(bytes: &[u8]) -> AppResult<Vec<Value>> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| AppError::bad_request("invalid_body", "The import file is not UTF-8 text."))?
         .trim_start_matches('\u{feff}');
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') || trimmed.starts_with('{') {
-        let v: Value = serde_json::from_str(trimmed)
-            .map_err(|e| AppError::bad_request("invalid_json", format!("The import file is not valid JSON ({e}).")))?;
-        return match v {
-            Value::Array(items) => Ok(items),
-            Value::Object(mut o) => match o.remove("loads") {
-                Some(Value::Array(items)) => Ok(items),
-                _ => Err(AppError::invalid("loads", "Send a JSON array of loads or {\"loads\": [...]}.")),
-            },
-            _ => Err(AppError::bad_request("invalid_body", "Send a JSON array of loads or CSV.")),
-        };
+        let refusal = std::cell::Cell::new(Refusal::None);
+        let mut de = serde_json::Deserializer::from_str(trimmed);
+        let parsed =
+            serde::Deserializer::deserialize_any(&mut de, LoadList(&refusal)).and_then(|v| de.end().map(|_| v));
+        return parsed.map_err(|e| match refusal.get() {
+            Refusal::TooMany => too_many_loads(),
+            Refusal::NotALoadList => AppError::invalid("loads", "Send a JSON array of loads or {\"loads\": [...]}."),
+            Refusal::None => AppError::bad_request("invalid_json", format!("The import file is not valid JSON ({e}).")),
+        });
     }
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers: Vec<String> = reader
@@ -261,6 +353,9 @@ pub fn records_from_bytes(bytes: &[u8]) -> AppResult<Vec<Value>> {
     }
     let mut out = Vec::new();
     for (i, rec) in reader.records().enumerate() {
+        if i == MAX_LOADS_PER_IMPORT {
+            return Err(too_many_loads());
+        }
         let rec =
             rec.map_err(|e| AppError::bad_request("invalid_csv", format!("CSV row {} cannot be read: {e}", i + 1)))?;
         let mut obj = Map::new();
@@ -294,7 +389,7 @@ pub fn import_records(
                     Ok(Upserted::Inserted) => report.inserted += 1,
                     Ok(Upserted::Updated) => report.updated += 1,
                     Err(AppError::Client { message, field, .. }) => {
-                        report.rejected.push(RejectedRow { row: row_no, load_id, field, reason: message })
+                        report.reject(RejectedRow { row: row_no, load_id, field, reason: message })
                     }
                     Err(other) => return Err(other),
                 }

@@ -20,14 +20,12 @@ use diesel::prelude::*;
 
 /// The bundled seed catalogue (pickups relative to the import day).
 pub const SEED_JSON: &str = include_str!("../../data/loads.json");
-/// Imports may be far larger than a tool call.
-const IMPORT_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/loads/search").route(web::post().to(handlers::search).wrap(from_fn(require_agent))))
         .service(
             resource("/loads/import")
-                .app_data(BodyLimit(IMPORT_BODY_LIMIT))
+                .app_data(BodyLimit::Import)
                 .route(web::post().to(handlers::import_file).wrap(from_fn(require_admin))),
         )
         .service(
@@ -62,7 +60,7 @@ pub fn seed_if_empty(
     log::info!(
         "imported {} loads from {source} ({} rejected)",
         report.inserted + report.updated,
-        report.rejected.len()
+        report.rejected_count
     );
     for r in &report.rejected {
         log::warn!("load row {} ({:?}) rejected: {}", r.row, r.load_id, r.reason);

@@ -384,7 +384,7 @@ fn evaluate_tx(
     operation_id = "evaluateOffer",
     tag = "agent",
     summary = "Answer the carrier's rate",
-    description = "Scope: agent. One round of at most three per `(call_id, load_id)`: accept, counter, or (round 3 above the ceiling) reject with a final offer that then stands. An identical offer within `RETRY_WINDOW_SECS` is a webhook retry and gets the same answer. No prior verification or future pickup is needed; booked or cancelled loads are refused.",
+    description = "Scope: agent. One round of at most three per `(call_id, load_id)`: accept, counter, or (round 3 above the ceiling) reject with a final offer that then stands. An identical offer within `CARRIER_SALES__NEGOTIATION__RETRY_WINDOW_SECS` (10 s) is a webhook retry and gets the same answer. No prior verification or future pickup is needed; booked or cancelled loads are refused.",
     request_body(content = crate::http::openapi::EvaluateRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "The decision and what to say.", body = crate::http::openapi::NegotiationAnswer),

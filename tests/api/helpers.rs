@@ -18,7 +18,7 @@ pub enum TestDb {
 }
 
 impl TestDb {
-    fn create() -> (TestDb, String) {
+    pub fn create() -> (TestDb, String) {
         match std::env::var("TEST_DATABASE_URL").ok().filter(|v| !v.is_empty()) {
             Some(admin_url) => {
                 let name = format!("cs_test_{}", carrier_sales::http::auth::random_hex(8));

@@ -15,3 +15,4 @@ mod operations;
 mod ops;
 mod production;
 mod simulate;
+mod startup;

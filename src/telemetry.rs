@@ -1,5 +1,5 @@
 //! Prometheus metrics (`GET /metrics`): requests by route and status with latency
-//! histograms, FMCSA lookups by result and source, cache hits, the breaker, negotiation
+//! histograms, FMCSA lookups by outcome, cache hits, the breaker state, negotiation
 //! decisions, bookings, rate limiting, the database pool and SQLite's write batches.
 
 use prometheus::{

@@ -1,5 +1,5 @@
 //! Prometheus metrics (`GET /metrics`): requests by route and status with latency
-//! histograms, FMCSA lookups by result and source, cache hits, the breaker, negotiation
+//! histograms, FMCSA lookups by outcome, cache hits, the breaker state, negotiation
 //! decisions, bookings, rate limiting, the database pool and SQLite's write batches.
 
 use prometheus::{
@@ -7,6 +7,9 @@ use prometheus::{
     TextEncoder,
 };
 use std::sync::OnceLock;
+
+/// The values of `fmcsa_lookups_total`'s `outcome` label.
+pub const FMCSA_OUTCOMES: [&str; 5] = ["found", "not_found", "error", "timeout", "breaker_open"];
 
 pub struct Telemetry {
     registry: Registry,
@@ -37,14 +40,27 @@ fn build() -> Telemetry {
     )
     .expect("valid metric");
     let fmcsa_lookups = IntCounterVec::new(
-        Opts::new("fmcsa_lookups_total", "Carrier verifications by result and source"),
-        &["result", "source"],
+        Opts::new(
+            "fmcsa_lookups_total",
+            "FMCSA lookups by outcome: found, not_found, error, timeout, breaker_open (not called)",
+        ),
+        &["outcome"],
     )
     .expect("valid metric");
-    let fmcsa_cache_hits =
-        IntCounter::new("fmcsa_cache_hits_total", "Verifications answered from the cache").expect("valid");
-    let fmcsa_breaker_open =
-        IntGauge::new("fmcsa_breaker_open", "1 while the FMCSA circuit breaker is open").expect("valid metric");
+    // Every outcome is shown from the start, so a rate over it never begins at a gap.
+    for outcome in FMCSA_OUTCOMES {
+        fmcsa_lookups.with_label_values(&[outcome]);
+    }
+    let fmcsa_cache_hits = IntCounter::new(
+        "fmcsa_cache_hits_total",
+        "Verifications answered from a fresh cached FMCSA answer, without calling FMCSA",
+    )
+    .expect("valid");
+    let fmcsa_breaker_open = IntGauge::new(
+        "fmcsa_breaker_open",
+        "1 while the FMCSA circuit breaker is open (lookups answered without calling FMCSA), else 0",
+    )
+    .expect("valid metric");
     let negotiation_decisions =
         IntCounterVec::new(Opts::new("negotiation_decisions_total", "Negotiation answers by decision"), &["decision"])
             .expect("valid metric");

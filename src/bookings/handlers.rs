@@ -285,6 +285,23 @@ fn already_booked(load_id: &str) -> AppError {
     .with_field("load_id")
 }
 
+/// The active booking this call made for this load, if any.
+async fn booking_of(state: &web::Data<AppState>, call_id: &str, load_id: &str) -> AppResult<Option<BookingRow>> {
+    let st = state.clone();
+    let (call_id, load_id) = (call_id.to_string(), load_id.to_string());
+    web::block(move || -> AppResult<Option<BookingRow>> {
+        let mut conn = st.pool.get()?;
+        Ok(bookings::table
+            .filter(bookings::load_id.eq(&load_id))
+            .filter(bookings::call_id.eq(&call_id))
+            .filter(bookings::status.eq("active"))
+            .select(BookingRow::as_select())
+            .first(&mut conn)
+            .optional()?)
+    })
+    .await?
+}
+
 /// The carrier's standing for a handoff: the latest verification of the MC, or one made
 /// on the spot (cache, snapshot or FMCSA within the time budget) when there is none or
 /// the latest could not reach FMCSA.
@@ -346,6 +363,11 @@ pub async fn handoff(state: web::Data<AppState>, body: JsonBody) -> AppResult<Ht
     let agreed_rate = f.required_money("agreed_rate")?;
     let carrier_name = f.text("carrier_name")?;
 
+    // A retried handoff gets the booking it made, whatever the carrier's standing has
+    // become since: the caller is already being transferred on the strength of it.
+    if let Some(b) = booking_of(&state, &call_id, &load_id).await? {
+        return Ok(HttpResponse::Ok().json(answer(&b)));
+    }
     let (status, legal_name, verification_note, reasons) = carrier_check(&state, &mc, &call_id).await?;
     if matches!(status, Status::Ineligible | Status::NotFound) {
         let message = if status == Status::NotFound {

@@ -41,7 +41,7 @@ pub async fn status(state: web::Data<AppState>) -> HttpResponse {
         (status = 404, description = "`test_calls_not_configured`: the trigger URL or key is not set.", body = crate::http::openapi::ErrorBody),
         (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
         (status = 422, description = "`invalid_value` on `phone_number` or `note`.", body = crate::http::openapi::ErrorBody),
-        (status = 502, description = "`platform_refused`: the platform answered with an error (the body adds `platform` with its answer).", body = crate::http::openapi::ErrorBody),
+        (status = 502, description = "`platform_refused`: the platform answered with an error (the body adds `platform` with its answer); `platform_redirected`: the trigger URL answered with a redirect, which is never followed.", body = crate::http::openapi::ErrorBody),
         (status = 503, description = "`platform_unavailable`: the platform could not be reached or did not answer in time.", body = crate::http::openapi::ErrorBody),
     ),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
@@ -78,6 +78,9 @@ pub async fn start(state: web::Data<AppState>, body: RawBody) -> AppResult<HttpR
     let client = reqwest::Client::builder()
         .timeout(Duration::from_millis(hr.timeout_ms))
         .connect_timeout(Duration::from_millis(hr.timeout_ms.min(3000)))
+        // A redirect would resend the platform key to whatever host it names.
+        .redirect(reqwest::redirect::Policy::none())
+        .referer(false)
         .build()
         .map_err(|e| AppError::Internal(e.into()))?;
     let res = client
@@ -94,6 +97,17 @@ pub async fn start(state: web::Data<AppState>, body: RawBody) -> AppResult<HttpR
         AppError::new(StatusCode::SERVICE_UNAVAILABLE, "platform_unavailable", format!("The voice platform {what}."))
     })?;
     let status = res.status();
+    if status.is_redirection() {
+        log::warn!("test call trigger answered HTTP {status} (a redirect, not followed)");
+        return Err(AppError::new(
+            StatusCode::BAD_GATEWAY,
+            "platform_redirected",
+            format!(
+                "The voice platform answered with a redirect (HTTP {}), which is not followed so the key never reaches another host; set HAPPYROBOT_TRIGGER_URL to the final trigger URL.",
+                status.as_u16()
+            ),
+        ));
+    }
     let text = res.text().await.unwrap_or_default();
     let platform: Value =
         serde_json::from_str(&text).unwrap_or_else(|_| json!({"body": text.chars().take(500).collect::<String>()}));

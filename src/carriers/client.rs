@@ -77,6 +77,8 @@ pub enum FetchError {
     Rejected { endpoint: &'static str, status: u16, message: String },
     #[error("FMCSA {endpoint}: maintenance page (HTTP {status}, HTML instead of JSON)")]
     Maintenance { endpoint: &'static str, status: u16 },
+    #[error("FMCSA {endpoint}: HTTP {status} redirect, not followed (check FMCSA_BASE_URL)")]
+    Redirected { endpoint: &'static str, status: u16 },
     #[error("FMCSA {endpoint}: unusable answer ({detail})")]
     Malformed { endpoint: &'static str, detail: String },
     #[error("FMCSA {endpoint}: no time left in the lookup budget")]
@@ -95,6 +97,9 @@ pub fn classify(endpoint: Endpoint, status: u16, content_type: Option<&str>, bod
     let endpoint_label = endpoint.template();
     if status >= 500 || status == 429 {
         return Err(FetchError::Server { endpoint: endpoint_label, status });
+    }
+    if (300..400).contains(&status) {
+        return Err(FetchError::Redirected { endpoint: endpoint_label, status });
     }
     let Ok(json) = serde_json::from_slice::<Value>(body) else {
         let html = content_type.is_some_and(|c| c.to_ascii_lowercase().contains("html"))
@@ -191,6 +196,10 @@ fn build_http(timeout: Duration) -> Result<reqwest::Client, String> {
         .timeout(timeout)
         .pool_idle_timeout(Duration::from_secs(60))
         .user_agent(concat!("carrier-sales/", env!("CARGO_PKG_VERSION")))
+        // A redirect would carry the web key (in the URL, or a `Referer`) to whatever host
+        // it names, and that host's answer would be taken for FMCSA's.
+        .redirect(reqwest::redirect::Policy::none())
+        .referer(false)
         .build()
         .map_err(|e| format!("building the HTTP client: {e}"))
 }
@@ -348,14 +357,24 @@ impl QcMobile {
             n => {
                 // Several USDOT records on one docket: ask each which dockets it holds.
                 let secondary_deadline = deadline.checked_sub(SECONDARY_MARGIN).unwrap_or(deadline);
-                let lists = join_all(records.iter().map(|(_, c)| async move {
-                    let dot = c.dot_number.as_deref()?;
-                    self.docket_numbers(dot, secondary_deadline).await
+                let answers = join_all(records.iter().map(|(_, c)| async move {
+                    match c.dot_number.as_deref() {
+                        Some(dot) => self.docket_numbers(dot, secondary_deadline).await.map(Some),
+                        // A record without a USDOT number cannot be asked: it holds nothing.
+                        None => Ok(None),
+                    }
                 }))
                 .await;
+                let lists: Vec<Option<Vec<Docket>>> =
+                    answers.iter().map(|a| a.as_ref().ok().and_then(Clone::clone)).collect();
                 match eligibility::choose_by_docket(&lists, mc.as_str()) {
                     Some(i) => Ok(Lookup::Found { carrier: records.swap_remove(i).0, mc_number, docket_records: n }),
-                    None => Ok(Lookup::Unresolved { mc_number, docket_records: n }),
+                    // Nobody chosen because FMCSA did not answer is not a verdict: the
+                    // docket is only ambiguous when every record could be asked.
+                    None => match answers.into_iter().find_map(Result::err) {
+                        Some(e) => Err(e),
+                        None => Ok(Lookup::Unresolved { mc_number, docket_records: n }),
+                    },
                 }
             }
         }
@@ -374,19 +393,18 @@ impl QcMobile {
         let mc_number = self
             .docket_numbers(dot.as_str(), secondary_deadline)
             .await
+            .ok()
             .and_then(|list| list.into_iter().find(|d| d.prefix == "MC").map(|d| d.number));
         Ok(Lookup::Found { carrier, mc_number, docket_records: 1 })
     }
 
-    /// A secondary lookup: one attempt, and a failure only costs the extra detail.
-    async fn docket_numbers(&self, dot: &str, deadline: Instant) -> Option<Vec<Docket>> {
-        match self.get(Endpoint::DocketNumbers, dot, deadline, false).await {
-            Ok(content) => Some(dockets(&content)),
-            Err(e) => {
+    /// A secondary lookup: one attempt.
+    async fn docket_numbers(&self, dot: &str, deadline: Instant) -> Result<Vec<Docket>, FetchError> {
+        self.get(Endpoint::DocketNumbers, dot, deadline, false).await.map(|content| dockets(&content)).inspect_err(
+            |e| {
                 log::info!("{e}; going on without it");
-                None
-            }
-        }
+            },
+        )
     }
 }
 
@@ -447,6 +465,10 @@ mod tests {
             let err = classify(Endpoint::Docket, 200, json_ct, body).unwrap_err();
             assert!(matches!(err, FetchError::Malformed { .. }), "{err:?}");
         }
+        // A redirect is never followed nor read, whatever its body says.
+        let err = classify(Endpoint::Docket, 302, json_ct, br#"{"content": []}"#).unwrap_err();
+        assert!(matches!(err, FetchError::Redirected { status: 302, .. }), "{err:?}");
+        assert!(!err.is_transient());
         let err = classify(Endpoint::Docket, 404, json_ct, br#"{"content": null}"#).unwrap_err();
         assert!(matches!(err, FetchError::Rejected { status: 404, .. }));
     }

@@ -9,7 +9,7 @@
 
 use super::breaker::{Breaker, Permit};
 use super::carrier::{Carrier, CarrierView};
-use super::client::QcMobile;
+use super::client::{FetchError, QcMobile};
 use super::eligibility::{self, Finding, Reason, Status, Warning};
 use super::messages;
 use super::query::{CarrierQuery, Lookup};
@@ -154,6 +154,13 @@ impl Fmcsa {
         }
     }
 
+    /// Sets the breaker gauge on `/metrics` from this instance's breaker. Read when
+    /// scraped, since the breaker opens and closes with time as well as with lookups.
+    pub fn publish_breaker_state(&self) {
+        let open = self.is_live() && self.breaker().is_open(Instant::now());
+        crate::telemetry::telemetry().fmcsa_breaker_open.set(i64::from(open));
+    }
+
     fn breaker(&self) -> MutexGuard<'_, Breaker> {
         // The breaker holds no invariant a panic could break half-way.
         self.breaker.lock().unwrap_or_else(|p| p.into_inner())
@@ -217,17 +224,27 @@ async fn resolve_live(
         })
         .await??
     };
+    let telemetry = crate::telemetry::telemetry();
     if let Some(entry) = cached.as_ref().filter(|c| c.is_fresh(Utc::now())) {
+        telemetry.fmcsa_cache_hits.inc();
         return Ok(Resolution::from_cache(entry.clone(), false));
     }
 
     let permit = state.fmcsa.breaker().permit(Instant::now());
     if permit == Permit::Refused {
         log::debug!("FMCSA circuit breaker open: answering without calling FMCSA");
+        telemetry.fmcsa_lookups.with_label_values(&["breaker_open"]).inc();
         return Ok(Resolution::fallback(cached));
     }
     let outcome =
         tokio::time::timeout_at(tokio::time::Instant::from_std(deadline), client.lookup(query, deadline)).await;
+    let label = match &outcome {
+        Ok(Ok(Lookup::NotFound)) => "not_found",
+        Ok(Ok(_)) => "found",
+        Ok(Err(FetchError::Timeout { .. } | FetchError::NoTime { .. })) | Err(_) => "timeout",
+        Ok(Err(_)) => "error",
+    };
+    telemetry.fmcsa_lookups.with_label_values(&[label]).inc();
     let failure = match outcome {
         Ok(Ok(lookup)) => {
             state.fmcsa.breaker().success();

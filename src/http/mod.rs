@@ -143,5 +143,6 @@ async fn prometheus_metrics(req: actix_web::HttpRequest, state: web::Data<AppSta
     t.db_pool.with_label_values(&["idle"]).set(pool.idle_connections as i64);
     t.db_pool.with_label_values(&["in_use"]).set((pool.connections - pool.idle_connections) as i64);
     t.db_pool.with_label_values(&["max"]).set(state.pool.max_size() as i64);
+    state.fmcsa.publish_breaker_state();
     Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(t.render()))
 }

@@ -190,8 +190,6 @@ fn evaluate_tx(
     settings: &crate::config::NegotiationSettings,
     now_ms: i64,
 ) -> Result<Answer, TxError> {
-    let load = negotiable_load(conn, &req.load_id, Some(&req.call_id))?;
-    crate::calls::touch(conn, &req.call_id, req.mc_number.as_deref(), None, now_ms)?;
     let key = (req.call_id.as_str(), req.load_id.as_str());
     let existing: Option<NegotiationRow> = crate::per_backend!(conn, c => {
         negotiations::table.find(key).select(NegotiationRow::as_select()).first(c).optional()?
@@ -203,20 +201,25 @@ fn evaluate_tx(
         .select(RoundRow::as_select())
         .load(c)?);
 
+    // A webhook retry: the same offer as the last round, within the retry window. It is
+    // answered before the load's status is read, so a retry arriving after the load was
+    // booked (by this call or another) still gets the answer the agent already acted on.
+    if let (Some(last), Some(n)) = (played.last(), &existing) {
+        let retry_ms = settings.retry_window_secs as i64 * 1000;
+        if last.offer_cents == req.offer.0 && now_ms - last.created_at <= retry_ms {
+            return Ok(answer_from_round(last, &req.call_id, &req.load_id, Money(n.posted_cents)));
+        }
+    }
+
+    let load = negotiable_load(conn, &req.load_id, Some(&req.call_id))?;
+    crate::calls::touch(conn, &req.call_id, req.mc_number.as_deref(), None, now_ms)?;
+
     // The economics are fixed when the negotiation opens, so an edit of the load
     // mid-call cannot move the goalposts.
     let econ = match &existing {
         Some(n) => Economics { posted: Money(n.posted_cents), ceiling: Money(n.ceiling_cents) },
         None => Economics::new(load.rate(), load.max_rate_cents.map(Money), policy),
     };
-
-    // A webhook retry: the same offer as the last round, within the retry window.
-    if let Some(last) = played.last() {
-        let retry_ms = settings.retry_window_secs as i64 * 1000;
-        if last.offer_cents == req.offer.0 && now_ms - last.created_at <= retry_ms {
-            return Ok(answer_from_round(last, &req.call_id, &req.load_id, econ.posted));
-        }
-    }
 
     if let Some(n) = &existing {
         match n.status.as_str() {

@@ -760,3 +760,147 @@ async fn the_web_key_never_reaches_a_log_line() {
     assert!(leaks.is_empty(), "the web key was logged: {leaks:?}");
     assert!(lines.iter().any(|l| l.contains("connection failed")), "{lines:?}");
 }
+
+// ---------------------------------------------------------------- ambiguous dockets FMCSA could not resolve
+
+#[actix_web::test]
+async fn an_ambiguous_docket_fmcsa_could_not_resolve_is_unavailable_and_not_cached() {
+    let fake = FakeFmcsa::start().await;
+    let budget_ms = 800;
+    let app = fake.app(|s| s.fmcsa.timeout_ms = budget_ms).await;
+
+    // The docket lists two records; each record's own docket list fails.
+    fake.then(Behaviour::Normal);
+    fake.set(Behaviour::Status(500));
+    assert_unavailable(&verify(&app, json!({"mc_number": "424242"})).await);
+    assert_eq!(fake.hits(), 3, "the docket, then each record's docket numbers");
+
+    // Or hangs past the budget.
+    fake.then(Behaviour::Normal);
+    fake.set(Behaviour::Sleep(Duration::from_secs(10)));
+    let started = Instant::now();
+    assert_unavailable(&verify(&app, json!({"mc_number": "424242"})).await);
+    assert!(started.elapsed() < Duration::from_millis(budget_ms + 500), "took {:?}", started.elapsed());
+
+    // FMCSA recovers: the real verdict, from FMCSA, not a cached AMBIGUOUS_DOCKET.
+    fake.set(Behaviour::Normal);
+    let res = verify(&app, json!({"mc_number": "424242"})).await;
+    assert_eq!(res["status"], "eligible", "{res}");
+    assert_eq!(res["source"], "fmcsa");
+    assert_eq!(codes(&res["reasons"]), Vec::<&str>::new());
+    assert_eq!(codes(&res["warnings"]), ["AMBIGUOUS_DOCKET"]);
+    assert_eq!(res["carrier"]["dot_number"], "158121");
+}
+
+// ---------------------------------------------------------------- /metrics
+
+async fn scrape(app: &TestApp) -> String {
+    let res = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.text().await.unwrap()
+}
+
+/// The value of one series (`name{labels}` exactly as exposed), 0 when absent.
+fn sample(text: &str, series: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')))
+        .map(|v| v.trim().parse().unwrap())
+        .unwrap_or(0.0)
+}
+
+fn lookups(outcome: &str) -> String {
+    format!("carrier_sales_fmcsa_lookups_total{{outcome=\"{outcome}\"}}")
+}
+
+#[actix_web::test]
+async fn fmcsa_lookups_cache_hits_and_the_breaker_show_on_metrics() {
+    let fake = FakeFmcsa::start().await;
+    let app = fake
+        .app(|s| {
+            s.fmcsa.timeout_ms = 500;
+            s.fmcsa.breaker_failures = 2;
+            s.fmcsa.breaker_open_secs = 2;
+        })
+        .await;
+    let before = scrape(&app).await;
+    for outcome in ["found", "not_found", "error", "timeout", "breaker_open"] {
+        assert!(before.contains(&lookups(outcome)), "no {outcome} series: {before}");
+    }
+    assert_eq!(sample(&before, "carrier_sales_fmcsa_breaker_open"), 0.0);
+
+    verify(&app, json!({"mc_number": "1515"})).await;
+    let cached = verify(&app, json!({"mc_number": "1515"})).await;
+    assert_eq!(cached["source"], "cache");
+    verify(&app, json!({"mc_number": "799999"})).await;
+    fake.set(Behaviour::Status(500));
+    assert_unavailable(&verify(&app, json!({"mc_number": "777001"})).await);
+    fake.set(Behaviour::Sleep(Duration::from_secs(10)));
+    assert_unavailable(&verify(&app, json!({"mc_number": "888000"})).await);
+    // Two failures in a row: the breaker is open, and the next lookup does not call.
+    let open = scrape(&app).await;
+    assert_eq!(sample(&open, "carrier_sales_fmcsa_breaker_open"), 1.0, "{open}");
+    let hits = fake.hits();
+    assert_unavailable(&verify(&app, json!({"mc_number": "424242"})).await);
+    assert_eq!(fake.hits(), hits);
+
+    // Other tests in this process verify too: the counters rise by at least this test's own.
+    let after = scrape(&app).await;
+    for outcome in ["found", "not_found", "error", "timeout", "breaker_open"] {
+        let (was, now) = (sample(&before, &lookups(outcome)), sample(&after, &lookups(outcome)));
+        assert!(now >= was + 1.0, "{outcome}: {was} → {now}");
+    }
+    let hits_series = "carrier_sales_fmcsa_cache_hits_total";
+    assert!(sample(&after, hits_series) >= sample(&before, hits_series) + 1.0, "{after}");
+
+    // After the cool-down the trial lookup succeeds and the breaker closes.
+    fake.set(Behaviour::Normal);
+    actix_web::rt::time::sleep(Duration::from_millis(2100)).await;
+    let res = verify(&app, json!({"mc_number": "424242"})).await;
+    assert_eq!(res["source"], "fmcsa", "{res}");
+    assert_eq!(sample(&scrape(&app).await, "carrier_sales_fmcsa_breaker_open"), 0.0);
+}
+
+// ---------------------------------------------------------------- redirects
+
+/// A server that answers every request with a redirect (`status`, `body`) to the same
+/// path and query on `target_origin`, and counts the requests it got.
+pub async fn redirector(status: u16, target_origin: &str, body: &'static str) -> (String, Arc<AtomicUsize>) {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let (count, target) = (hits.clone(), target_origin.to_string());
+    let server = HttpServer::new(move || {
+        let (count, target) = (count.clone(), target.clone());
+        App::new().default_service(web::to(move |req: HttpRequest| {
+            count.fetch_add(1, Ordering::SeqCst);
+            let location = format!("{target}{}", req.uri());
+            async move {
+                HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
+                    .insert_header(("Location", location))
+                    .content_type("application/json")
+                    .body(body)
+            }
+        }))
+    })
+    .workers(1)
+    .shutdown_timeout(0)
+    .bind(("127.0.0.1", 0))
+    .expect("redirector binds");
+    let port = server.addrs()[0].port();
+    actix_web::rt::spawn(server.run());
+    (format!("http://127.0.0.1:{port}"), hits)
+}
+
+#[actix_web::test]
+async fn an_fmcsa_redirect_is_not_followed_and_is_unavailable() {
+    let elsewhere = FakeFmcsa::start().await;
+    let origin = elsewhere.base_url.strip_suffix(BASE_PATH).unwrap().to_string();
+    // Even a body that reads like an answer is not taken for FMCSA's.
+    let (redirect, hits) = redirector(302, &origin, r#"{"content": []}"#).await;
+    let base = format!("{redirect}{BASE_PATH}");
+    let app = spawn_with(move |s| live_settings(s, &base)).await;
+
+    let res = verify(&app, json!({"mc_number": "1515"})).await;
+    assert_unavailable(&res);
+    assert_eq!(hits.load(Ordering::SeqCst), 1, "a redirect is not retried");
+    assert_eq!(elsewhere.hits(), 0, "the other host was called");
+    assert!(elsewhere.state.keys_seen.lock().unwrap().is_empty());
+}

@@ -367,3 +367,68 @@ async fn handoff_goes_ahead_flagged_when_fmcsa_is_unreachable() {
     assert_eq!(h["verification_pending"], true);
     assert!(h["summary"].as_str().unwrap().contains("VERIFICATION PENDING"), "{h}");
 }
+
+#[actix_web::test]
+async fn a_retried_handoff_returns_its_booking_even_if_the_carrier_became_ineligible() {
+    let app = app_with_load().await;
+    app.add_load(load("N-2", "Dallas, TX", "Atlanta, GA", "Dry Van", 2, 2000)).await;
+    let body = json!({"call_id": "turn", "load_id": "N-1", "mc_number": "700010", "agreed_rate": 2000});
+    let (s, first) = json(app.agent(HANDOFF, &body).await).await;
+    assert_eq!(s, 200, "{first}");
+
+    // The carrier's latest verification now says ineligible: a new handoff is refused...
+    app.exec_sql(
+        "UPDATE verifications SET status = 'ineligible', eligible = false, \
+         reasons_json = '[\"NOT_ALLOWED_TO_OPERATE\"]' WHERE mc_number = '700010'",
+    );
+    let (s, refused) = json(
+        app.agent(HANDOFF, &json!({"call_id": "turn-2", "load_id": "N-2", "mc_number": "700010", "agreed_rate": 2000}))
+            .await,
+    )
+    .await;
+    assert_eq!(s, 409, "{refused}");
+    assert_eq!(error_code(&refused), "carrier_ineligible");
+
+    // ...but the retry of the handoff that booked gets the same booking.
+    let (s, again) = json(app.agent(HANDOFF, &body).await).await;
+    assert_eq!(s, 200, "{again}");
+    assert_eq!(again["booking_id"], first["booking_id"]);
+    assert_eq!(again["rep"], first["rep"]);
+}
+
+#[actix_web::test]
+async fn a_retried_evaluate_gets_its_answer_even_after_the_load_was_booked() {
+    let app = app_with_load().await;
+    app.add_load(load("N-2", "Dallas, TX", "Atlanta, GA", "Dry Van", 2, 2000)).await;
+
+    // Another call books the load between the evaluate and its retry.
+    let (_, first) = offer(&app, "slow", json!(2400)).await;
+    assert_eq!(first["decision"], "counter");
+    let (s, h) = json(
+        app.agent(HANDOFF, &json!({"call_id": "fast", "load_id": "N-1", "mc_number": "700010", "agreed_rate": 2000}))
+            .await,
+    )
+    .await;
+    assert_eq!(s, 200, "{h}");
+    let (s, again) = offer(&app, "slow", json!(2400)).await;
+    assert_eq!(s, 200, "{again}");
+    assert_eq!(again, first);
+    // A new offer is refused: the load is gone.
+    let (s, b) = offer(&app, "slow", json!(2300)).await;
+    assert_eq!(s, 409);
+    assert_eq!(error_code(&b), "load_already_booked");
+
+    // The same call accepts, books, and the accept is retried.
+    let evaluate = json!({"call_id": "deal", "load_id": "N-2", "carrier_offer": 2000});
+    let (_, accepted) = json(app.agent(EVALUATE, &evaluate).await).await;
+    assert_eq!(accepted["decision"], "accept");
+    let (s, h) = json(
+        app.agent(HANDOFF, &json!({"call_id": "deal", "load_id": "N-2", "mc_number": "700010", "agreed_rate": 2000}))
+            .await,
+    )
+    .await;
+    assert_eq!(s, 200, "{h}");
+    let (s, again) = json(app.agent(EVALUATE, &evaluate).await).await;
+    assert_eq!(s, 200, "{again}");
+    assert_eq!(again, accepted);
+}

@@ -134,6 +134,24 @@ async fn a_refused_or_unconfigured_test_call_says_why() {
 }
 
 #[actix_web::test]
+async fn a_trigger_url_that_redirects_is_not_followed_and_the_key_stays_home() {
+    let (elsewhere, seen) = fake_trigger(200).await;
+    let origin = elsewhere.strip_suffix("/trigger").unwrap().to_string();
+    let (redirect, hits) = crate::carriers::redirector(307, &origin, "{}").await;
+    let app = spawn_with(move |s| {
+        s.happyrobot.trigger_url = Some(format!("{redirect}/trigger"));
+        s.happyrobot.api_key = Some(carrier_sales::config::Secret::new("hr-secret-key"));
+    })
+    .await;
+    let (s, b) = json(app.post_as(DASHBOARD_KEY, "/api/v1/calls/test", &json!({})).await).await;
+    assert_eq!(s, 502, "{b}");
+    assert_eq!(error_code(&b), "platform_redirected");
+    assert!(b["error"]["message"].as_str().unwrap().contains("HAPPYROBOT_TRIGGER_URL"), "{b}");
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert!(seen.lock().unwrap().is_empty(), "the key went to the other host");
+}
+
+#[actix_web::test]
 async fn old_transcripts_are_removed_and_the_call_stays() {
     let app = spawn_app().await;
     let old = (chrono::Utc::now() - chrono::Duration::days(120)).to_rfc3339();

@@ -198,6 +198,22 @@ fn summaries(conn: &mut DbConnection, rows: &[CallRow]) -> AppResult<Vec<CallSum
         .collect())
 }
 
+/// Named explicitly in each `LIKE ... ESCAPE`: SQLite has no default escape character.
+const LIKE_ESCAPE: char = '\\';
+
+/// `text` as a LIKE pattern that matches only itself: platform ids such as `ses_5b1e…`
+/// carry `_`, a wildcard to LIKE.
+fn like_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_') || c == LIKE_ESCAPE {
+            out.push(LIKE_ESCAPE);
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn filtered(p: &ParsedFilter) -> calls::BoxedQuery<'static, crate::db::DbBackend> {
     let mut q = calls::table.into_boxed();
     if let Some(o) = &p.outcome {
@@ -210,12 +226,13 @@ fn filtered(p: &ParsedFilter) -> calls::BoxedQuery<'static, crate::db::DbBackend
         q = q.filter(calls::mc_number.eq(m.clone()));
     }
     if let Some(text) = &p.q {
-        let pattern = format!("%{}%", text.to_lowercase().replace(['%', '_'], ""));
+        let pattern = format!("%{}%", like_literal(&text.to_lowercase()));
         q = q.filter(
             lower(calls::carrier_name.nullable())
                 .like(pattern.clone())
-                .or(lower(calls::call_id.nullable()).like(pattern.clone()))
-                .or(calls::mc_number.like(pattern)),
+                .escape(LIKE_ESCAPE)
+                .or(lower(calls::call_id.nullable()).like(pattern.clone()).escape(LIKE_ESCAPE))
+                .or(calls::mc_number.like(pattern).escape(LIKE_ESCAPE)),
         );
     }
     if let Some(from) = p.from {

@@ -9,7 +9,7 @@ use crate::loads::handlers::{decode_page_key, encode_page_key, page_limit};
 use crate::parse::{self, Turn, When};
 use crate::types::{McNumber, Money};
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -27,8 +27,9 @@ pub fn period_bound(raw: Option<&str>, field: &str, is_end: bool) -> AppResult<O
     let when = parse::when(&Value::String(raw.to_string()))
         .map_err(|why| AppError::invalid(field, format!("`{field}` {why}.")))?
         .ok_or_else(|| AppError::invalid(field, format!("`{field}` is empty.")))?;
+    let out_of_range = || AppError::invalid(field, format!("`{field}` is outside the dates this service keeps."));
     Ok(Some(match when {
-        When::Date(d) if is_end => (d + Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
+        When::Date(d) if is_end => d.succ_opt().ok_or_else(out_of_range)?.and_time(chrono::NaiveTime::MIN).and_utc(),
         w => w.to_utc(|n| n.and_utc()),
     }))
 }

@@ -1635,7 +1635,7 @@ pub struct TestCallStarted {
 pub struct PeriodQuery {
     /// RFC 3339 time or a date; default 30 days before `to`.
     pub from: Option<String>,
-    /// RFC 3339 time or a date (a date includes that whole day); default now.
+    /// RFC 3339 time or a date (a date includes that whole day); default just after now, so what was recorded a moment ago counts.
     pub to: Option<String>,
 }
 

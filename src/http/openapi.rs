@@ -1669,6 +1669,8 @@ pub struct UnmetDemand {
     pub count: i64,
 }
 
+/// The period's calls and how many got at least as far as each stage (a call booked at
+/// the posted rate counts as pitched and negotiated too): never larger than the stage before.
 #[derive(ToSchema)]
 pub struct Funnel {
     pub calls: i64,

@@ -317,3 +317,21 @@ async fn the_funnel_counts_the_periods_calls_and_never_goes_up() {
         );
     }
 }
+
+/// A call finalized a moment ago counts in the default period at once, in the summary
+/// and in the time series. (Over HTTP the read rarely lands in the call's millisecond;
+/// `metrics::tests` pins that case down.)
+#[actix_web::test]
+async fn a_call_just_recorded_counts_in_the_default_period() {
+    let app = spawn_app().await;
+    for i in 1..=100i64 {
+        let body = json!({"call_id": format!("now-{i}"), "outcome": "other", "sentiment": "neutral"});
+        let (s, b) = json(app.agent("/api/v1/calls/finalize", &body).await).await;
+        assert_eq!(s, 200, "{b}");
+        let (_, m) = json(app.get_as(DASHBOARD_KEY, "/api/v1/metrics/summary").await).await;
+        assert_eq!(m["calls"], i, "summary after call {i}");
+        let (_, ts) = json(app.get_as(DASHBOARD_KEY, "/api/v1/metrics/timeseries").await).await;
+        let calls: i64 = ts["points"].as_array().unwrap().iter().map(|p| p["calls"].as_i64().unwrap()).sum();
+        assert_eq!(calls, i, "time series after call {i}");
+    }
+}

@@ -8,7 +8,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::types::{shorten, McNumber, Money};
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -17,6 +17,10 @@ pub const MAX_TEXT_LEN: usize = 200;
 pub const MAX_TRANSCRIPT_LEN: usize = 200_000;
 /// Larger amounts are typing accidents, not freight rates.
 const MAX_AMOUNT_USD: f64 = 1_000_000.0;
+/// Years a date may name. Nobody means a call in 1900 or a pickup in year 200000, and
+/// chrono panics on arithmetic near its own limits (±262143): every date read here keeps
+/// days of room on both sides for periods, pickup windows and time zones.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1970..=9999;
 
 /// True for the spellings of "no value" that platforms send.
 pub fn is_no_value(v: &Value) -> bool {
@@ -199,6 +203,15 @@ pub enum When {
 }
 
 impl When {
+    /// The year as written (an instant's in UTC).
+    pub fn year(self) -> i32 {
+        match self {
+            When::Instant(t) => t.year(),
+            When::Local(n) => n.year(),
+            When::Date(d) => d.year(),
+        }
+    }
+
     /// Resolves to UTC, reading zone-less values in the zone given by `offset_of`.
     pub fn to_utc(self, to_utc_local: impl Fn(NaiveDateTime) -> DateTime<Utc>) -> DateTime<Utc> {
         match self {
@@ -227,9 +240,18 @@ pub fn when(v: &Value) -> Result<Option<When>, String> {
             }
             Utc.timestamp_opt(secs as i64, 0).single().map(|t| Some(When::Instant(t))).ok_or("is out of range".into())
         }
-        Value::String(s) => parse_when_str(s.trim()).map(Some).ok_or_else(|| {
-            format!("`{}` is not a date or time; use RFC 3339 (2026-11-24T08:00:00-06:00) or 2026-11-24", shorten(s))
-        }),
+        Value::String(s) => {
+            let w = parse_when_str(s.trim()).ok_or_else(|| {
+                format!(
+                    "`{}` is not a date or time; use RFC 3339 (2026-11-24T08:00:00-06:00) or 2026-11-24",
+                    shorten(s)
+                )
+            })?;
+            if !YEARS.contains(&w.year()) {
+                return Err(format!("`{}` is outside the years {} to {}", shorten(s), YEARS.start(), YEARS.end()));
+            }
+            Ok(Some(w))
+        }
         _ => Err("must be a date or time string".into()),
     }
 }
@@ -566,6 +588,20 @@ mod tests {
             assert_eq!(when(input).unwrap(), *expected, "when {input}");
         }
         assert!(when(&json!("next tuesday")).is_err());
+        // Dates nobody means, up to chrono's limits: refused, never a panic downstream.
+        for edge in [
+            "+262142-12-31",
+            "-262142-12-31",
+            "-262143-01-01",
+            "+262142-12-31T23:59:59Z",
+            "+10000-01-01",
+            "1969-12-31",
+            "0000-01-01 08:00",
+        ] {
+            assert!(when(&json!(edge)).is_err(), "{edge}");
+        }
+        assert!(when(&json!("9999-12-31T23:59:59Z")).unwrap().is_some());
+        assert!(when(&json!("1970-01-01")).unwrap().is_some());
         assert!(when(&json!("2026-13-45")).is_err());
 
         // transcripts: string, list of turns, JSON string of that list

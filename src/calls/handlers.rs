@@ -9,7 +9,7 @@ use crate::loads::handlers::{decode_page_key, encode_page_key, page_limit};
 use crate::parse::{self, Turn, When};
 use crate::types::{McNumber, Money};
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -27,8 +27,9 @@ pub fn period_bound(raw: Option<&str>, field: &str, is_end: bool) -> AppResult<O
     let when = parse::when(&Value::String(raw.to_string()))
         .map_err(|why| AppError::invalid(field, format!("`{field}` {why}.")))?
         .ok_or_else(|| AppError::invalid(field, format!("`{field}` is empty.")))?;
+    let out_of_range = || AppError::invalid(field, format!("`{field}` is outside the dates this service keeps."));
     Ok(Some(match when {
-        When::Date(d) if is_end => (d + Duration::days(1)).and_hms_opt(0, 0, 0).expect("midnight").and_utc(),
+        When::Date(d) if is_end => d.succ_opt().ok_or_else(out_of_range)?.and_time(chrono::NaiveTime::MIN).and_utc(),
         w => w.to_utc(|n| n.and_utc()),
     }))
 }
@@ -198,6 +199,22 @@ fn summaries(conn: &mut DbConnection, rows: &[CallRow]) -> AppResult<Vec<CallSum
         .collect())
 }
 
+/// Named explicitly in each `LIKE ... ESCAPE`: SQLite has no default escape character.
+const LIKE_ESCAPE: char = '\\';
+
+/// `text` as a LIKE pattern that matches only itself: platform ids such as `ses_5b1e…`
+/// carry `_`, a wildcard to LIKE.
+fn like_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_') || c == LIKE_ESCAPE {
+            out.push(LIKE_ESCAPE);
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn filtered(p: &ParsedFilter) -> calls::BoxedQuery<'static, crate::db::DbBackend> {
     let mut q = calls::table.into_boxed();
     if let Some(o) = &p.outcome {
@@ -210,12 +227,13 @@ fn filtered(p: &ParsedFilter) -> calls::BoxedQuery<'static, crate::db::DbBackend
         q = q.filter(calls::mc_number.eq(m.clone()));
     }
     if let Some(text) = &p.q {
-        let pattern = format!("%{}%", text.to_lowercase().replace(['%', '_'], ""));
+        let pattern = format!("%{}%", like_literal(&text.to_lowercase()));
         q = q.filter(
             lower(calls::carrier_name.nullable())
                 .like(pattern.clone())
-                .or(lower(calls::call_id.nullable()).like(pattern.clone()))
-                .or(calls::mc_number.like(pattern)),
+                .escape(LIKE_ESCAPE)
+                .or(lower(calls::call_id.nullable()).like(pattern.clone()).escape(LIKE_ESCAPE))
+                .or(calls::mc_number.like(pattern).escape(LIKE_ESCAPE)),
         );
     }
     if let Some(from) = p.from {

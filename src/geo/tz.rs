@@ -1,6 +1,8 @@
 //! US time zones without a tz database: the US rules since 2007 (daylight time from the
 //! second Sunday of March, 02:00 local, to the first Sunday of November, 02:00 local;
-//! Energy Policy Act of 2005) cover every zone a US load can pick up in.
+//! Energy Policy Act of 2005) cover every zone a US load can pick up in. Hawaii and
+//! Puerto Rico (with the Virgin Islands) keep standard time all year; the Aleutians west
+//! of 169°30′W keep Hawaii's standard offset but do observe daylight time (HST/HDT).
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
 
@@ -13,7 +15,11 @@ pub enum Zone {
     Arizona,
     Pacific,
     Alaska,
+    /// Adak and the western Aleutians: UTC−10 like Hawaii, but with daylight time.
+    Aleutian,
     Hawaii,
+    /// Puerto Rico and the US Virgin Islands: UTC−4 all year.
+    Atlantic,
 }
 
 impl Zone {
@@ -24,10 +30,11 @@ impl Zone {
             "Pacific/Honolulu" => Zone::Hawaii,
             "America/Indiana/Knox" | "America/Indiana/Tell_City" | "America/Menominee" => Zone::Central,
             "America/Boise" => Zone::Mountain,
-            "America/Adak" => Zone::Hawaii,
+            "America/Adak" => Zone::Aleutian,
+            "America/Puerto_Rico" | "America/St_Thomas" => Zone::Atlantic,
             n if n.starts_with("America/Indiana/") || n.starts_with("America/Kentucky/") => Zone::Eastern,
             n if n.starts_with("America/North_Dakota/") => Zone::Central,
-            "America/New_York" | "America/Detroit" | "America/Puerto_Rico" => Zone::Eastern,
+            "America/New_York" | "America/Detroit" => Zone::Eastern,
             "America/Chicago" => Zone::Central,
             "America/Denver" => Zone::Mountain,
             "America/Los_Angeles" => Zone::Pacific,
@@ -42,7 +49,8 @@ impl Zone {
     pub fn for_state(state: &str) -> Zone {
         match state {
             "CT" | "DE" | "DC" | "FL" | "GA" | "IN" | "KY" | "ME" | "MD" | "MA" | "MI" | "NH" | "NJ" | "NY" | "NC"
-            | "OH" | "PA" | "RI" | "SC" | "VT" | "VA" | "WV" | "PR" => Zone::Eastern,
+            | "OH" | "PA" | "RI" | "SC" | "VT" | "VA" | "WV" => Zone::Eastern,
+            "PR" | "VI" => Zone::Atlantic,
             "CO" | "ID" | "MT" | "NM" | "UT" | "WY" => Zone::Mountain,
             "AZ" => Zone::Arizona,
             "CA" | "NV" | "OR" | "WA" => Zone::Pacific,
@@ -60,7 +68,9 @@ impl Zone {
             Zone::Arizona => "America/Phoenix",
             Zone::Pacific => "America/Los_Angeles",
             Zone::Alaska => "America/Anchorage",
+            Zone::Aleutian => "America/Adak",
             Zone::Hawaii => "Pacific/Honolulu",
+            Zone::Atlantic => "America/Puerto_Rico",
         }
     }
 
@@ -72,7 +82,8 @@ impl Zone {
             Zone::Mountain | Zone::Arizona => "Mountain",
             Zone::Pacific => "Pacific",
             Zone::Alaska => "Alaska",
-            Zone::Hawaii => "Hawaii",
+            Zone::Aleutian | Zone::Hawaii => "Hawaii",
+            Zone::Atlantic => "Atlantic",
         }
     }
 
@@ -83,12 +94,13 @@ impl Zone {
             Zone::Mountain | Zone::Arizona => -7,
             Zone::Pacific => -8,
             Zone::Alaska => -9,
-            Zone::Hawaii => -10,
+            Zone::Aleutian | Zone::Hawaii => -10,
+            Zone::Atlantic => -4,
         }
     }
 
     fn observes_dst(self) -> bool {
-        !matches!(self, Zone::Arizona | Zone::Hawaii)
+        !matches!(self, Zone::Arizona | Zone::Hawaii | Zone::Atlantic)
     }
 
     /// Is daylight time in force at this UTC instant?
@@ -165,5 +177,28 @@ mod tests {
         assert_eq!(Zone::from_iana("America/Indiana/Knox"), Some(Zone::Central));
         assert_eq!(Zone::from_iana("America/Boise"), Some(Zone::Mountain));
         assert_eq!(Zone::from_iana("Europe/Paris"), None);
+    }
+
+    #[test]
+    fn adak_keeps_hawaii_standard_time_with_us_daylight_time() {
+        let adak = Zone::from_iana("America/Adak").unwrap();
+        // Winter: HST, UTC−10. Summer: HDT, UTC−9 (Honolulu stays at −10).
+        assert_eq!(adak.offset_hours_at(utc(2026, 1, 15, 12, 0)), -10);
+        assert_eq!(adak.offset_hours_at(utc(2026, 7, 1, 12, 0)), -9);
+        assert_eq!(Zone::Hawaii.offset_hours_at(utc(2026, 7, 1, 12, 0)), -10);
+        // Daylight time starts at 02:00 HST on 8 March 2026 (12:00 UTC).
+        assert_eq!(adak.offset_hours_at(utc(2026, 3, 8, 11, 59)), -10);
+        assert_eq!(adak.offset_hours_at(utc(2026, 3, 8, 12, 0)), -9);
+        let summer_8am = NaiveDate::from_ymd_opt(2026, 7, 4).unwrap().and_hms_opt(8, 0, 0).unwrap();
+        assert_eq!(adak.to_utc(summer_8am), utc(2026, 7, 4, 17, 0));
+        assert_eq!(adak.iana(), "America/Adak");
+    }
+
+    #[test]
+    fn puerto_rico_keeps_atlantic_standard_time_all_year() {
+        for zone in [Zone::from_iana("America/Puerto_Rico").unwrap(), Zone::for_state("PR"), Zone::for_state("VI")] {
+            assert_eq!(zone.offset_hours_at(utc(2026, 1, 15, 12, 0)), -4);
+            assert_eq!(zone.offset_hours_at(utc(2026, 7, 1, 12, 0)), -4);
+        }
     }
 }

@@ -1638,7 +1638,7 @@ pub struct TestCallStarted {
 pub struct PeriodQuery {
     /// RFC 3339 time or a date; default 30 days before `to`.
     pub from: Option<String>,
-    /// RFC 3339 time or a date (a date includes that whole day); default now.
+    /// RFC 3339 time or a date (a date includes that whole day); default just after now, so what was recorded a moment ago counts.
     pub to: Option<String>,
 }
 
@@ -1672,6 +1672,8 @@ pub struct UnmetDemand {
     pub count: i64,
 }
 
+/// The period's calls and how many got at least as far as each stage (a call booked at
+/// the posted rate counts as pitched and negotiated too): never larger than the stage before.
 #[derive(ToSchema)]
 pub struct Funnel {
     pub calls: i64,

@@ -150,7 +150,8 @@ where
             let pickup = crate::db::from_ms(f.pickup_at);
             let zone = (f.zone)();
             let start = w.to_utc(|n| zone.to_utc(n));
-            let end = start + Duration::minutes((c.window_hours * 60.0) as i64);
+            // Dates are read within years 1970..=9999 (parse::YEARS); checked all the same.
+            let end = start.checked_add_signed(Duration::minutes((c.window_hours * 60.0) as i64))?;
             if pickup < start || pickup >= end {
                 return None;
             }

@@ -97,12 +97,47 @@ fn dollars(cents: f64) -> f64 {
     (cents).round() / 100.0
 }
 
+#[derive(QueryableByName, Debug)]
+struct StageCount {
+    #[diesel(sql_type = BigInt)]
+    stage: i64,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// The funnel over the calls of `[f, t)` (epoch ms): calls, verified, pitched, negotiated,
+/// booked. Each stage counts the calls that got at least that far, whenever their
+/// verification, searches, negotiation or booking happened: a call that booked at the
+/// posted rate without a counter-offer, or with FMCSA unreachable, still passed the
+/// stages before it. So the figures never go up from one stage to the next.
+fn funnel(conn: &mut DbConnection, f: i64, t: i64) -> QueryResult<[i64; 5]> {
+    let rows = load::<StageCount>(
+        conn,
+        &format!(
+            "SELECT CAST(x.stage AS BIGINT) AS stage, COUNT(*) AS n FROM (SELECT CASE \
+               WHEN EXISTS (SELECT 1 FROM bookings bk WHERE bk.call_id = c.call_id AND bk.status = 'active') THEN 4 \
+               WHEN EXISTS (SELECT 1 FROM negotiations ng WHERE ng.call_id = c.call_id) THEN 3 \
+               WHEN EXISTS (SELECT 1 FROM searches s WHERE s.call_id = c.call_id AND s.result_count > 0) THEN 2 \
+               WHEN EXISTS (SELECT 1 FROM verifications v WHERE v.call_id = c.call_id AND v.status = 'eligible') THEN 1 \
+               ELSE 0 END AS stage FROM calls c WHERE c.occurred_at >= {f} AND c.occurred_at < {t}) x GROUP BY x.stage"
+        ),
+    )?;
+    let mut reached = [0i64; 5];
+    for r in rows {
+        for n in reached.iter_mut().take(r.stage.clamp(0, 4) as usize + 1) {
+            *n += r.n;
+        }
+    }
+    Ok(reached)
+}
+
 pub fn summary(conn: &mut DbConnection, from: DateTime<Utc>, to: DateTime<Utc>) -> AppResult<Value> {
     let (f, t) = (to_ms(from), to_ms(to));
     let in_calls = format!("occurred_at >= {f} AND occurred_at < {t}");
     let created = format!("created_at >= {f} AND created_at < {t}");
 
-    let calls = count(conn, &format!("SELECT COUNT(*) AS n FROM calls WHERE {in_calls}"))?;
+    // `calls` too comes from the funnel's one statement, so no stage can exceed it.
+    let [calls, verified, pitched, negotiated, booked_calls] = funnel(conn, f, t)?;
 
     // Verification.
     let by_status: HashMap<String, i64> = load::<KeyCount>(
@@ -165,21 +200,6 @@ pub fn summary(conn: &mut DbConnection, from: DateTime<Utc>, to: DateTime<Utc>) 
     }
     let mut unmet: Vec<_> = unmet.into_iter().collect();
     unmet.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| format!("{:?}", a.0).cmp(&format!("{:?}", b.0))));
-
-    // The funnel, counted in distinct calls.
-    let verified = count(
-        conn,
-        &format!("SELECT COUNT(DISTINCT call_id) AS n FROM verifications WHERE {created} AND status = 'eligible' AND call_id IS NOT NULL"),
-    )?;
-    let pitched = count(
-        conn,
-        &format!("SELECT COUNT(DISTINCT call_id) AS n FROM searches WHERE {created} AND result_count > 0 AND call_id IS NOT NULL"),
-    )?;
-    let negotiated = count(conn, &format!("SELECT COUNT(DISTINCT call_id) AS n FROM negotiations WHERE {created}"))?;
-    let booked_calls = count(
-        conn,
-        &format!("SELECT COUNT(DISTINCT call_id) AS n FROM bookings WHERE {created} AND status = 'active'"),
-    )?;
 
     // Money: what we agreed versus what we posted, on active bookings.
     let money = load::<Averages>(

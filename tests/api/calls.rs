@@ -205,6 +205,37 @@ async fn calls_are_filtered_and_paginated() {
     assert_eq!(lines.len(), 5, "{csv}");
 }
 
+/// `%` and `_` are LIKE wildcards: `q` must match them literally, not drop them.
+#[actix_web::test]
+async fn search_matches_ids_with_underscores_and_percent_signs_literally() {
+    let app = spawn_app().await;
+    for id in ["ses_5b1e8d7c", "ses5b1e8d7c", "sesX5b1e8d7c", "run_50%_off", "run_50x_off", r"back\slash_1"] {
+        finalize(&app, &json!({"call_id": id, "outcome": "other", "sentiment": "neutral"})).await;
+    }
+    let found = |q: &'static str| {
+        let app = &app;
+        async move {
+            let url = reqwest::Url::parse_with_params(&app.url("/api/v1/calls"), [("q", q)]).unwrap();
+            let res = app.client.get(url).header("X-API-Key", DASHBOARD_KEY).send().await.unwrap();
+            let (s, b) = json(res).await;
+            assert_eq!(s, 200, "{q}: {b}");
+            let mut ids: Vec<String> =
+                b["calls"].as_array().unwrap().iter().map(|c| c["call_id"].as_str().unwrap().to_string()).collect();
+            ids.sort();
+            ids
+        }
+    };
+    assert_eq!(found("ses_5b1e").await, ["ses_5b1e8d7c"]);
+    assert_eq!(found("SES_5B1E8D7C").await, ["ses_5b1e8d7c"], "case-insensitive");
+    assert_eq!(found("50%_").await, ["run_50%_off"]);
+    assert_eq!(found("%").await, ["run_50%_off"]);
+    assert_eq!(found("_").await, [r"back\slash_1", "run_50%_off", "run_50x_off", "ses_5b1e8d7c"]);
+    assert_eq!(found(r"k\s").await, [r"back\slash_1"], "the escape character itself is literal");
+    assert_eq!(found(r"\").await, [r"back\slash_1"]);
+    let csv = app.get_as(DASHBOARD_KEY, "/api/v1/calls/export.csv?q=ses_5b1e").await.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+}
+
 #[actix_web::test]
 async fn a_calls_story_is_told_in_time_order() {
     let app = spawn_app().await;

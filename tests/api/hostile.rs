@@ -198,3 +198,84 @@ async fn non_ascii_cursors_are_refused_not_crashed() {
         assert_eq!(b["error"]["field"], "cursor");
     }
 }
+
+/// Dates at and past the edge of what the date library can represent.
+const EDGE_DATES: &[&str] = &["+262142-12-31", "-262142-12-31", "-262143-01-01", "9999-12-31T23:59:59Z"];
+
+/// Whether a person could mean the date (years 1970 to 9999): the others are refused.
+fn meaningful(date: &str) -> bool {
+    date.starts_with("9999")
+}
+
+fn assert_refused_or_fine(what: &str, date: &str, status: u16, body: &Value, field: &str) {
+    assert!(status < 500, "{what} with {date}: {status} {body}");
+    if !meaningful(date) {
+        assert_eq!(status, 422, "{what} with {date}: {body}");
+        assert_eq!(body["error"]["field"], field, "{what} with {date}: {body}");
+    }
+}
+
+#[actix_web::test]
+async fn edge_dates_are_refused_on_every_route_that_takes_a_date() {
+    let app = spawn_app().await;
+    app.add_load(load("H-1", "Dallas, TX", "Atlanta, GA", "Dry Van", 2, 2000)).await;
+    for (n, date) in EDGE_DATES.iter().enumerate() {
+        let encoded = url_escape(date);
+        for path in
+            ["/api/v1/calls", "/api/v1/calls/export.csv", "/api/v1/metrics/summary", "/api/v1/metrics/timeseries"]
+        {
+            for field in ["from", "to"] {
+                let url = format!("{path}?{field}={encoded}");
+                let res = app.get_as(DASHBOARD_KEY, &url).await;
+                let status = res.status().as_u16();
+                let text = res.text().await.unwrap();
+                let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                if path.ends_with(".csv") && status == 200 {
+                    assert!(meaningful(date), "{url} answered 200");
+                    continue;
+                }
+                assert_refused_or_fine(&url, date, status, &body, field);
+            }
+        }
+
+        let (s, b) =
+            json(app.agent("/api/v1/loads/search", &json!({"origin": "Dallas", "pickup_date": date})).await).await;
+        assert_refused_or_fine("loads/search", date, s, &b, "pickup_date");
+
+        for field in ["started_at", "ended_at", "callback_at"] {
+            let body = json!({"call_id": format!("edge-{n}-{field}"), field: date});
+            let (s, b) = json(app.agent("/api/v1/calls/finalize", &body).await).await;
+            assert_refused_or_fine(&format!("finalize {field}"), date, s, &b, field);
+        }
+
+        let event = json!({"type": "session.status_changed", "time": date,
+            "data": {"session_id": format!("edge-{n}"), "status": {"previous": "queued", "current": "in-progress"}}});
+        let (s, b) = json(app.agent("/api/v1/webhooks/happyrobot", &event).await).await;
+        assert_refused_or_fine("webhook time", date, s, &b, "time");
+
+        for field in ["pickup_datetime", "delivery_datetime"] {
+            let mut row = load(&format!("E-{n}-{field}"), "Dallas, TX", "Atlanta, GA", "Dry Van", 2, 2000);
+            row[field] = json!(date);
+            let (s, b) = json(app.admin("/api/v1/loads", &row).await).await;
+            assert_refused_or_fine(&format!("loads {field}"), date, s, &b, field);
+            let (s, b) = json(app.admin("/api/v1/loads/import", &json!([row])).await).await;
+            assert!(s < 500, "import {field} with {date}: {s} {b}");
+            if !meaningful(date) {
+                assert!(b.to_string().contains(&format!("\"{field}\"")), "import {field} with {date}: {b}");
+            }
+        }
+    }
+    // The workers survived: the service still answers.
+    let (s, _) = json(app.get_as(DASHBOARD_KEY, "/api/v1/calls").await).await;
+    assert_eq!(s, 200);
+}
+
+fn url_escape(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '+' => "%2B".to_string(),
+            ':' => "%3A".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}

@@ -216,8 +216,10 @@ async fn metrics_add_up_for_a_known_set_of_calls() {
     }
     let (_, m) = json(app.get_as(DASHBOARD_KEY, "/api/v1/metrics/summary").await).await;
     assert_eq!(m["calls"], 3);
-    assert_eq!(m["funnel"]["pitched"], 1);
-    assert_eq!(m["funnel"]["negotiated"], 1);
+    // B booked at the posted rate without a search or a counter-offer: it passed those
+    // stages all the same. C's search found nothing.
+    assert_eq!(m["funnel"]["pitched"], 2);
+    assert_eq!(m["funnel"]["negotiated"], 2);
     assert_eq!(m["funnel"]["booked"], 2);
     assert_eq!(m["booking_rate"], 0.667);
     assert_eq!(m["booked_revenue"], 3080);
@@ -250,4 +252,104 @@ async fn metrics_add_up_for_a_known_set_of_calls() {
     assert_eq!(s, 422);
     let (s, _) = json(app.get_as(DASHBOARD_KEY, "/api/v1/metrics/summary?from=2026-12-01&to=2026-11-01").await).await;
     assert_eq!(s, 422);
+}
+
+/// The funnel is counted over the period's calls (a call's time is its start), each
+/// stage holding the calls that got at least that far, so it never goes up.
+#[actix_web::test]
+async fn the_funnel_counts_the_periods_calls_and_never_goes_up() {
+    let app = spawn_app().await;
+    let now = chrono::Utc::now();
+    // Every combination of the four steps, on calls started 0 to 4 days ago; each step
+    // happens now, whatever the call's start.
+    const VERIFY: u32 = 1;
+    const SEARCH: u32 = 2;
+    const NEGOTIATE: u32 = 4;
+    const BOOK: u32 = 8;
+    let mut model: Vec<(chrono::DateTime<chrono::Utc>, usize)> = Vec::new();
+    for steps in 0..16u32 {
+        let call = format!("F-{steps}");
+        let load_id = format!("FL-{steps}");
+        app.add_load(load(&load_id, "Dallas, TX", "Atlanta, GA", "Dry Van", 2, 2000)).await;
+        if steps & VERIFY != 0 {
+            let (s, b) =
+                json(app.agent("/api/v1/fmcsa/verify", &json!({"mc_number": 700010, "call_id": call})).await).await;
+            assert_eq!((s, b["status"].as_str()), (200, Some("eligible")), "{b}");
+        }
+        if steps & SEARCH != 0 {
+            let (s, b) =
+                json(app.agent("/api/v1/loads/search", &json!({"origin": "Dallas, TX", "call_id": call})).await).await;
+            assert!(s == 200 && b["total"].as_i64() > Some(0), "{b}");
+        }
+        if steps & NEGOTIATE != 0 {
+            let body = json!({"call_id": call, "load_id": load_id, "carrier_offer": 2000});
+            let (s, b) = json(app.agent("/api/v1/negotiations/evaluate", &body).await).await;
+            assert_eq!((s, b["decision"].as_str()), (200, Some("accept")), "{b}");
+        }
+        if steps & BOOK != 0 {
+            book(&app, &call, &load_id, 2000).await;
+        }
+        let started = now - chrono::Duration::days(i64::from(steps % 5));
+        let body =
+            json!({"call_id": call, "started_at": started.to_rfc3339(), "outcome": "other", "sentiment": "neutral"});
+        let (s, b) = json(app.agent("/api/v1/calls/finalize", &body).await).await;
+        assert_eq!(s, 200, "{b}");
+        // The furthest stage reached: 0 called, 1 verified, 2 pitched, 3 negotiated, 4 booked.
+        let reached = [BOOK, NEGOTIATE, SEARCH, VERIFY].iter().position(|s| steps & s != 0).map_or(0, |i| 4 - i);
+        model.push((started, reached));
+    }
+
+    let day = |n: i64| (now - chrono::Duration::days(n)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let periods: Vec<(String, Option<String>)> = vec![
+        (day(30), None),
+        (day(5), Some(day(3))),
+        (day(3), Some(day(1))),
+        (day(4), Some(day(0))),
+        (day(1), None),
+        (day(2), Some(day(1))),
+    ];
+    for (from, to) in periods {
+        let mut path = format!("/api/v1/metrics/summary?from={}", from.replace('+', "%2B"));
+        if let Some(to) = &to {
+            path.push_str(&format!("&to={}", to.replace('+', "%2B")));
+        }
+        let (s, m) = json(app.get_as(DASHBOARD_KEY, &path).await).await;
+        assert_eq!(s, 200, "{m}");
+        let f = &m["funnel"];
+        let got: Vec<i64> =
+            ["calls", "verified", "pitched", "negotiated", "booked"].iter().map(|k| f[k].as_i64().unwrap()).collect();
+        let from_t = chrono::DateTime::parse_from_rfc3339(&from).unwrap();
+        let to_t = to.as_deref().map(|t| chrono::DateTime::parse_from_rfc3339(t).unwrap());
+        let in_period: Vec<usize> = model
+            .iter()
+            .filter(|(at, _)| *at >= from_t && to_t.is_none_or(|t| *at < t))
+            .map(|(_, reached)| *reached)
+            .collect();
+        let expected: Vec<i64> = (0..5).map(|stage| in_period.iter().filter(|r| **r >= stage).count() as i64).collect();
+        assert_eq!(got, expected, "{path}: {f}");
+        assert!(got.windows(2).all(|w| w[0] >= w[1]), "{path}: the funnel goes up: {f}");
+        assert_eq!(m["calls"], f["calls"]);
+        assert_eq!(
+            m["booking_rate"].as_f64().unwrap(),
+            if got[0] == 0 { 0.0 } else { ((got[4] as f64 / got[0] as f64) * 1000.0).round() / 1000.0 }
+        );
+    }
+}
+
+/// A call finalized a moment ago counts in the default period at once, in the summary
+/// and in the time series. (Over HTTP the read rarely lands in the call's millisecond;
+/// `metrics::tests` pins that case down.)
+#[actix_web::test]
+async fn a_call_just_recorded_counts_in_the_default_period() {
+    let app = spawn_app().await;
+    for i in 1..=100i64 {
+        let body = json!({"call_id": format!("now-{i}"), "outcome": "other", "sentiment": "neutral"});
+        let (s, b) = json(app.agent("/api/v1/calls/finalize", &body).await).await;
+        assert_eq!(s, 200, "{b}");
+        let (_, m) = json(app.get_as(DASHBOARD_KEY, "/api/v1/metrics/summary").await).await;
+        assert_eq!(m["calls"], i, "summary after call {i}");
+        let (_, ts) = json(app.get_as(DASHBOARD_KEY, "/api/v1/metrics/timeseries").await).await;
+        let calls: i64 = ts["points"].as_array().unwrap().iter().map(|p| p["calls"].as_i64().unwrap()).sum();
+        assert_eq!(calls, i, "time series after call {i}");
+    }
 }

@@ -69,6 +69,8 @@ async fn sign_in(req: HttpRequest, state: web::Data<AppState>, body: JsonBody) -
     let fields = Fields::new(&body.0)?;
     let key = fields.long_text("api_key", 512)?.ok_or_else(|| AppError::missing("api_key"))?;
     let ttl_hours = state.settings.auth.session_ttl_hours as i64;
+    // The session remembers its key, so revoking or removing the key ends it.
+    let key_hash = auth::hex(&auth::digest(&key));
     let st = state.clone();
     let (scope, token, expires) = web::block(move || -> Result<_, AppError> {
         let principal = auth::authenticate_key(&st, &key)?.ok_or_else(|| {
@@ -90,6 +92,7 @@ async fn sign_in(req: HttpRequest, state: web::Data<AppState>, body: JsonBody) -
                 dashboard_sessions::token_hash.eq(auth::hex(&auth::digest(&token))),
                 dashboard_sessions::scope.eq(scope.as_str()),
                 dashboard_sessions::key_label.eq(&principal.label),
+                dashboard_sessions::key_hash.eq(&key_hash),
                 dashboard_sessions::created_at.eq(crate::db::to_ms(now)),
                 dashboard_sessions::expires_at.eq(crate::db::to_ms(expires)),
             ))

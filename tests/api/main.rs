@@ -14,4 +14,5 @@ mod openapi;
 mod operations;
 mod ops;
 mod production;
+mod sessions;
 mod simulate;

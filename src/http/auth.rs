@@ -403,7 +403,7 @@ async fn authorize<B: MessageBody + 'static>(
     let configured = key.as_ref().and_then(|d| configured_key(&state, d));
     let outcome = match configured {
         Some(p) => Ok(Some(p)),
-        None => stored_credentials(state, key, cookie).await,
+        None => stored_credentials(state.clone(), key, cookie).await,
     };
 
     let principal = match outcome {
@@ -418,6 +418,12 @@ async fn authorize<B: MessageBody + 'static>(
         }
         Err(e) => return Ok(req.error_response(e).map_into_right_body()),
     };
+    // A cookie rides along with whatever a browser sends; a key is sent on purpose.
+    if key.is_none() {
+        if let Err(e) = state.proxies.refuse_cross_origin(req.request(), &state.settings.auth.cors_origins) {
+            return Ok(req.error_response(e).map_into_right_body());
+        }
+    }
     if !needed.iter().any(|s| principal.grant.allows(*s)) {
         let names: Vec<&str> = needed.iter().map(|s| s.as_str()).collect();
         let e = AppError::forbidden(format!("This route needs the `{}` scope.", names.join("` or `")));

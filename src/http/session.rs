@@ -24,16 +24,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-fn is_https(req: &HttpRequest) -> bool {
-    req.connection_info().scheme() == "https"
-}
-
-fn session_cookie(req: &HttpRequest, value: String, max_age: CookieDuration) -> Cookie<'static> {
+fn session_cookie(req: &HttpRequest, state: &AppState, value: String, max_age: CookieDuration) -> Cookie<'static> {
     Cookie::build(SESSION_COOKIE, value)
         .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)
-        .secure(is_https(req))
+        .secure(state.proxies.scheme(req) == "https")
         .max_age(max_age)
         .finish()
 }
@@ -44,14 +40,14 @@ fn session_cookie(req: &HttpRequest, value: String, max_age: CookieDuration) -> 
     operation_id = "signIn",
     tag = "public",
     summary = "Dashboard sign-in",
-    description = "Public (no key header needed: the key is the body). Exchanges a dashboard- or admin-scope key for an HttpOnly, SameSite=Strict `cs_session` cookie valid `DASHBOARD_SESSION_TTL_HOURS`; the browser never keeps the key. A few sign-ins per client address per minute.",
+    description = "Public (no key header needed: the key is the body). Exchanges a dashboard- or admin-scope key for an HttpOnly, SameSite=Strict `cs_session` cookie valid `DASHBOARD_SESSION_TTL_HOURS`; the browser never keeps the key. A few sign-ins per client address per minute (behind `TRUSTED_PROXIES`, the address they forward). Refused from another origin's page.",
     request_body(content = crate::http::openapi::SignInRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Signed in; the session cookie is set.", body = crate::http::openapi::SignedIn,
             headers(("Set-Cookie" = String, description = "`cs_session=...; HttpOnly; SameSite=Strict; Path=/; Max-Age=...`"))),
         (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = crate::http::openapi::ErrorBody),
         (status = 401, description = "`invalid_api_key` (field `api_key`): the key is not valid.", body = crate::http::openapi::ErrorBody),
-        (status = 403, description = "`forbidden` (field `api_key`): an agent key cannot open the dashboard.", body = crate::http::openapi::ErrorBody),
+        (status = 403, description = "`forbidden` (field `api_key`): an agent key cannot open the dashboard; `cross_origin_refused`: sent from another origin's page.", body = crate::http::openapi::ErrorBody),
         (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
         (status = 422, description = "`missing_field` or `invalid_value` on `api_key`.", body = crate::http::openapi::ErrorBody),
         (status = 429, description = "`rate_limited`: too many sign-ins from this address; wait `Retry-After` seconds.", body = crate::http::openapi::ErrorBody,
@@ -61,8 +57,11 @@ fn session_cookie(req: &HttpRequest, value: String, max_age: CookieDuration) -> 
     security(())
 )]
 async fn sign_in(req: HttpRequest, state: web::Data<AppState>, body: JsonBody) -> Result<HttpResponse, AppError> {
-    // Against key guessing: a few sign-ins per client address per minute.
-    let client = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
+    // Another site's page must not sign a browser in (the key is in the body, not a cookie).
+    state.proxies.refuse_cross_origin(&req, &state.settings.auth.cors_origins)?;
+    // Against key guessing: a few sign-ins per client address per minute. Behind a trusted
+    // proxy this is the address it forwards, so one client cannot lock out the others.
+    let client = state.proxies.client_ip(&req).map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into());
     if let Err(wait) = auth::check_rate(&state.sign_in_limiter, &format!("sign-in {client}")) {
         return Err(auth::too_many_requests(wait));
     }
@@ -101,7 +100,7 @@ async fn sign_in(req: HttpRequest, state: web::Data<AppState>, body: JsonBody) -
     })
     .await??;
     Ok(HttpResponse::Ok()
-        .cookie(session_cookie(&req, token, CookieDuration::hours(ttl_hours)))
+        .cookie(session_cookie(&req, &state, token, CookieDuration::hours(ttl_hours)))
         .json(json!({"signed_in": true, "scope": scope, "expires_at": expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)})))
 }
 
@@ -115,22 +114,25 @@ async fn sign_in(req: HttpRequest, state: web::Data<AppState>, body: JsonBody) -
     responses(
         (status = 204, description = "Signed out; the cookie is cleared.",
             headers(("Set-Cookie" = String, description = "`cs_session=; Max-Age=0; ...`"))),
+        (status = 403, description = "`cross_origin_refused`: sent from another origin's page.", body = crate::http::openapi::ErrorBody),
         (status = 503, description = "`service_unavailable`: the database could not be reached.", body = crate::http::openapi::ErrorBody),
     ),
     security(())
 )]
 async fn sign_out(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     if let Some(c) = req.cookie(SESSION_COOKIE) {
+        state.proxies.refuse_cross_origin(&req, &state.settings.auth.cors_origins)?;
         let hash = auth::hex(&auth::digest(c.value()));
+        let st = state.clone();
         web::block(move || -> Result<(), AppError> {
-            let mut conn = state.pool.get()?;
+            let mut conn = st.pool.get()?;
             diesel::delete(dashboard_sessions::table.filter(dashboard_sessions::token_hash.eq(hash)))
                 .execute(&mut conn)?;
             Ok(())
         })
         .await??;
     }
-    Ok(HttpResponse::NoContent().cookie(session_cookie(&req, String::new(), CookieDuration::ZERO)).finish())
+    Ok(HttpResponse::NoContent().cookie(session_cookie(&req, &state, String::new(), CookieDuration::ZERO)).finish())
 }
 
 #[utoipa::path(

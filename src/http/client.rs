@@ -167,9 +167,13 @@ impl Proxies {
         Some(host.trim().to_ascii_lowercase())
     }
 
-    /// The origin the browser sees this service at.
-    fn own_origin(&self, req: &HttpRequest) -> Option<String> {
-        Some(join_origin(self.scheme(req), &self.host(req)?))
+    /// `origin` is where the browser sees this service. Over plain HTTP, `https://` with
+    /// our own host counts too: that is a TLS-terminating proxy in front which is not (yet)
+    /// in `TRUSTED_PROXIES`, and only whoever runs this host can serve a page there.
+    fn is_own_origin(&self, req: &HttpRequest, origin: &str) -> bool {
+        let Some(host) = self.host(req) else { return false };
+        let scheme = self.scheme(req);
+        origin == join_origin(scheme, &host) || (scheme == "http" && origin == join_origin("https", &host))
     }
 
     /// A cookie-authenticated request that changes state must come from the dashboard's
@@ -191,7 +195,7 @@ impl Proxies {
         let same_origin = match &origin {
             None => true,
             Some(None) => false,
-            Some(Some(o)) => listed || self.own_origin(req).as_ref() == Some(o),
+            Some(Some(o)) => listed || self.is_own_origin(req, o),
         };
         let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).map(str::trim);
         let other_site =

@@ -24,12 +24,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-fn session_cookie(req: &HttpRequest, state: &AppState, value: String, max_age: CookieDuration) -> Cookie<'static> {
+/// Believes `X-Forwarded-Proto` from anyone, unlike the origin check: a client that
+/// lies about its scheme only changes its own cookie.
+fn is_https(req: &HttpRequest) -> bool {
+    req.connection_info().scheme() == "https"
+}
+
+fn session_cookie(req: &HttpRequest, value: String, max_age: CookieDuration) -> Cookie<'static> {
     Cookie::build(SESSION_COOKIE, value)
         .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)
-        .secure(state.proxies.scheme(req) == "https")
+        .secure(is_https(req))
         .max_age(max_age)
         .finish()
 }
@@ -100,7 +106,7 @@ async fn sign_in(req: HttpRequest, state: web::Data<AppState>, body: JsonBody) -
     })
     .await??;
     Ok(HttpResponse::Ok()
-        .cookie(session_cookie(&req, &state, token, CookieDuration::hours(ttl_hours)))
+        .cookie(session_cookie(&req, token, CookieDuration::hours(ttl_hours)))
         .json(json!({"signed_in": true, "scope": scope, "expires_at": expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)})))
 }
 
@@ -132,7 +138,7 @@ async fn sign_out(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         })
         .await??;
     }
-    Ok(HttpResponse::NoContent().cookie(session_cookie(&req, &state, String::new(), CookieDuration::ZERO)).finish())
+    Ok(HttpResponse::NoContent().cookie(session_cookie(&req, String::new(), CookieDuration::ZERO)).finish())
 }
 
 #[utoipa::path(

@@ -213,6 +213,12 @@ async fn cors_origins_and_trusted_forwarded_hosts_count_as_the_dashboards_own() 
     let (status, _) = create_load(&app, &admin, "L-EVIL", &[("Origin", "https://evil.example.com")]).await;
     assert_eq!(status, 403);
 
+    // A TLS-terminating proxy in front that is not yet trusted: the page is `https://`
+    // on our own host, which only whoever runs this host can serve.
+    let upgraded = app.address.replace("http://", "https://");
+    let (status, body) = create_load(&app, &admin, "L-TLS", &[("Origin", upgraded.as_str())]).await;
+    assert!(status < 300, "{status} {body}");
+
     // Behind a proxy the browser's origin is the proxy's scheme and host. Those headers
     // are believed only from a trusted proxy.
     let proxied = [

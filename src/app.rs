@@ -31,6 +31,8 @@ pub struct AppState {
     pub limiter: Option<crate::http::auth::KeyLimiter>,
     /// Sign-in attempts per client address, against key guessing.
     pub sign_in_limiter: crate::http::auth::KeyLimiter,
+    /// `TRUSTED_PROXIES`: who may tell us the client's address, scheme and host.
+    pub proxies: crate::http::client::Proxies,
     /// Available loads in memory, for search.
     pub load_index: crate::loads::index::LoadIndex,
     /// SQLite's single writer (group commit); `None` on PostgreSQL.
@@ -139,6 +141,7 @@ pub fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
     if settings.is_production() && !has_fmcsa_key && !settings.fmcsa.offline {
         bail!("refusing to start in production without FMCSA_WEB_KEY: carriers would be verified against the bundled demo snapshot, not FMCSA. Set FMCSA_WEB_KEY to your QCMobile web key, or FMCSA_OFFLINE=true if the demo snapshot is really meant");
     }
+    let proxies = crate::http::client::Proxies::from_settings(&settings.server)?;
     let fmcsa = crate::carriers::Fmcsa::from_settings(&settings.fmcsa)?;
     log::info!("{}", fmcsa.describe());
     let (pool, backend) = db::connect(
@@ -197,6 +200,7 @@ pub fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
             events: crate::events::EventHub::default(),
             limiter: (rate_limit > 0).then(|| crate::http::auth::limiter(rate_limit)),
             sign_in_limiter: crate::http::auth::limiter(crate::http::auth::SIGN_INS_PER_MINUTE),
+            proxies,
             load_index,
             writer,
         },

@@ -123,13 +123,13 @@ pub fn keys_list(settings: &Settings) -> anyhow::Result<()> {
 
 pub fn keys_revoke(settings: &Settings, id: &str) -> anyhow::Result<()> {
     let mut conn = open_db(settings)?;
-    let n = diesel::update(api_keys::table.filter(api_keys::id.eq(id)).filter(api_keys::revoked_at.is_null()))
-        .set(api_keys::revoked_at.eq(Some(db::to_ms(Utc::now()))))
-        .execute(&mut conn)?;
-    if n == 0 {
+    let Some(ended) = auth::revoke_stored_key(&mut conn, id)? else {
         bail!("no active key with id {id}");
-    }
+    };
     println!("revoked {id}");
+    if ended > 0 {
+        eprintln!("ended {ended} dashboard session(s) it had opened");
+    }
     Ok(())
 }
 

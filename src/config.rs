@@ -49,6 +49,17 @@ pub enum LogFormat {
     Json,
 }
 
+/// The header trusted proxies name the client in: `X-Forwarded-For` (an AWS load balancer,
+/// most proxies) or `Fly-Client-IP` (Fly's proxy, which sets it whatever the client sent).
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Default)]
+pub enum ClientIpHeader {
+    #[default]
+    #[serde(rename = "x-forwarded-for")]
+    XForwardedFor,
+    #[serde(rename = "fly-client-ip")]
+    FlyClientIp,
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default)]
 pub struct Settings {
@@ -124,6 +135,10 @@ pub struct ServerSettings {
     pub tls_self_signed: bool,
     /// `WEB_DIR`: serve the dashboard from this directory instead of the embedded copy.
     pub web_dir: Option<PathBuf>,
+    /// `TRUSTED_PROXIES`: address blocks of the proxies in front of us (Fly's, a load
+    /// balancer's), whose forwarded client address, scheme and host are believed.
+    pub trusted_proxies: Vec<String>,
+    pub client_ip_header: ClientIpHeader,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -235,6 +250,8 @@ impl Default for ServerSettings {
             tls_key: None,
             tls_self_signed: false,
             web_dir: None,
+            trusted_proxies: vec![],
+            client_ip_header: ClientIpHeader::default(),
         }
     }
 }
@@ -339,8 +356,12 @@ const ENV_NAMES: &[(&str, &str)] = &[
 ];
 
 /// SPEC §10 variables holding comma lists.
-const ENV_LISTS: &[(&str, &str)] =
-    &[("API_KEYS", "auth.api_keys"), ("CORS_ORIGINS", "auth.cors_origins"), ("SALES_REPS", "sales_reps")];
+const ENV_LISTS: &[(&str, &str)] = &[
+    ("API_KEYS", "auth.api_keys"),
+    ("CORS_ORIGINS", "auth.cors_origins"),
+    ("SALES_REPS", "sales_reps"),
+    ("TRUSTED_PROXIES", "server.trusted_proxies"),
+];
 
 fn env_value(name: &str) -> Option<String> {
     std::env::var(name).ok().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
@@ -363,7 +384,8 @@ impl Settings {
                     .with_list_parse_key("negotiation.schedule")
                     .with_list_parse_key("auth.api_keys")
                     .with_list_parse_key("auth.cors_origins")
-                    .with_list_parse_key("sales_reps"),
+                    .with_list_parse_key("sales_reps")
+                    .with_list_parse_key("server.trusted_proxies"),
             );
         for (var, key) in ENV_NAMES {
             if let Some(v) = env_value(var) {
@@ -406,6 +428,7 @@ impl Settings {
         crate::db::Backend::from_url(self.database.url.expose())?;
         crate::http::auth::parse_configured(&self.auth.api_keys)?;
         self.negotiation.validate()?;
+        crate::http::client::Proxies::from_settings(&self.server)?;
         if self.server.tls_cert.is_some() != self.server.tls_key.is_some() {
             bail!("TLS_CERT and TLS_KEY go together");
         }

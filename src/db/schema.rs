@@ -68,6 +68,7 @@ diesel::table! {
         key_label -> Text,
         created_at -> BigInt,
         expires_at -> BigInt,
+        key_hash -> Text,
     }
 }
 

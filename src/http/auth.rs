@@ -222,6 +222,29 @@ pub fn create_stored_key(
     Ok((id, key))
 }
 
+/// Revokes a stored key and ends the dashboard sessions it opened; returns how many
+/// sessions ended, or `None` when no active key has this id. (A session is refused once
+/// its key is revoked in any case; deleting it keeps the table honest.)
+pub fn revoke_stored_key(conn: &mut crate::db::DbConnection, id: &str) -> anyhow::Result<Option<usize>> {
+    conn.transaction(|conn| {
+        let key_hash: Option<String> = api_keys::table
+            .filter(api_keys::id.eq(id))
+            .filter(api_keys::revoked_at.is_null())
+            .select(api_keys::key_hash)
+            .first(conn)
+            .optional()?;
+        let Some(key_hash) = key_hash else {
+            return Ok(None);
+        };
+        diesel::update(api_keys::table.filter(api_keys::id.eq(id)))
+            .set(api_keys::revoked_at.eq(Some(crate::db::to_ms(chrono::Utc::now()))))
+            .execute(conn)?;
+        let ended = diesel::delete(dashboard_sessions::table.filter(dashboard_sessions::key_hash.eq(&key_hash)))
+            .execute(conn)?;
+        Ok(Some(ended))
+    })
+}
+
 fn presented_key(req: &ServiceRequest) -> Option<String> {
     let h = req.headers();
     let direct = ["x-api-key", "api-key"]
@@ -277,26 +300,64 @@ fn stored_key(state: &AppState, d: &[u8; 32]) -> Result<Option<Principal>, AppEr
             .set(api_keys::last_used_at.eq(Some(now)))
             .execute(&mut conn)?;
     }
-    let grant = Scope::parse(&scope).map(Grant::Only).unwrap_or(Grant::Only(Scope::Agent));
-    Ok(Some(Principal { grant, label: format!("key {name}"), rate_key: format!("key {id}") }))
+    Ok(Some(Principal { grant: stored_grant(&scope), label: format!("key {name}"), rate_key: format!("key {id}") }))
 }
 
+/// A dashboard session is good while it has not expired and the key that opened it is
+/// still in this process's `API_KEYS` or stored and not revoked. The session and the
+/// stored key are read from the shared database on every request (nothing is cached), so
+/// revoking or removing the key ends the session at its next request, on every instance.
+/// The session carries its key's scope as it is now.
 fn authenticate_session(state: &AppState, token: &str) -> Result<Option<Principal>, AppError> {
     let mut conn = state.pool.get()?;
     let now = crate::db::to_ms(chrono::Utc::now());
-    let row: Option<(String, String)> = dashboard_sessions::table
+    let key_hash: Option<String> = dashboard_sessions::table
         .filter(dashboard_sessions::token_hash.eq(hex(&digest(token))))
         .filter(dashboard_sessions::expires_at.gt(now))
-        .select((dashboard_sessions::scope, dashboard_sessions::key_label))
+        .select(dashboard_sessions::key_hash)
         .first(&mut conn)
         .optional()?;
-    Ok(row.and_then(|(scope, key_label)| {
-        Scope::parse(&scope).map(|s| Principal {
-            grant: Grant::Only(s),
-            label: format!("{key_label} (session)"),
-            rate_key: key_label,
-        })
+    let Some(key_hash) = key_hash else {
+        return Ok(None);
+    };
+    let key = match unhex_digest(&key_hash).and_then(|d| configured_key(state, &d)) {
+        Some(p) => p,
+        None => {
+            let row: Option<(String, String, String)> = api_keys::table
+                .filter(api_keys::key_hash.eq(&key_hash))
+                .filter(api_keys::revoked_at.is_null())
+                .select((api_keys::id, api_keys::name, api_keys::scope))
+                .first(&mut conn)
+                .optional()?;
+            let Some((id, name, scope)) = row else {
+                return Ok(None);
+            };
+            Principal { grant: stored_grant(&scope), label: format!("key {name}"), rate_key: format!("key {id}") }
+        }
+    };
+    Ok(Some(Principal {
+        grant: Grant::Only(key.grant.session_scope()),
+        label: format!("{} (session)", key.label),
+        rate_key: key.rate_key,
     }))
+}
+
+fn stored_grant(scope: &str) -> Grant {
+    Scope::parse(scope).map(Grant::Only).unwrap_or(Grant::Only(Scope::Agent))
+}
+
+/// The inverse of [`hex`] for a [`digest`]; `None` for anything else.
+fn unhex_digest(s: &str) -> Option<[u8; 32]> {
+    let bytes = s.as_bytes();
+    if bytes.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in bytes.chunks(2).enumerate() {
+        let digit = |c: u8| char::from(c).to_digit(16);
+        out[i] = u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok()?;
+    }
+    Some(out)
 }
 
 /// The credentials that need the database (a stored key, a dashboard session), looked
@@ -342,7 +403,7 @@ async fn authorize<B: MessageBody + 'static>(
     let configured = key.as_ref().and_then(|d| configured_key(&state, d));
     let outcome = match configured {
         Some(p) => Ok(Some(p)),
-        None => stored_credentials(state, key, cookie).await,
+        None => stored_credentials(state.clone(), key, cookie).await,
     };
 
     let principal = match outcome {
@@ -357,6 +418,12 @@ async fn authorize<B: MessageBody + 'static>(
         }
         Err(e) => return Ok(req.error_response(e).map_into_right_body()),
     };
+    // A cookie rides along with whatever a browser sends; a key is sent on purpose.
+    if key.is_none() {
+        if let Err(e) = state.proxies.refuse_cross_origin(req.request(), &state.settings.auth.cors_origins) {
+            return Ok(req.error_response(e).map_into_right_body());
+        }
+    }
     if !needed.iter().any(|s| principal.grant.allows(*s)) {
         let names: Vec<&str> = needed.iter().map(|s| s.as_str()).collect();
         let e = AppError::forbidden(format!("This route needs the `{}` scope.", names.join("` or `")));
@@ -410,6 +477,9 @@ mod tests {
         assert_eq!(hex(&[]), "");
         let d = digest("k");
         assert_eq!(hex(&d).len(), 64);
+        assert_eq!(unhex_digest(&hex(&d)), Some(d));
+        assert_eq!(unhex_digest(""), None);
+        assert_eq!(unhex_digest(&"g".repeat(64)), None);
     }
 
     #[test]

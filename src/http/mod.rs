@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod client;
 pub mod observe;
 pub mod openapi;
 pub mod session;

@@ -22,6 +22,8 @@ fn incoming_id(req: &ServiceRequest) -> Option<String> {
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
     connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
+const HSTS: &str = "max-age=31536000; includeSubDomains";
+
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -41,7 +43,13 @@ pub async fn observe(
     };
     res = json_errors(res);
 
+    // Served over our own TLS (TLS_CERT/TLS_KEY or TLS_SELF_SIGNED): pin HTTPS. Never over
+    // plain HTTP, where the header means nothing (RFC 6797 §7.2).
+    let over_tls = res.request().app_config().secure();
     let headers = res.headers_mut();
+    if over_tls {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
+    }
     if let Ok(v) = HeaderValue::from_str(&id) {
         headers.insert(HeaderName::from_static("x-request-id"), v);
     }

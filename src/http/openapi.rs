@@ -176,7 +176,10 @@ document needs an API key, sent as `X-API-Key: KEY`, `api-key: KEY` or `Authoriz
 KEY`, checked before the body is read: no key or a wrong key is a 401, a key without the \
 route's scope a 403. Scopes: `agent` (the voice agent's tools), `dashboard` (reads), `admin` \
 (dashboard reads plus load writes and booking cancellation). Dashboard and admin routes also \
-accept the `cs_session` cookie set by `POST /api/v1/session`; agent routes never do. Each key \
+accept the `cs_session` cookie set by `POST /api/v1/session`; agent routes never do. A \
+request on the cookie that changes state (sign-in and sign-out included) is a 403 \
+`cross_origin_refused` when its `Origin` is another origin or its `Sec-Fetch-Site` is \
+`cross-site` or `same-site`. Each key \
 is rate limited (429 with `Retry-After`).\n\n\
 **Errors** always have the body `{\"error\": {\"code\", \"message\", \"field\"?}}` (`ErrorBody`), \
 with 400 (unparseable JSON or a body that is not an object), 401, 403, 404, 405 (a method the \
@@ -339,7 +342,10 @@ impl Modify for Shared {
                     "`missing_api_key` (no key or session cookie sent) or `invalid_api_key` (a key that is not valid).",
                 ),
             ),
-            ("Forbidden", error_response("`forbidden`: the key or session does not have this route's scope.")),
+            (
+                "Forbidden",
+                error_response("`forbidden`: the key or session does not have this route's scope; `cross_origin_refused`: a write on the session cookie from another origin."),
+            ),
             ("TooManyRequests", too_many),
             ("InternalError", error_response("`internal_error`: an unexpected failure, logged with the request id.")),
             (

@@ -24,6 +24,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// Believes `X-Forwarded-Proto` from anyone, unlike the origin check: a client that
+/// lies about its scheme only changes its own cookie.
 fn is_https(req: &HttpRequest) -> bool {
     req.connection_info().scheme() == "https"
 }
@@ -44,14 +46,14 @@ fn session_cookie(req: &HttpRequest, value: String, max_age: CookieDuration) -> 
     operation_id = "signIn",
     tag = "public",
     summary = "Dashboard sign-in",
-    description = "Public (no key header needed: the key is the body). Exchanges a dashboard- or admin-scope key for an HttpOnly, SameSite=Strict `cs_session` cookie valid `DASHBOARD_SESSION_TTL_HOURS`; the browser never keeps the key. A few sign-ins per client address per minute.",
+    description = "Public (no key header needed: the key is the body). Exchanges a dashboard- or admin-scope key for an HttpOnly, SameSite=Strict `cs_session` cookie valid `DASHBOARD_SESSION_TTL_HOURS`; the browser never keeps the key. A few sign-ins per client address per minute (behind `TRUSTED_PROXIES`, the address they forward). Refused from another origin's page.",
     request_body(content = crate::http::openapi::SignInRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Signed in; the session cookie is set.", body = crate::http::openapi::SignedIn,
             headers(("Set-Cookie" = String, description = "`cs_session=...; HttpOnly; SameSite=Strict; Path=/; Max-Age=...`"))),
         (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = crate::http::openapi::ErrorBody),
         (status = 401, description = "`invalid_api_key` (field `api_key`): the key is not valid.", body = crate::http::openapi::ErrorBody),
-        (status = 403, description = "`forbidden` (field `api_key`): an agent key cannot open the dashboard.", body = crate::http::openapi::ErrorBody),
+        (status = 403, description = "`forbidden` (field `api_key`): an agent key cannot open the dashboard; `cross_origin_refused`: sent from another origin's page.", body = crate::http::openapi::ErrorBody),
         (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
         (status = 422, description = "`missing_field` or `invalid_value` on `api_key`.", body = crate::http::openapi::ErrorBody),
         (status = 429, description = "`rate_limited`: too many sign-ins from this address; wait `Retry-After` seconds.", body = crate::http::openapi::ErrorBody,
@@ -61,14 +63,19 @@ fn session_cookie(req: &HttpRequest, value: String, max_age: CookieDuration) -> 
     security(())
 )]
 async fn sign_in(req: HttpRequest, state: web::Data<AppState>, body: JsonBody) -> Result<HttpResponse, AppError> {
-    // Against key guessing: a few sign-ins per client address per minute.
-    let client = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into());
+    // Another site's page must not sign a browser in (the key is in the body, not a cookie).
+    state.proxies.refuse_cross_origin(&req, &state.settings.auth.cors_origins)?;
+    // Against key guessing: a few sign-ins per client address per minute. Behind a trusted
+    // proxy this is the address it forwards, so one client cannot lock out the others.
+    let client = state.proxies.client_ip(&req).map(|ip| ip.to_string()).unwrap_or_else(|| "unknown".into());
     if let Err(wait) = auth::check_rate(&state.sign_in_limiter, &format!("sign-in {client}")) {
         return Err(auth::too_many_requests(wait));
     }
     let fields = Fields::new(&body.0)?;
     let key = fields.long_text("api_key", 512)?.ok_or_else(|| AppError::missing("api_key"))?;
     let ttl_hours = state.settings.auth.session_ttl_hours as i64;
+    // The session remembers its key, so revoking or removing the key ends it.
+    let key_hash = auth::hex(&auth::digest(&key));
     let st = state.clone();
     let (scope, token, expires) = web::block(move || -> Result<_, AppError> {
         let principal = auth::authenticate_key(&st, &key)?.ok_or_else(|| {
@@ -90,6 +97,7 @@ async fn sign_in(req: HttpRequest, state: web::Data<AppState>, body: JsonBody) -
                 dashboard_sessions::token_hash.eq(auth::hex(&auth::digest(&token))),
                 dashboard_sessions::scope.eq(scope.as_str()),
                 dashboard_sessions::key_label.eq(&principal.label),
+                dashboard_sessions::key_hash.eq(&key_hash),
                 dashboard_sessions::created_at.eq(crate::db::to_ms(now)),
                 dashboard_sessions::expires_at.eq(crate::db::to_ms(expires)),
             ))
@@ -112,15 +120,18 @@ async fn sign_in(req: HttpRequest, state: web::Data<AppState>, body: JsonBody) -
     responses(
         (status = 204, description = "Signed out; the cookie is cleared.",
             headers(("Set-Cookie" = String, description = "`cs_session=; Max-Age=0; ...`"))),
+        (status = 403, description = "`cross_origin_refused`: sent from another origin's page.", body = crate::http::openapi::ErrorBody),
         (status = 503, description = "`service_unavailable`: the database could not be reached.", body = crate::http::openapi::ErrorBody),
     ),
     security(())
 )]
 async fn sign_out(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     if let Some(c) = req.cookie(SESSION_COOKIE) {
+        state.proxies.refuse_cross_origin(&req, &state.settings.auth.cors_origins)?;
         let hash = auth::hex(&auth::digest(c.value()));
+        let st = state.clone();
         web::block(move || -> Result<(), AppError> {
-            let mut conn = state.pool.get()?;
+            let mut conn = st.pool.get()?;
             diesel::delete(dashboard_sessions::table.filter(dashboard_sessions::token_hash.eq(hash)))
                 .execute(&mut conn)?;
             Ok(())

@@ -14,5 +14,6 @@ mod openapi;
 mod operations;
 mod ops;
 mod production;
+mod sessions;
 mod simulate;
 mod startup;

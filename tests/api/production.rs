@@ -55,6 +55,11 @@ async fn the_binary_serves_https_itself() {
     assert!(app.url("/").starts_with("https://"));
     let res = app.client.get(app.url("/healthz")).send().await.expect("a TLS handshake with the made certificate");
     assert_eq!(res.status(), 200);
+    // Every answer over HTTPS pins it: pages, API answers and errors alike.
+    for path in ["/healthz", "/", "/api/v1/loads", "/api/v1/no-such-route"] {
+        let res = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.headers()["strict-transport-security"], "max-age=31536000; includeSubDomains", "{path}");
+    }
     let (s, _) = json(app.agent("/api/v1/loads/search", &json!({"origin": "Dallas"})).await).await;
     assert_eq!(s, 200);
     // The sign-in cookie is Secure over HTTPS.
@@ -76,6 +81,7 @@ async fn security_headers_are_on_every_response() {
         assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
         assert_eq!(h["x-frame-options"], "DENY", "{path}");
         assert!(h["content-security-policy"].to_str().unwrap().contains("default-src 'self'"), "{path}");
+        assert!(h.get("strict-transport-security").is_none(), "no HSTS over plain HTTP: {path}");
     }
 }
 

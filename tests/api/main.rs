@@ -6,6 +6,7 @@ mod calls;
 mod carriers;
 mod errors;
 mod happyrobot_kit;
+mod hardening;
 mod helpers;
 mod hostile;
 mod loads;

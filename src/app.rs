@@ -238,9 +238,12 @@ impl Application {
                 .configure(crate::http::configure)
         })
         .shutdown_timeout(settings.server.shutdown_timeout_secs);
-        if settings.server.workers > 0 {
-            server = server.workers(settings.server.workers);
-        }
+        // actix counts connections per worker; the setting is for the whole process.
+        let workers = match settings.server.workers {
+            0 => std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            n => n,
+        };
+        server = server.workers(workers).max_connections(settings.server.max_connections.div_ceil(workers).max(1));
         let tls = crate::http::tls::load(&settings.server)?;
         let scheme = if tls.is_some() { "https" } else { "http" };
         let mut self_signed_pem = None;

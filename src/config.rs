@@ -104,6 +104,10 @@ pub struct ServerSettings {
     pub workers: usize,
     /// How long in-flight requests may take to finish on shutdown.
     pub shutdown_timeout_secs: u64,
+    /// A request body must arrive within this many seconds, or the answer is 408.
+    pub body_timeout_secs: u64,
+    /// Open connections across all workers; beyond it the listener stops accepting.
+    pub max_connections: usize,
     /// `TLS_CERT`/`TLS_KEY` (PEM) or `TLS_SELF_SIGNED=true`: serve HTTPS on HOST:PORT.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
@@ -206,6 +210,8 @@ impl Default for ServerSettings {
             body_limit_kb: 256,
             workers: 0,
             shutdown_timeout_secs: 20,
+            body_timeout_secs: 15,
+            max_connections: 10_000,
             tls_cert: None,
             tls_key: None,
             tls_self_signed: false,
@@ -361,6 +367,12 @@ impl Settings {
     pub fn validate(&self) -> anyhow::Result<()> {
         if self.server.body_limit_kb == 0 {
             bail!("BODY_LIMIT_KB must be at least 1");
+        }
+        if self.server.body_timeout_secs == 0 {
+            bail!("server.body_timeout_secs must be at least 1");
+        }
+        if self.server.max_connections == 0 {
+            bail!("server.max_connections must be at least 1");
         }
         if self.database.pool_size == 0 {
             bail!("database.pool_size must be at least 1");

@@ -40,6 +40,10 @@ pub async fn observe(
         }
     };
     res = json_errors(res);
+    if res.status() == StatusCode::REQUEST_TIMEOUT {
+        // The rest of a late body may still come; the connection cannot be reused.
+        res.response_mut().head_mut().set_connection_type(actix_web::http::ConnectionType::Close);
+    }
 
     let headers = res.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&id) {

@@ -178,6 +178,7 @@ pub fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
         keys.extend(auth::parse_configured(&[crate::config::Secret::new(key.clone())])?);
         dev_key = Some(key);
     }
+    let newest_event = crate::events::newest_id(&mut conn)?;
     drop(conn);
     let writer = db::start_writer(&backend)?;
     let body_limit = settings.server.body_limit_kb * 1024;
@@ -190,7 +191,7 @@ pub fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
             keys: Arc::new(keys),
             body_limit,
             fmcsa,
-            events: crate::events::EventHub::default(),
+            events: crate::events::EventHub::new(newest_event),
             limiter: (rate_limit > 0).then(|| crate::http::auth::limiter(rate_limit)),
             sign_in_limiter: crate::http::auth::limiter(crate::http::auth::SIGN_INS_PER_MINUTE),
             load_index,

@@ -63,6 +63,21 @@ pub struct Settings {
     pub log: LogSettings,
     pub retention: RetentionSettings,
     pub happyrobot: HappyRobotSettings,
+    pub events: EventsSettings,
+}
+
+/// The live dashboard feed (`GET /api/v1/events`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct EventsSettings {
+    /// Open streams one key (or the sessions it signed in) may hold on one instance.
+    pub max_streams_per_key: usize,
+}
+
+impl Default for EventsSettings {
+    fn default() -> Self {
+        EventsSettings { max_streams_per_key: 10 }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -198,6 +213,7 @@ impl Default for Settings {
             log: LogSettings::default(),
             retention: RetentionSettings::default(),
             happyrobot: HappyRobotSettings::default(),
+            events: EventsSettings::default(),
         }
     }
 }
@@ -373,6 +389,9 @@ impl Settings {
         }
         if self.server.max_connections == 0 {
             bail!("server.max_connections must be at least 1");
+        }
+        if self.events.max_streams_per_key == 0 {
+            bail!("events.max_streams_per_key must be at least 1");
         }
         if self.database.pool_size == 0 {
             bail!("database.pool_size must be at least 1");

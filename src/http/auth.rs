@@ -222,7 +222,7 @@ pub fn create_stored_key(
     Ok((id, key))
 }
 
-fn presented_key(req: &ServiceRequest) -> Option<String> {
+pub(crate) fn presented_key(req: &ServiceRequest) -> Option<String> {
     let h = req.headers();
     let direct = ["x-api-key", "api-key"]
         .iter()
@@ -281,7 +281,7 @@ fn stored_key(state: &AppState, d: &[u8; 32]) -> Result<Option<Principal>, AppEr
     Ok(Some(Principal { grant, label: format!("key {name}"), rate_key: format!("key {id}") }))
 }
 
-fn authenticate_session(state: &AppState, token: &str) -> Result<Option<Principal>, AppError> {
+pub(crate) fn authenticate_session(state: &AppState, token: &str) -> Result<Option<Principal>, AppError> {
     let mut conn = state.pool.get()?;
     let now = crate::db::to_ms(chrono::Utc::now());
     let row: Option<(String, String)> = dashboard_sessions::table

@@ -661,6 +661,25 @@ pub enum DatabaseBackend {
 pub struct Readiness {
     pub status: ReadyStatus,
     pub database: DatabaseBackend,
+    pub live_events: LiveEvents,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum LiveEventsStatus {
+    Ok,
+    Degraded,
+}
+
+/// The live dashboard feed. `degraded` does not fail readiness: the agent's tools and the
+/// API still work, only live updates are late.
+#[derive(ToSchema)]
+pub struct LiveEvents {
+    pub status: LiveEventsStatus,
+    /// Seconds since the outbox was last read.
+    pub last_read_secs_ago: u64,
+    /// Failed reads in a row.
+    pub consecutive_failures: u64,
 }
 
 /// The scope a dashboard session carries.

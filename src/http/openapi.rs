@@ -332,7 +332,7 @@ impl Modify for Shared {
                 .description(Some("Seconds to wait before trying again."))
                 .build(),
         );
-        let shared: [(&str, Response); 5] = [
+        let shared: [(&str, Response); 6] = [
             (
                 "Unauthorized",
                 error_response(
@@ -342,6 +342,12 @@ impl Modify for Shared {
             ("Forbidden", error_response("`forbidden`: the key or session does not have this route's scope.")),
             ("TooManyRequests", too_many),
             ("InternalError", error_response("`internal_error`: an unexpected failure, logged with the request id.")),
+            (
+                "RequestTimeout",
+                error_response(
+                    "`request_timeout`: the body did not arrive within `CARRIER_SALES__SERVER__BODY_TIMEOUT_SECS`; the connection is closed.",
+                ),
+            ),
             (
                 "ServiceUnavailable",
                 error_response("`service_unavailable`: the database could not be reached in time; try again shortly."),
@@ -360,6 +366,11 @@ impl Modify for Shared {
                     if let RefOr::T(r) = response {
                         r.headers.entry("X-Request-Id".into()).or_insert_with(request_id_header);
                     }
+                }
+                if op.request_body.is_some() {
+                    responses
+                        .entry("408".to_string())
+                        .or_insert_with(|| RefOr::Ref(Ref::new("#/components/responses/RequestTimeout")));
                 }
                 for (status, name) in SECURED_ERRORS {
                     if secured || status == "500" {

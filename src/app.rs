@@ -185,6 +185,7 @@ pub fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
         keys.extend(auth::parse_configured(&[crate::config::Secret::new(key.clone())])?);
         dev_key = Some(key);
     }
+    let newest_event = crate::events::newest_id(&mut conn)?;
     drop(conn);
     let writer = db::start_writer(&backend)?;
     let body_limits = crate::http::body::BodyLimits::from_settings(&settings);
@@ -197,7 +198,7 @@ pub fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
             keys: Arc::new(keys),
             body_limits,
             fmcsa,
-            events: crate::events::EventHub::default(),
+            events: crate::events::EventHub::new(newest_event),
             limiter: (rate_limit > 0).then(|| crate::http::auth::limiter(rate_limit)),
             sign_in_limiter: crate::http::auth::limiter(crate::http::auth::SIGN_INS_PER_MINUTE),
             proxies,
@@ -246,9 +247,12 @@ impl Application {
                 .configure(crate::http::configure)
         })
         .shutdown_timeout(settings.server.shutdown_timeout_secs);
-        if settings.server.workers > 0 {
-            server = server.workers(settings.server.workers);
-        }
+        // actix counts connections per worker; the setting is for the whole process.
+        let workers = match settings.server.workers {
+            0 => std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+            n => n,
+        };
+        server = server.workers(workers).max_connections(settings.server.max_connections.div_ceil(workers).max(1));
         let tls = crate::http::tls::load(&settings.server)?;
         let scheme = if tls.is_some() { "https" } else { "http" };
         let mut self_signed_pem = None;

@@ -75,6 +75,7 @@ pub struct Settings {
     pub retention: RetentionSettings,
     pub happyrobot: HappyRobotSettings,
     pub calls: CallsSettings,
+    pub events: EventsSettings,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -87,6 +88,20 @@ pub struct CallsSettings {
 impl Default for CallsSettings {
     fn default() -> Self {
         CallsSettings { finalize_limit_kb: 1024 }
+    }
+}
+
+/// The live dashboard feed (`GET /api/v1/events`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct EventsSettings {
+    /// Open streams one key (or the sessions it signed in) may hold on one instance.
+    pub max_streams_per_key: usize,
+}
+
+impl Default for EventsSettings {
+    fn default() -> Self {
+        EventsSettings { max_streams_per_key: 10 }
     }
 }
 
@@ -129,6 +144,10 @@ pub struct ServerSettings {
     pub workers: usize,
     /// How long in-flight requests may take to finish on shutdown.
     pub shutdown_timeout_secs: u64,
+    /// A request body must arrive within this many seconds, or the answer is 408.
+    pub body_timeout_secs: u64,
+    /// Open connections across all workers; beyond it the listener stops accepting.
+    pub max_connections: usize,
     /// `TLS_CERT`/`TLS_KEY` (PEM) or `TLS_SELF_SIGNED=true`: serve HTTPS on HOST:PORT.
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
@@ -234,6 +253,7 @@ impl Default for Settings {
             retention: RetentionSettings::default(),
             happyrobot: HappyRobotSettings::default(),
             calls: CallsSettings::default(),
+            events: EventsSettings::default(),
         }
     }
 }
@@ -246,6 +266,8 @@ impl Default for ServerSettings {
             body_limit_kb: 256,
             workers: 0,
             shutdown_timeout_secs: 20,
+            body_timeout_secs: 15,
+            max_connections: 10_000,
             tls_cert: None,
             tls_key: None,
             tls_self_signed: false,
@@ -421,6 +443,14 @@ impl Settings {
         }
         if self.loads.import_limit_kb == 0 {
             bail!("CARRIER_SALES__LOADS__IMPORT_LIMIT_KB must be at least 1");
+        if self.server.body_timeout_secs == 0 {
+            bail!("server.body_timeout_secs must be at least 1");
+        }
+        if self.server.max_connections == 0 {
+            bail!("server.max_connections must be at least 1");
+        }
+        if self.events.max_streams_per_key == 0 {
+            bail!("events.max_streams_per_key must be at least 1");
         }
         if self.database.pool_size == 0 {
             bail!("database.pool_size must be at least 1");

@@ -23,6 +23,9 @@ pub struct Telemetry {
     pub rate_limited: IntCounter,
     pub db_pool: IntGaugeVec,
     pub db_write_batch: Histogram,
+    pub events_poller_healthy: IntGauge,
+    pub events_poller_failures: IntCounter,
+    pub events_poller_last_success_age: IntGauge,
 }
 
 fn build() -> Telemetry {
@@ -77,6 +80,18 @@ fn build() -> Telemetry {
         .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0]),
     )
     .expect("valid metric");
+    let events_poller_healthy = IntGauge::new(
+        "events_poller_healthy",
+        "1 while the live-events poller reads the outbox; 0 after a failure or 30 s without a read",
+    )
+    .expect("valid metric");
+    let events_poller_failures =
+        IntCounter::new("events_poller_failures_total", "Failed reads of the events outbox").expect("valid metric");
+    let events_poller_last_success_age = IntGauge::new(
+        "events_poller_last_success_age_seconds",
+        "Seconds since the live-events poller last read the outbox",
+    )
+    .expect("valid metric");
     for m in [
         Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
         Box::new(http_duration.clone()),
@@ -88,6 +103,9 @@ fn build() -> Telemetry {
         Box::new(rate_limited.clone()),
         Box::new(db_pool.clone()),
         Box::new(db_write_batch.clone()),
+        Box::new(events_poller_healthy.clone()),
+        Box::new(events_poller_failures.clone()),
+        Box::new(events_poller_last_success_age.clone()),
     ] {
         registry.register(m).expect("metric registered once");
     }
@@ -103,6 +121,9 @@ fn build() -> Telemetry {
         rate_limited,
         db_pool,
         db_write_batch,
+        events_poller_healthy,
+        events_poller_failures,
+        events_poller_last_success_age,
     }
 }
 

@@ -245,7 +245,7 @@ pub fn revoke_stored_key(conn: &mut crate::db::DbConnection, id: &str) -> anyhow
     })
 }
 
-fn presented_key(req: &ServiceRequest) -> Option<String> {
+pub(crate) fn presented_key(req: &ServiceRequest) -> Option<String> {
     let h = req.headers();
     let direct = ["x-api-key", "api-key"]
         .iter()
@@ -308,7 +308,7 @@ fn stored_key(state: &AppState, d: &[u8; 32]) -> Result<Option<Principal>, AppEr
 /// stored key are read from the shared database on every request (nothing is cached), so
 /// revoking or removing the key ends the session at its next request, on every instance.
 /// The session carries its key's scope as it is now.
-fn authenticate_session(state: &AppState, token: &str) -> Result<Option<Principal>, AppError> {
+pub(crate) fn authenticate_session(state: &AppState, token: &str) -> Result<Option<Principal>, AppError> {
     let mut conn = state.pool.get()?;
     let now = crate::db::to_ms(chrono::Utc::now());
     let key_hash: Option<String> = dashboard_sessions::table

@@ -10,6 +10,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 use serde_json::Value;
+use std::time::Duration;
 
 /// The request body parsed as JSON (not yet typed: see `crate::parse::Fields`).
 pub struct JsonBody(pub Value);
@@ -65,22 +66,37 @@ fn read_body(req: &HttpRequest, payload: &mut Payload) -> LocalBoxFuture<'static
         .get(actix_web::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
+    let timeout = req.app_data::<web::Data<AppState>>().map_or(15, |s| s.settings.server.body_timeout_secs).max(1);
     let mut payload = payload.take();
     Box::pin(async move {
         if declared.is_some_and(|n| n > limit) {
             return Err(too_large(limit));
         }
-        let mut buf = BytesMut::with_capacity(declared.unwrap_or(1024).min(limit));
-        while let Some(chunk) = payload.next().await {
-            let chunk =
-                chunk.map_err(|e| AppError::bad_request("invalid_body", format!("Could not read the body: {e}")))?;
-            if buf.len() + chunk.len() > limit {
-                return Err(too_large(limit));
-            }
-            buf.extend_from_slice(&chunk);
-        }
-        Ok(buf.freeze())
+        // A client trickling its body (or never sending it) would otherwise hold the
+        // connection and this buffer for as long as it likes: actix times out headers only.
+        actix_web::rt::time::timeout(Duration::from_secs(timeout), read_all(&mut payload, declared, limit))
+            .await
+            .map_err(|_| {
+                AppError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "request_timeout",
+                    format!("The request body did not arrive within {timeout} s."),
+                )
+            })?
     })
+}
+
+async fn read_all(payload: &mut Payload, declared: Option<usize>, limit: usize) -> Result<Bytes, AppError> {
+    let mut buf = BytesMut::with_capacity(declared.unwrap_or(1024).min(limit));
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|e| AppError::bad_request("invalid_body", format!("Could not read the body: {e}")))?;
+        if buf.len() + chunk.len() > limit {
+            return Err(too_large(limit));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(buf.freeze())
 }
 
 impl FromRequest for RawBody {

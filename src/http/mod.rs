@@ -84,7 +84,7 @@ async fn healthz() -> HttpResponse {
     operation_id = "getReadiness",
     tag = "public",
     summary = "Readiness",
-    description = "Public. The database answers (and, for SQLite, its file is still there).",
+    description = "Public. The database answers (and, for SQLite, its file is still there). `live_events` says whether the live dashboard feed reads the outbox; `degraded` is reported without failing readiness.",
     responses(
         (status = 200, description = "Ready.", body = openapi::Readiness),
         (status = 503, description = "`database_unavailable`: the database is not reachable.", body = openapi::ErrorBody),
@@ -93,13 +93,18 @@ async fn healthz() -> HttpResponse {
 )]
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let backend = state.backend.name();
+    let events = state.events.health();
     let result = web::block(move || -> anyhow::Result<()> {
         let mut conn = state.pool.get()?;
         crate::db::check_ready(&mut conn, &state.backend)
     })
     .await?;
     match result {
-        Ok(()) => Ok(HttpResponse::Ok().json(json!({"status": "ready", "database": backend}))),
+        Ok(()) => Ok(HttpResponse::Ok().json(json!({
+            "status": "ready",
+            "database": backend,
+            "live_events": live_events(&events),
+        }))),
         Err(e) => {
             log::warn!("readiness check failed: {e:#}");
             Err(AppError::new(
@@ -109,6 +114,15 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
             ))
         }
     }
+}
+
+/// A dead live feed leaves the API working (so readiness holds) but must not go unnoticed.
+fn live_events(h: &crate::events::PollerStatus) -> serde_json::Value {
+    json!({
+        "status": if h.healthy { "ok" } else { "degraded" },
+        "last_read_secs_ago": h.last_success_age.as_secs(),
+        "consecutive_failures": h.consecutive_failures,
+    })
 }
 
 /// Prometheus text format; behind `Authorization: Bearer METRICS_TOKEN` when that is set.
@@ -145,5 +159,8 @@ async fn prometheus_metrics(req: actix_web::HttpRequest, state: web::Data<AppSta
     t.db_pool.with_label_values(&["in_use"]).set((pool.connections - pool.idle_connections) as i64);
     t.db_pool.with_label_values(&["max"]).set(state.pool.max_size() as i64);
     state.fmcsa.publish_breaker_state();
+    let events = state.events.health();
+    t.events_poller_healthy.set(i64::from(events.healthy));
+    t.events_poller_last_success_age.set(events.last_success_age.as_secs() as i64);
     Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(t.render()))
 }

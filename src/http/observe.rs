@@ -5,7 +5,7 @@ use crate::error::AppError;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
-use actix_web::http::StatusCode;
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::HttpMessage;
 use std::time::Instant;
@@ -31,7 +31,7 @@ pub async fn observe(
     let started = Instant::now();
     let id = incoming_id(&req).unwrap_or_else(|| crate::http::auth::random_hex(8));
     req.extensions_mut().insert(RequestId(id.clone()));
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     // Inner layers turn their errors into responses; an Err here is only possible from
     // the framework itself, and actix renders it through the error's ResponseError.
     let mut res = match next.call(req).await {
@@ -42,6 +42,10 @@ pub async fn observe(
         }
     };
     res = json_errors(res);
+    if res.status() == StatusCode::REQUEST_TIMEOUT {
+        // The rest of a late body may still come; the connection cannot be reused.
+        res.response_mut().head_mut().set_connection_type(actix_web::http::ConnectionType::Close);
+    }
 
     // Served over our own TLS (TLS_CERT/TLS_KEY or TLS_SELF_SIGNED): pin HTTPS. Never over
     // plain HTTP, where the header means nothing (RFC 6797 §7.2).
@@ -63,13 +67,42 @@ pub async fn observe(
     let pattern = res.request().match_pattern();
     let status = res.status().as_u16();
     let secs = started.elapsed().as_secs_f64();
-    let path = res.request().path().to_string();
-    log::info!(target: "access", "id={id} {method} {} {status} {:.1}ms", pattern.as_deref().unwrap_or(&path), secs * 1000.0);
+    let path = res.request().path();
+    log::info!(target: "access", "id={id} {method} {} {status} {:.1}ms", pattern.as_deref().unwrap_or(clip(path)), secs * 1000.0);
     // Unmatched paths share one label so scanners cannot blow up the metric's cardinality.
     let label =
         pattern.unwrap_or_else(|| if path.starts_with("/api") { "unmatched".into() } else { "dashboard".into() });
-    crate::telemetry::telemetry().observe_request(&label, &method, status, secs);
+    crate::telemetry::telemetry().observe_request(&label, method, status, secs);
     Ok(res)
+}
+
+/// The method as a metric label and log field. HTTP allows any token as a method, so one
+/// taken as sent would let anyone add label values (and memory) to `/metrics` without end.
+pub fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// An unmatched path as logged: long enough to recognise, short enough to keep log lines
+/// bounded (the request line itself may run to tens of kilobytes).
+fn clip(path: &str) -> &str {
+    const MAX: usize = 200;
+    if path.len() <= MAX {
+        return path;
+    }
+    let mut end = MAX;
+    while !path.is_char_boundary(end) {
+        end -= 1;
+    }
+    &path[..end]
 }
 
 /// actix answers some failures itself (a panic-free 404/405 from routing, a bad header)

@@ -335,7 +335,7 @@ impl Modify for Shared {
                 .description(Some("Seconds to wait before trying again."))
                 .build(),
         );
-        let shared: [(&str, Response); 5] = [
+        let shared: [(&str, Response); 6] = [
             (
                 "Unauthorized",
                 error_response(
@@ -348,6 +348,12 @@ impl Modify for Shared {
             ),
             ("TooManyRequests", too_many),
             ("InternalError", error_response("`internal_error`: an unexpected failure, logged with the request id.")),
+            (
+                "RequestTimeout",
+                error_response(
+                    "`request_timeout`: the body did not arrive within `CARRIER_SALES__SERVER__BODY_TIMEOUT_SECS`; the connection is closed.",
+                ),
+            ),
             (
                 "ServiceUnavailable",
                 error_response("`service_unavailable`: the database could not be reached in time; try again shortly."),
@@ -366,6 +372,11 @@ impl Modify for Shared {
                     if let RefOr::T(r) = response {
                         r.headers.entry("X-Request-Id".into()).or_insert_with(request_id_header);
                     }
+                }
+                if op.request_body.is_some() {
+                    responses
+                        .entry("408".to_string())
+                        .or_insert_with(|| RefOr::Ref(Ref::new("#/components/responses/RequestTimeout")));
                 }
                 for (status, name) in SECURED_ERRORS {
                     if secured || status == "500" {
@@ -667,6 +678,25 @@ pub enum DatabaseBackend {
 pub struct Readiness {
     pub status: ReadyStatus,
     pub database: DatabaseBackend,
+    pub live_events: LiveEvents,
+}
+
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub enum LiveEventsStatus {
+    Ok,
+    Degraded,
+}
+
+/// The live dashboard feed. `degraded` does not fail readiness: the agent's tools and the
+/// API still work, only live updates are late.
+#[derive(ToSchema)]
+pub struct LiveEvents {
+    pub status: LiveEventsStatus,
+    /// Seconds since the outbox was last read.
+    pub last_read_secs_ago: u64,
+    /// Failed reads in a row.
+    pub consecutive_failures: u64,
 }
 
 /// The scope a dashboard session carries.

@@ -443,6 +443,7 @@ impl Settings {
         }
         if self.loads.import_limit_kb == 0 {
             bail!("CARRIER_SALES__LOADS__IMPORT_LIMIT_KB must be at least 1");
+        }
         if self.server.body_timeout_secs == 0 {
             bail!("server.body_timeout_secs must be at least 1");
         }

@@ -321,6 +321,6 @@ fn a_web_dir_without_a_dashboard_is_refused_at_start() {
     let empty = tempfile::tempdir().unwrap();
     let mut settings = carrier_sales::config::Settings::default();
     settings.server.web_dir = Some(empty.path().to_path_buf());
-    let err = settings.validate().err().expect("refused");
+    let err = settings.validate().expect_err("refused");
     assert!(err.to_string().contains("WEB_DIR"), "{err}");
 }

@@ -3,7 +3,7 @@
 
 use crate::helpers::*;
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, RunQueryDsl};
+use diesel::RunQueryDsl;
 use serde_json::{json, Value};
 use std::sync::{Arc, Barrier};
 

@@ -174,13 +174,7 @@ pub fn handoff_tx(
     reps: &[Rep],
     now_ms: i64,
 ) -> AppResult<serde_json::Value> {
-    let active: Option<BookingRow> = bookings::table
-        .filter(bookings::load_id.eq(&req.load_id))
-        .filter(bookings::status.eq("active"))
-        .select(BookingRow::as_select())
-        .first(conn)
-        .optional()?;
-    if let Some(b) = active {
+    if let Some(b) = active_booking(conn, &req.load_id)? {
         if b.call_id == req.call_id {
             // A retried handoff from the same call: the same booking.
             return Ok(answer(&b));
@@ -285,19 +279,23 @@ fn already_booked(load_id: &str) -> AppError {
     .with_field("load_id")
 }
 
+/// The load's active booking, if any (a load has at most one).
+fn active_booking(conn: &mut DbConnection, load_id: &str) -> QueryResult<Option<BookingRow>> {
+    bookings::table
+        .filter(bookings::load_id.eq(load_id))
+        .filter(bookings::status.eq("active"))
+        .select(BookingRow::as_select())
+        .first(conn)
+        .optional()
+}
+
 /// The active booking this call made for this load, if any.
 async fn booking_of(state: &web::Data<AppState>, call_id: &str, load_id: &str) -> AppResult<Option<BookingRow>> {
     let st = state.clone();
     let (call_id, load_id) = (call_id.to_string(), load_id.to_string());
     web::block(move || -> AppResult<Option<BookingRow>> {
         let mut conn = st.pool.get()?;
-        Ok(bookings::table
-            .filter(bookings::load_id.eq(&load_id))
-            .filter(bookings::call_id.eq(&call_id))
-            .filter(bookings::status.eq("active"))
-            .select(BookingRow::as_select())
-            .first(&mut conn)
-            .optional()?)
+        Ok(active_booking(&mut conn, &load_id)?.filter(|b| b.call_id == call_id))
     })
     .await?
 }

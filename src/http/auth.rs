@@ -284,21 +284,30 @@ fn configured_key(state: &AppState, d: &[u8; 32]) -> Option<Principal> {
 /// A key made with `carrier-sales keys` (stored hashed, revocable): a database read.
 fn stored_key(state: &AppState, d: &[u8; 32]) -> Result<Option<Principal>, AppError> {
     let mut conn = state.pool.get()?;
-    let now = crate::db::to_ms(chrono::Utc::now());
+    stored_key_by_hash(&mut conn, &hex(d), true)
+}
+
+/// The stored, unrevoked key whose digest is `key_hash` (hex). `touch` records its use:
+/// informational, so at most once a minute per key.
+fn stored_key_by_hash(
+    conn: &mut crate::db::DbConnection,
+    key_hash: &str,
+    touch: bool,
+) -> Result<Option<Principal>, AppError> {
     let row: Option<(String, String, String, Option<i64>)> = api_keys::table
-        .filter(api_keys::key_hash.eq(hex(d)))
+        .filter(api_keys::key_hash.eq(key_hash))
         .filter(api_keys::revoked_at.is_null())
         .select((api_keys::id, api_keys::name, api_keys::scope, api_keys::last_used_at))
-        .first(&mut conn)
+        .first(conn)
         .optional()?;
     let Some((id, name, scope, last_used)) = row else {
         return Ok(None);
     };
-    // Last-use is informational: refresh it at most once a minute per key.
-    if last_used.is_none_or(|t| now - t > 60_000) {
+    let now = crate::db::to_ms(chrono::Utc::now());
+    if touch && last_used.is_none_or(|t| now - t > 60_000) {
         diesel::update(api_keys::table.filter(api_keys::id.eq(&id)))
             .set(api_keys::last_used_at.eq(Some(now)))
-            .execute(&mut conn)?;
+            .execute(conn)?;
     }
     Ok(Some(Principal { grant: stored_grant(&scope), label: format!("key {name}"), rate_key: format!("key {id}") }))
 }
@@ -322,18 +331,10 @@ pub(crate) fn authenticate_session(state: &AppState, token: &str) -> Result<Opti
     };
     let key = match unhex_digest(&key_hash).and_then(|d| configured_key(state, &d)) {
         Some(p) => p,
-        None => {
-            let row: Option<(String, String, String)> = api_keys::table
-                .filter(api_keys::key_hash.eq(&key_hash))
-                .filter(api_keys::revoked_at.is_null())
-                .select((api_keys::id, api_keys::name, api_keys::scope))
-                .first(&mut conn)
-                .optional()?;
-            let Some((id, name, scope)) = row else {
-                return Ok(None);
-            };
-            Principal { grant: stored_grant(&scope), label: format!("key {name}"), rate_key: format!("key {id}") }
-        }
+        None => match stored_key_by_hash(&mut conn, &key_hash, false)? {
+            Some(p) => p,
+            None => return Ok(None),
+        },
     };
     Ok(Some(Principal {
         grant: Grant::Only(key.grant.session_scope()),

@@ -47,11 +47,10 @@ impl BodyLimits {
 }
 
 fn limit_for(req: &HttpRequest) -> usize {
-    let limits = req.app_data::<web::Data<AppState>>().map(|s| s.body_limits).unwrap_or(BodyLimits {
-        json: 256 * 1024,
-        finalize: 1024 * 1024,
-        import: 16 * 1024 * 1024,
-    });
+    let limits = match req.app_data::<web::Data<AppState>>() {
+        Some(state) => state.body_limits,
+        None => BodyLimits::from_settings(&crate::config::Settings::default()),
+    };
     match req.app_data::<BodyLimit>() {
         None => limits.json,
         Some(BodyLimit::Finalize) => limits.finalize,
@@ -66,7 +65,11 @@ fn read_body(req: &HttpRequest, payload: &mut Payload) -> LocalBoxFuture<'static
         .get(actix_web::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    let timeout = req.app_data::<web::Data<AppState>>().map_or(15, |s| s.settings.server.body_timeout_secs).max(1);
+    let timeout = match req.app_data::<web::Data<AppState>>() {
+        Some(state) => state.settings.server.body_timeout_secs,
+        None => crate::config::ServerSettings::default().body_timeout_secs,
+    }
+    .max(1);
     let mut payload = payload.take();
     Box::pin(async move {
         if declared.is_some_and(|n| n > limit) {

@@ -183,3 +183,11 @@ pub fn error_code(body: &Value) -> String {
     assert!(e["message"].as_str().is_some_and(|m| !m.is_empty()), "no message in {body}");
     e["code"].as_str().expect("code").to_string()
 }
+
+/// The `carrier-sales` binary, as an operator runs it: quiet, no `carrier-sales.toml` from
+/// the working directory, no settings inherited from the test's environment.
+pub fn bin() -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_carrier-sales"));
+    cmd.current_dir(std::env::temp_dir()).env("RUST_LOG", "off").env_remove("API_KEYS").env_remove("LOADS_FILE");
+    cmd
+}

@@ -136,10 +136,6 @@ async fn shutdown_lets_an_in_flight_request_finish() {
     assert!(app.client.get(app.url("/healthz")).send().await.is_err());
 }
 
-fn bin() -> std::process::Command {
-    std::process::Command::new(env!("CARGO_BIN_EXE_carrier-sales"))
-}
-
 #[actix_web::test]
 async fn keys_made_with_the_cli_work_on_a_running_server_at_once() {
     let app = spawn_app().await;
@@ -151,7 +147,6 @@ async fn keys_made_with_the_cli_work_on_a_running_server_at_once() {
     let out = bin()
         .args(["keys", "create", "--name", "night shift", "--scope", "dashboard"])
         .env("DATABASE_URL", &url)
-        .env("RUST_LOG", "off")
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -162,12 +157,12 @@ async fn keys_made_with_the_cli_work_on_a_running_server_at_once() {
     assert!(key.len() >= 32 && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'), "{key}");
     assert_eq!(app.get_as(key, "/api/v1/loads").await.status(), 200);
 
-    let list = bin().args(["keys", "list"]).env("DATABASE_URL", &url).env("RUST_LOG", "off").output().unwrap();
+    let list = bin().args(["keys", "list"]).env("DATABASE_URL", &url).output().unwrap();
     let listing = String::from_utf8(list.stdout).unwrap();
     assert!(listing.contains("night shift") && listing.contains("dashboard") && !listing.contains(key), "{listing}");
     let id =
         listing.lines().find(|l| l.contains("night shift")).unwrap().split_whitespace().next().unwrap().to_string();
-    let revoke = bin().args(["keys", "revoke", &id]).env("DATABASE_URL", &url).env("RUST_LOG", "off").output().unwrap();
+    let revoke = bin().args(["keys", "revoke", &id]).env("DATABASE_URL", &url).output().unwrap();
     assert!(revoke.status.success());
     assert_eq!(app.get_as(key, "/api/v1/loads").await.status(), 401);
 }
@@ -176,15 +171,13 @@ async fn keys_made_with_the_cli_work_on_a_running_server_at_once() {
 async fn the_healthcheck_subcommand_reports_readiness() {
     let app = spawn_app().await;
     let port = app.url("/").rsplit(':').next().unwrap().trim_end_matches('/').to_string();
-    let ok = tokio::task::spawn_blocking(move || {
-        bin().arg("healthcheck").env("PORT", &port).env("RUST_LOG", "off").status()
-    })
-    .await
-    .unwrap()
-    .unwrap();
+    let ok = tokio::task::spawn_blocking(move || bin().arg("healthcheck").env("PORT", &port).status())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(ok.success());
     // Nothing listens on port 9 here.
-    let down = bin().arg("healthcheck").env("PORT", "9").env("RUST_LOG", "off").status().unwrap();
+    let down = bin().arg("healthcheck").env("PORT", "9").status().unwrap();
     assert!(!down.success());
 }
 

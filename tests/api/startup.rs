@@ -7,13 +7,6 @@ use diesel::RunQueryDsl;
 use serde_json::{json, Value};
 use std::sync::{Arc, Barrier};
 
-fn bin() -> std::process::Command {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_carrier-sales"));
-    // No carrier-sales.toml from the working directory, no inherited settings.
-    cmd.current_dir(std::env::temp_dir()).env("RUST_LOG", "off").env_remove("API_KEYS").env_remove("LOADS_FILE");
-    cmd
-}
-
 fn seed_size() -> usize {
     serde_json::from_str::<Vec<Value>>(carrier_sales::loads::SEED_JSON).unwrap().len()
 }

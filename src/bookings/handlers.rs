@@ -355,11 +355,15 @@ async fn carrier_check(
 )]
 pub async fn handoff(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
     let f = Fields::new(&body.0)?;
-    let call_id = f.required_id("call_id")?;
+    let named = crate::calls::identity::named(&f)?;
     let load_id = f.required_id("load_id")?;
-    let mc = f.mc("mc_number")?.ok_or_else(|| AppError::missing("mc_number"))?;
+    let mc = f.mc("mc_number")?;
     let agreed_rate = f.required_money("agreed_rate")?;
     let carrier_name = f.text("carrier_name")?;
+    let call_id = crate::calls::identity::attribute_for(&state, named, mc.as_ref().map(|m| m.as_str()))
+        .await?
+        .ok_or_else(|| AppError::missing("call_id"))?;
+    let mc = mc.ok_or_else(|| AppError::missing("mc_number"))?;
 
     // A retried handoff gets the booking it made, whatever the carrier's standing has
     // become since: the caller is already being transferred on the strength of it.

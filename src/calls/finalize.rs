@@ -18,7 +18,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-/// What a finalize body carries, every field optional but `call_id`.
+/// What a finalize body carries, every field optional (the call's id is resolved by
+/// [`super::identity`]).
 #[derive(Debug, Default)]
 pub struct FinalizeInput {
     pub call_id: String,
@@ -49,7 +50,7 @@ fn utc(w: Option<When>) -> Option<DateTime<Utc>> {
 }
 
 impl FinalizeInput {
-    pub fn read(f: &Fields) -> AppResult<FinalizeInput> {
+    pub fn read(f: &Fields, call_id: String) -> AppResult<FinalizeInput> {
         let extracted = match f.raw("extracted") {
             None => None,
             Some(Value::Object(o)) => Some(Value::Object(o.clone())),
@@ -79,7 +80,7 @@ impl FinalizeInput {
             }
         }
         Ok(FinalizeInput {
-            call_id: f.required_id("call_id")?,
+            call_id,
             mc_number: f.mc("mc_number")?.map(|m| m.as_str().to_string()),
             carrier_name: f.text("carrier_name")?,
             load_id: f.id("load_id")?,
@@ -313,19 +314,27 @@ pub fn finalize_tx(conn: &mut DbConnection, input: &FinalizeInput, now_ms: i64) 
     operation_id = "finalizeCall",
     tag = "agent",
     summary = "Record the call when it ends",
-    description = "Scope: agent. Sent by the workflow after each call; upsert by `call_id` (a retried webhook never makes a second record; a later finalize wins field by field). When `outcome` or `sentiment` is missing or not a label, the service classifies the call from what it recorded and the transcript, and says which it did.",
+    description = "Scope: agent. Sent by the workflow after each call; upsert by `call_id` (a retried webhook never makes a second record; a later finalize wins field by field). A missing or unrendered `call_id` (`session_id` and `run_id` are aliases) is resolved from `mc_number` (the carrier's call of the last two hours), else a new call record is made under an issued id (SPEC §12.1). When `outcome` or `sentiment` is missing or not a label, the service classifies the call from what it recorded and the transcript, and says which it did.",
     request_body(content = crate::http::openapi::FinalizeRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Recorded.", body = crate::http::openapi::FinalizeAnswer),
         (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = crate::http::openapi::ErrorBody),
         (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
-        (status = 422, description = "`missing_field` on `call_id`, or `invalid_value` naming the field (`ended_at` before `started_at`, more than 3 rounds, a duration over a day, `extracted` not an object or over 64 KiB, a transcript over 200,000 characters...).", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "`invalid_value` naming the field (a `call_id` over 128 characters, `ended_at` before `started_at`, more than 3 rounds, a duration over a day, `extracted` not an object or over 64 KiB, a transcript over 200,000 characters...).", body = crate::http::openapi::ErrorBody),
     ),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []))
 )]
 pub async fn finalize(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
     let f = Fields::new(&body.0)?;
-    let input = FinalizeInput::read(&f)?;
+    // Read first, so a body that cannot be recorded is refused before anything else.
+    let named = super::identity::named(&f)?;
+    let mc = f.mc("mc_number")?;
+    let mut input = FinalizeInput::read(&f, String::new())?;
+    // Nothing is dropped: a finalize that names no call and no known caller is recorded
+    // under a new id.
+    input.call_id = super::identity::attribute_for(&state, named, mc.as_ref().map(|m| m.as_str()))
+        .await?
+        .unwrap_or_else(super::identity::issue);
     let done = state.write(move |conn| write_tx(conn, |c| finalize_tx(c, &input, to_ms(Utc::now())))).await?;
     let by = |agent: bool| if agent { "agent" } else { "service" };
     let classified_by = if done.outcome_by_agent && done.sentiment_by_agent { "agent" } else { "service" };

@@ -5,6 +5,7 @@
 pub mod classify;
 pub mod finalize;
 pub mod handlers;
+pub mod identity;
 pub mod story;
 pub mod test_call;
 pub mod webhook;

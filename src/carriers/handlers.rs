@@ -45,8 +45,9 @@ pub fn read_query(f: &Fields) -> AppResult<CarrierQuery> {
 pub async fn verify(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
     let f = Fields::new(&body.0)?;
     let query = read_query(&f)?;
-    let call_id = f.id("call_id")?;
-    let verification = service::verify(&state, query, call_id).await?;
+    // Always a call id in the answer (SPEC §12.1): the agent passes it to every later tool.
+    let call_id = crate::calls::identity::named(&f)?.unwrap_or_else(crate::calls::identity::issue);
+    let verification = service::verify(&state, query, Some(call_id)).await?;
     Ok(HttpResponse::Ok().json(verification))
 }
 

@@ -46,6 +46,9 @@ impl Source {
 /// The answer of `POST /api/v1/fmcsa/verify` (SPEC §3.1), also handed to other modules.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Verification {
+    /// The call this verification belongs to (SPEC §12.1): the one the request named, or
+    /// one issued for it. Null only for verifications made outside a call.
+    pub call_id: Option<String>,
     /// The MC docket, digits only: asked, or found for a USDOT query (else null).
     pub mc_number: Option<String>,
     pub eligible: Option<bool>,
@@ -97,6 +100,7 @@ pub fn answer(
     .or_else(|| query.mc().map(str::to_string));
     let dot_number = carrier.as_ref().and_then(|c| c.dot_number.clone()).or_else(|| query.dot().map(str::to_string));
     Verification {
+        call_id: None,
         mc_number,
         eligible: status.eligible(),
         status,
@@ -299,8 +303,9 @@ pub async fn verify(
         },
         Backend::Live(client) => resolve_live(state, client, &query, started).await?,
     };
-    let verification =
+    let mut verification =
         answer(&query, resolution.lookup.as_ref(), resolution.source, resolution.stale, resolution.checked_at);
+    verification.call_id = call_id.clone();
     let recorded = verification.clone();
     state
         .write(move |conn| store::record(conn, &recorded, call_id.as_deref(), resolution.cache.as_ref(), Utc::now()))
@@ -334,6 +339,7 @@ mod tests {
         assert_eq!(
             keys,
             [
+                "call_id",
                 "carrier",
                 "checked_at",
                 "eligible",

@@ -209,3 +209,4 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(carriers, verifications);
+diesel::allow_tables_to_appear_in_same_query!(calls, verifications);

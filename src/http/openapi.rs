@@ -812,8 +812,12 @@ pub struct SearchRequest {
     pub pickup_window_hours: Option<LenientNumber>,
     /// Default 3, honoured up to 100.
     pub max_results: Option<LenientCount>,
-    /// The call this search belongs to (for the funnel).
+    /// The call (SPEC §12.1). Missing, blank or an unrendered template (`{{session.id}}`): the carrier's call in progress is found from `mc_number`, else a new id is issued; unattributed when neither is known. The answer says which id was used.
     pub call_id: Option<IdInput>,
+    /// An alias of `call_id`.
+    pub session_id: Option<IdInput>,
+    /// An alias of `call_id`.
+    pub run_id: Option<IdInput>,
     pub mc_number: Option<McInput>,
 }
 
@@ -826,6 +830,9 @@ pub struct SearchAnswer {
     pub widened: bool,
     /// What the agent can say.
     pub message: String,
+    /// The call the search was recorded for; null when neither a call nor an MC was given.
+    #[schema(required = true)]
+    pub call_id: Option<String>,
 }
 
 /// A load offered by a search: every `Load` member (never `max_rate`) plus the match.
@@ -989,7 +996,12 @@ pub struct VerifyRequest {
     pub mc_number: Option<McInput>,
     /// Used when there is no `mc_number`.
     pub dot_number: Option<DotInput>,
+    /// The call (SPEC §12.1). Missing, blank or an unrendered template (`{{session.id}}`): a new id is issued and answered; pass it to every later tool.
     pub call_id: Option<IdInput>,
+    /// An alias of `call_id`.
+    pub session_id: Option<IdInput>,
+    /// An alias of `call_id`.
+    pub run_id: Option<IdInput>,
 }
 
 #[derive(ToSchema)]
@@ -1110,6 +1122,8 @@ pub struct Carrier {
 
 #[derive(ToSchema)]
 pub struct Verification {
+    /// The call this verification was recorded for: the one sent, or a new one (`[A-Za-z0-9_-]`, at most 64 characters) to pass to every later tool.
+    pub call_id: String,
     /// The MC docket, digits only (asked, or found for a USDOT query); else null.
     #[schema(required = true)]
     pub mc_number: Option<String>,
@@ -1137,7 +1151,12 @@ pub struct Verification {
 #[derive(ToSchema)]
 #[schema(example = json!({"call_id": "call-8f2a", "load_id": "L-1001", "carrier_offer": "$2,450", "mc_number": "700010"}))]
 pub struct EvaluateRequest {
-    pub call_id: IdInput,
+    /// The call (SPEC §12.1). Missing, blank or an unrendered template (`{{session.id}}`): the carrier's call in progress is found from `mc_number`, else a new id is issued (without either, a 422 names `call_id`). The answer says which id was used.
+    pub call_id: Option<IdInput>,
+    /// An alias of `call_id`.
+    pub session_id: Option<IdInput>,
+    /// An alias of `call_id`.
+    pub run_id: Option<IdInput>,
     pub load_id: IdInput,
     /// What the carrier asks, e.g. `2400` or `"$2,400"`.
     pub carrier_offer: LenientAmount,
@@ -1200,7 +1219,12 @@ pub struct NegotiationPolicy {
 #[derive(ToSchema)]
 #[schema(example = json!({"call_id": "call-8f2a", "load_id": "L-1001", "mc_number": "MC-700010", "agreed_rate": 2300}))]
 pub struct HandoffRequest {
-    pub call_id: IdInput,
+    /// The call (SPEC §12.1). Missing, blank or an unrendered template (`{{session.id}}`): the carrier's call in progress is found from `mc_number`, else a new id is issued (without either, a 422 names `call_id`). The answer says which id was used.
+    pub call_id: Option<IdInput>,
+    /// An alias of `call_id`.
+    pub session_id: Option<IdInput>,
+    /// An alias of `call_id`.
+    pub run_id: Option<IdInput>,
     pub load_id: IdInput,
     pub mc_number: McInput,
     /// The negotiated rate (or at most the posted rate without a negotiation).
@@ -1308,7 +1332,12 @@ pub enum ClassifiedBy {
 #[derive(ToSchema)]
 #[schema(example = json!({"call_id": "call-8f2a", "mc_number": "MC-700010", "carrier_name": "Prairie Lantern Transport", "load_id": "L-1001", "outcome": "booked", "sentiment": "positive", "agreed_rate": "$2,300", "initial_carrier_offer": 2450, "negotiation_rounds": 2, "transferred": "yes", "duration_seconds": 312, "started_at": "Monday, November 24, 2026 08:00:00 AM UTC", "ended_at": "2026-11-24T08:05:12Z", "transcript": [{"role": "assistant", "content": "Can I get your MC number?"}, {"role": "user", "content": "MC 700010."}]}))]
 pub struct FinalizeRequest {
-    pub call_id: IdInput,
+    /// The call (SPEC §12.1). Missing, blank or an unrendered template (`{{session.id}}`): the carrier's call in progress is found from `mc_number`, else a new id is issued (a new call record is made under an issued id). The answer says which id was used.
+    pub call_id: Option<IdInput>,
+    /// An alias of `call_id`.
+    pub session_id: Option<IdInput>,
+    /// An alias of `call_id`.
+    pub run_id: Option<IdInput>,
     pub mc_number: Option<McInput>,
     pub carrier_name: Option<TextInput>,
     pub load_id: Option<IdInput>,

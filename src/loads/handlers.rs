@@ -151,8 +151,10 @@ fn can_widen(c: &Criteria) -> bool {
 pub async fn search(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
     let f = Fields::new(&body.0)?;
     let criteria = read_criteria(&f)?;
-    let call_id = f.id("call_id")?;
+    let named = crate::calls::identity::named(&f)?;
     let mc = f.mc("mc_number")?;
+    // Unattributed (null) only when neither the call nor the caller's MC is known.
+    let call_id = crate::calls::identity::attribute_for(&state, named, mc.as_ref().map(|m| m.as_str())).await?;
     let now = Utc::now();
     // What was asked, for unmet-demand reporting (not the whole body).
     let criteria_json: serde_json::Map<String, serde_json::Value> = [
@@ -171,8 +173,9 @@ pub async fn search(state: web::Data<AppState>, body: JsonBody) -> AppResult<Htt
     let short = state.load_index.is_fresh();
     let read = {
         let state = state.clone();
+        let call_id = call_id.clone();
         move |conn: &mut DbConnection| {
-            crate::db::read_together(conn, |conn| answer(&state, conn, &criteria, now, !short))
+            crate::db::read_together(conn, |conn| answer(&state, conn, &criteria, call_id, now, !short))
         }
     };
     let now_ms = to_ms(now);
@@ -218,6 +221,7 @@ fn answer(
     state: &AppState,
     conn: &mut DbConnection,
     criteria: &Criteria,
+    call_id: Option<String>,
     now: DateTime<Utc>,
     refresh: bool,
 ) -> AppResult<(Vec<u8>, Vec<String>)> {
@@ -260,7 +264,7 @@ fn answer(
     };
     let ids: Vec<String> = hits.iter().map(|h| h.load.load_id.clone()).collect();
     // Serialized here, with the reads, straight from the structs (no JSON tree).
-    let body = serde_json::to_vec(&SearchAnswer { total: hits.len(), loads: hits, widened, message })
+    let body = serde_json::to_vec(&SearchAnswer { total: hits.len(), loads: hits, widened, message, call_id })
         .map_err(anyhow::Error::from)?;
     Ok((body, ids))
 }
@@ -271,6 +275,8 @@ struct SearchAnswer {
     total: usize,
     widened: bool,
     message: String,
+    /// The call this search was recorded for (SPEC §12.1); null when unattributed.
+    call_id: Option<String>,
 }
 
 /// When nothing fits, say so and offer what would: other equipment on the lane, or the

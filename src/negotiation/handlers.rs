@@ -401,12 +401,14 @@ fn evaluate_tx(
 )]
 pub async fn evaluate(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
     let f = Fields::new(&body.0)?;
-    let req = Request {
-        call_id: f.required_id("call_id")?,
-        load_id: f.required_id("load_id")?,
-        offer: f.required_money("carrier_offer")?,
-        mc_number: f.mc("mc_number")?.map(|m| m.as_str().to_string()),
-    };
+    let named = crate::calls::identity::named(&f)?;
+    let load_id = f.required_id("load_id")?;
+    let offer = f.required_money("carrier_offer")?;
+    let mc_number = f.mc("mc_number")?.map(|m| m.as_str().to_string());
+    let call_id = crate::calls::identity::attribute_for(&state, named, mc_number.as_deref())
+        .await?
+        .ok_or_else(|| AppError::missing("call_id"))?;
+    let req = Request { call_id, load_id, offer, mc_number };
     let answer = state
         .clone()
         .write(move |conn| -> AppResult<Answer> {

@@ -134,8 +134,8 @@ async fn the_service_classifies_from_recorded_facts_when_the_agent_does_not() {
 async fn finalize_refuses_unusable_values() {
     let app = spawn_app().await;
     for (body, field) in [
-        (json!({"outcome": "booked"}), "call_id"),
-        (json!({"call_id": "x", "agreed_rate": "-5"}), "agreed_rate"),
+        (json!({"call_id": "x".repeat(129), "outcome": "booked"}), "call_id"),
+        (json!({"outcome": "booked", "agreed_rate": "-5"}), "agreed_rate"),
         (json!({"call_id": "x", "mc_number": "abc"}), "mc_number"),
         (json!({"call_id": "x", "transferred": "perhaps"}), "transferred"),
         (json!({"call_id": "x", "started_at": "yesterday-ish"}), "started_at"),

@@ -9,6 +9,7 @@ mod happyrobot_kit;
 mod hardening;
 mod helpers;
 mod hostile;
+mod identity;
 mod live;
 mod loads;
 mod negotiation;

@@ -280,7 +280,8 @@ impl Application {
     }
 }
 
-/// Hourly house-keeping: transcripts past `TRANSCRIPT_RETENTION_DAYS` are removed.
+/// Hourly house-keeping: transcripts (and rejected webhook bodies) past
+/// `TRANSCRIPT_RETENTION_DAYS` are removed.
 fn spawn_maintenance(state: std::sync::Weak<AppState>) {
     actix_web::rt::spawn(async move {
         loop {
@@ -288,11 +289,14 @@ fn spawn_maintenance(state: std::sync::Weak<AppState>) {
             let days = st.settings.retention.transcript_days;
             let result = web::block(move || -> anyhow::Result<usize> {
                 let mut conn = st.pool.get()?;
-                Ok(crate::calls::purge_transcripts(&mut conn, days, db::to_ms(Utc::now()))?)
+                let now_ms = db::to_ms(Utc::now());
+                // Rejected webhook bodies may hold transcripts too.
+                let rejected = crate::calls::intake::purge(&mut conn, days, now_ms)?;
+                Ok(crate::calls::purge_transcripts(&mut conn, days, now_ms)? + rejected)
             })
             .await;
             match result {
-                Ok(Ok(n)) if n > 0 => log::info!("removed {n} transcript(s) older than {days} days"),
+                Ok(Ok(n)) if n > 0 => log::info!("removed {n} transcript(s) or rejected bodies older than {days} days"),
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => log::warn!("transcript retention failed: {e:#}"),
                 Err(e) => log::warn!("transcript retention task failed: {e}"),

@@ -26,6 +26,8 @@ pub struct Telemetry {
     pub events_poller_healthy: IntGauge,
     pub events_poller_failures: IntCounter,
     pub events_poller_last_success_age: IntGauge,
+    pub webhooks_repaired: IntCounterVec,
+    pub webhooks_rejected: IntCounterVec,
 }
 
 fn build() -> Telemetry {
@@ -92,6 +94,19 @@ fn build() -> Telemetry {
         "Seconds since the live-events poller last read the outbox",
     )
     .expect("valid metric");
+    let webhooks_repaired = IntCounterVec::new(
+        Opts::new(
+            "webhooks_repaired_total",
+            "Platform webhook bodies read after repairing raw control characters or trailing commas",
+        ),
+        &["route"],
+    )
+    .expect("valid metric");
+    let webhooks_rejected = IntCounterVec::new(
+        Opts::new("webhooks_rejected_total", "Platform webhook bodies that could not be read, kept for replay"),
+        &["route"],
+    )
+    .expect("valid metric");
     for m in [
         Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
         Box::new(http_duration.clone()),
@@ -106,6 +121,8 @@ fn build() -> Telemetry {
         Box::new(events_poller_healthy.clone()),
         Box::new(events_poller_failures.clone()),
         Box::new(events_poller_last_success_age.clone()),
+        Box::new(webhooks_repaired.clone()),
+        Box::new(webhooks_rejected.clone()),
     ] {
         registry.register(m).expect("metric registered once");
     }
@@ -124,6 +141,8 @@ fn build() -> Telemetry {
         events_poller_healthy,
         events_poller_failures,
         events_poller_last_success_age,
+        webhooks_repaired,
+        webhooks_rejected,
     }
 }
 

@@ -10,10 +10,11 @@ use crate::app::AppState;
 use crate::db::schema::{bookings, calls, negotiations, searches};
 use crate::db::{to_ms, write_tx, DbConnection};
 use crate::error::{AppError, AppResult};
-use crate::http::body::JsonBody;
+use crate::http::body::RawBody;
 use crate::parse::{Fields, Turn, When};
 use crate::types::Money;
-use actix_web::{web, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde_json::{json, Value};
@@ -318,21 +319,28 @@ pub fn finalize_tx(conn: &mut DbConnection, input: &FinalizeInput, now_ms: i64) 
     request_body(content = crate::http::openapi::FinalizeRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Recorded.", body = crate::http::openapi::FinalizeAnswer),
-        (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = crate::http::openapi::ErrorBody),
-        (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
+        (status = 400, description = "`invalid_json`: not JSON even after repairing raw control characters and trailing commas; the body is kept and the answer carries its `rejected_id` (see `/webhooks/rejected`). `invalid_body`: not a JSON object.", body = crate::http::openapi::ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over `CARRIER_SALES__CALLS__FINALIZE_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
         (status = 422, description = "`invalid_value` naming the field (a `call_id` over 128 characters, `ended_at` before `started_at`, more than 3 rounds, a duration over a day, `extracted` not an object or over 64 KiB, a transcript over 200,000 characters...).", body = crate::http::openapi::ErrorBody),
     ),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []))
 )]
-pub async fn finalize(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
-    let f = Fields::new(&body.0)?;
+pub async fn finalize(state: web::Data<AppState>, req: HttpRequest, body: RawBody) -> AppResult<HttpResponse> {
+    let value = super::intake::read(&state, &req, &body.0).await?;
+    let (status, answer) = record(&state, value).await?;
+    Ok(HttpResponse::build(status).json(answer))
+}
+
+/// Records a finalize body (from the route, or replayed from a rejected one).
+pub async fn record(state: &web::Data<AppState>, body: Value) -> AppResult<super::rejected::RouteAnswer> {
+    let f = Fields::new(&body)?;
     // Read first, so a body that cannot be recorded is refused before anything else.
     let named = super::identity::named(&f)?;
     let mc = f.mc("mc_number")?;
     let mut input = FinalizeInput::read(&f, String::new())?;
     // Nothing is dropped: a finalize that names no call and no known caller is recorded
     // under a new id.
-    input.call_id = super::identity::attribute_for(&state, named, mc.as_ref().map(|m| m.as_str()))
+    input.call_id = super::identity::attribute_for(state, named, mc.as_ref().map(|m| m.as_str()))
         .await?
         .unwrap_or_else(super::identity::issue);
     let done = state.write(move |conn| write_tx(conn, |c| finalize_tx(c, &input, to_ms(Utc::now())))).await?;
@@ -343,19 +351,22 @@ pub async fn finalize(state: web::Data<AppState>, body: JsonBody) -> AppResult<H
     } else {
         ""
     };
-    Ok(HttpResponse::Ok().json(json!({
-        "call_id": done.call_id,
-        "outcome": done.outcome,
-        "sentiment": done.sentiment,
-        "classified_by": classified_by,
-        "outcome_classified_by": by(done.outcome_by_agent),
-        "sentiment_classified_by": by(done.sentiment_by_agent),
-        "outcome_conflict": done.outcome_conflict,
-        "created": done.created,
-        "message": format!(
-            "Call recorded as {} with {} sentiment.{conflict_note}",
-            done.outcome.as_str().replace('_', " "),
-            done.sentiment.as_str()
-        ),
-    })))
+    Ok((
+        StatusCode::OK,
+        json!({
+            "call_id": done.call_id,
+            "outcome": done.outcome,
+            "sentiment": done.sentiment,
+            "classified_by": classified_by,
+            "outcome_classified_by": by(done.outcome_by_agent),
+            "sentiment_classified_by": by(done.sentiment_by_agent),
+            "outcome_conflict": done.outcome_conflict,
+            "created": done.created,
+            "message": format!(
+                "Call recorded as {} with {} sentiment.{conflict_note}",
+                done.outcome.as_str().replace('_', " "),
+                done.sentiment.as_str()
+            ),
+        }),
+    ))
 }

@@ -6,13 +6,15 @@ pub mod classify;
 pub mod finalize;
 pub mod handlers;
 pub mod identity;
+pub mod intake;
+pub mod rejected;
 pub mod story;
 pub mod test_call;
 pub mod webhook;
 
 use crate::db::schema::calls;
 use crate::db::DbConnection;
-use crate::http::auth::{require_agent, require_dashboard};
+use crate::http::auth::{require_admin, require_agent, require_dashboard};
 use crate::http::resource;
 use actix_web::middleware::from_fn;
 use actix_web::web;
@@ -27,6 +29,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(
         resource("/webhooks/happyrobot").route(web::post().to(webhook::session_event).wrap(from_fn(require_agent))),
+    )
+    .service(resource("/webhooks/rejected").route(web::get().to(rejected::list).wrap(from_fn(require_dashboard))))
+    .service(
+        resource("/webhooks/rejected/{rejected_id}/replay")
+            .app_data(crate::http::body::BodyLimit::Finalize)
+            .route(web::post().to(rejected::replay).wrap(from_fn(require_admin))),
     )
     .service(resource("/calls").route(web::get().to(handlers::list).wrap(from_fn(require_dashboard))))
     .service(

@@ -7,9 +7,10 @@ use crate::app::AppState;
 use crate::db::schema::calls;
 use crate::db::{to_ms, write_tx};
 use crate::error::{AppError, AppResult};
-use crate::http::body::JsonBody;
+use crate::http::body::RawBody;
 use crate::parse::{self, Fields};
-use actix_web::{web, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 use diesel::prelude::*;
 use serde_json::{json, Value};
@@ -46,17 +47,24 @@ fn status(v: Option<&Value>, field: &str) -> AppResult<Option<String>> {
     responses(
         (status = 200, description = "Recorded on the call.", body = crate::http::openapi::PlatformEventRecorded),
         (status = 202, description = "Not a `session.status_changed` event: ignored.", body = crate::http::openapi::PlatformEventIgnored),
-        (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = crate::http::openapi::ErrorBody),
+        (status = 400, description = "`invalid_json`: not JSON even after repairing raw control characters and trailing commas; the body is kept and the answer carries its `rejected_id`. `invalid_body`: not a JSON object.", body = crate::http::openapi::ErrorBody),
         (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
         (status = 422, description = "`missing_field` (`type`, `data`, `data.session_id`, `data.status`, `data.status.current`) or `invalid_value` (an unknown status, an unreadable `time`).", body = crate::http::openapi::ErrorBody),
     ),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []))
 )]
-pub async fn session_event(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
-    let f = Fields::new(&body.0)?;
+pub async fn session_event(state: web::Data<AppState>, req: HttpRequest, body: RawBody) -> AppResult<HttpResponse> {
+    let value = super::intake::read(&state, &req, &body.0).await?;
+    let (status, answer) = receive(&state, value).await?;
+    Ok(HttpResponse::build(status).json(answer))
+}
+
+/// Records a session event (from the route, or replayed from a rejected body).
+pub async fn receive(state: &web::Data<AppState>, body: Value) -> AppResult<super::rejected::RouteAnswer> {
+    let f = Fields::new(&body)?;
     let kind = f.text("type")?.ok_or_else(|| AppError::missing("type"))?;
     if kind != "session.status_changed" {
-        return Ok(HttpResponse::Accepted().json(json!({"accepted": true, "ignored": true, "type": kind})));
+        return Ok((StatusCode::ACCEPTED, json!({"accepted": true, "ignored": true, "type": kind})));
     }
     let data = match f.raw("data") {
         Some(d @ Value::Object(_)) => d,
@@ -123,5 +131,5 @@ pub async fn session_event(state: web::Data<AppState>, body: JsonBody) -> AppRes
             })
         })
         .await?;
-    Ok(HttpResponse::Ok().json(json!({"accepted": true, "call_id": session_id, "status": current})))
+    Ok((StatusCode::OK, json!({"accepted": true, "call_id": session_id, "status": current})))
 }

@@ -210,3 +210,18 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(carriers, verifications);
 diesel::allow_tables_to_appear_in_same_query!(calls, verifications);
+
+diesel::table! {
+    rejected_webhooks (rejected_id) {
+        rejected_id -> Text,
+        route -> Text,
+        received_at -> BigInt,
+        error -> Text,
+        error_line -> BigInt,
+        error_column -> BigInt,
+        body -> Text,
+        request_id -> Nullable<Text>,
+        replayed_at -> Nullable<BigInt>,
+        replay_call_id -> Nullable<Text>,
+    }
+}

@@ -218,6 +218,8 @@ with an offset. Every response carries `X-Request-Id` (echoed when the request s
         crate::bookings::cancel::cancel,
         crate::calls::finalize::finalize,
         crate::calls::webhook::session_event,
+        crate::calls::rejected::list,
+        crate::calls::rejected::replay,
         crate::calls::handlers::list,
         crate::calls::handlers::export_csv,
         crate::calls::handlers::detail,
@@ -627,7 +629,9 @@ fn event_time() -> Schema {
 // Errors.
 
 /// Every error answer: `{"error": {"code", "message", "field"?}}`. A few 409s add members
-/// beside `error` (`negotiation`, `verification`), and a 502 adds `platform`.
+/// beside `error` (`negotiation`, `verification`), a 502 adds `platform`, and a 400
+/// `invalid_json` from `calls/finalize` or `webhooks/happyrobot` adds `rejected_id` (the
+/// body was kept; see `GET /api/v1/webhooks/rejected`).
 #[derive(ToSchema)]
 #[schema(example = json!({"error": {"code": "load_not_found", "message": "No load with id L-9999.", "field": "load_id"}}))]
 pub struct ErrorBody {
@@ -1511,6 +1515,46 @@ pub struct CallPage {
     pub calls: Vec<CallSummary>,
     #[schema(required = true)]
     pub next_cursor: Option<String>,
+}
+
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RejectedQuery {
+    /// `open` (not yet replayed), `replayed` or `all` (default).
+    pub status: Option<String>,
+}
+
+/// A webhook body that could not be read, kept as it came.
+#[derive(ToSchema)]
+pub struct RejectedWebhook {
+    pub rejected_id: String,
+    /// The route it was posted to, e.g. `/api/v1/calls/finalize`.
+    pub route: String,
+    pub received_at: String,
+    /// Why it could not be read, with the position.
+    pub error: String,
+    /// The 1-based line and column where reading failed.
+    pub error_line: i64,
+    pub error_column: i64,
+    /// The body as received (invalid UTF-8 replaced).
+    pub body: String,
+    #[schema(required = true)]
+    pub request_id: Option<String>,
+    /// When an admin replayed it corrected; null while open.
+    #[schema(required = true)]
+    pub replayed_at: Option<String>,
+    /// The call the replay landed on.
+    #[schema(required = true)]
+    pub replay_call_id: Option<String>,
+}
+
+#[derive(ToSchema)]
+pub struct RejectedPage {
+    pub rejected: Vec<RejectedWebhook>,
+    #[schema(required = true)]
+    pub next_cursor: Option<String>,
+    /// How many are not yet replayed (whatever the filter).
+    pub open: i64,
 }
 
 #[derive(ToSchema)]

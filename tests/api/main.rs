@@ -17,6 +17,7 @@ mod openapi;
 mod operations;
 mod ops;
 mod production;
+mod rejected;
 mod sessions;
 mod simulate;
 mod startup;

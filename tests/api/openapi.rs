@@ -29,6 +29,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/bookings/{booking_id}/cancel"),
     ("post", "/api/v1/calls/finalize"),
     ("post", "/api/v1/webhooks/happyrobot"),
+    ("get", "/api/v1/webhooks/rejected"),
+    ("post", "/api/v1/webhooks/rejected/{rejected_id}/replay"),
     ("get", "/api/v1/calls"),
     ("get", "/api/v1/calls/test"),
     ("post", "/api/v1/calls/test"),
@@ -470,6 +472,31 @@ async fn real_answers_fit_the_documented_schemas() {
         )
         .await;
     }
+
+    // A body that is not JSON even after repair: kept, listed, replayed.
+    let broken = app
+        .client
+        .post(app.url("/api/v1/calls/finalize"))
+        .header("X-API-Key", AGENT_KEY)
+        .body("{\"call_id\": \"call-4\", \"summary\": \"said \"no\"\"}");
+    let (status, kept) = conforms(d, "post", "/api/v1/calls/finalize", broken.send().await.unwrap()).await;
+    assert_eq!(status, 400);
+    let rejected_id = kept["rejected_id"].as_str().expect("rejected_id").to_string();
+    conforms(
+        d,
+        "get",
+        "/api/v1/webhooks/rejected",
+        get(DASHBOARD_KEY, "/api/v1/webhooks/rejected".into()).await.unwrap(),
+    )
+    .await;
+    let replay = app
+        .client
+        .post(app.url(&format!("/api/v1/webhooks/rejected/{rejected_id}/replay")))
+        .header("X-API-Key", ADMIN_KEY)
+        .json(&json!({"call_id": "call-4", "summary": "said \"no\""}));
+    let (status, _) =
+        conforms(d, "post", "/api/v1/webhooks/rejected/{rejected_id}/replay", replay.send().await.unwrap()).await;
+    assert_eq!(status, 200);
 
     // The dashboard's reads.
     conforms(d, "get", "/api/v1/calls", get(DASHBOARD_KEY, "/api/v1/calls?limit=1".into()).await.unwrap()).await;

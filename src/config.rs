@@ -118,18 +118,32 @@ impl Default for RetentionSettings {
     }
 }
 
-/// The voice platform's web-call trigger, for the dashboard's "Start a test call".
+/// The voice platform: the test-call trigger for the dashboard's "Start a test call", and
+/// which of the workspace's workflows are ours.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(default)]
 pub struct HappyRobotSettings {
     pub trigger_url: Option<String>,
     pub api_key: Option<Secret>,
     pub timeout_ms: u64,
+    /// `HAPPYROBOT_ENVIRONMENT`: the environment a run is started in through the REST
+    /// runs endpoint (`production`, `staging`, `development`).
+    pub environment: String,
+    /// `HAPPYROBOT_WORKFLOW_IDS`: the workflows (the platform's `use_case_id`) whose session
+    /// events are ours. Session events are configured per workspace, so every workflow's
+    /// sessions arrive; others are acknowledged and ignored. Empty: all are taken.
+    pub workflow_ids: Vec<String>,
 }
 
 impl Default for HappyRobotSettings {
     fn default() -> Self {
-        HappyRobotSettings { trigger_url: None, api_key: None, timeout_ms: 10_000 }
+        HappyRobotSettings {
+            trigger_url: None,
+            api_key: None,
+            timeout_ms: 10_000,
+            environment: "production".into(),
+            workflow_ids: Vec::new(),
+        }
     }
 }
 
@@ -375,6 +389,7 @@ const ENV_NAMES: &[(&str, &str)] = &[
     ("TRANSCRIPT_RETENTION_DAYS", "retention.transcript_days"),
     ("HAPPYROBOT_TRIGGER_URL", "happyrobot.trigger_url"),
     ("HAPPYROBOT_API_KEY", "happyrobot.api_key"),
+    ("HAPPYROBOT_ENVIRONMENT", "happyrobot.environment"),
 ];
 
 /// SPEC §10 variables holding comma lists.
@@ -383,6 +398,7 @@ const ENV_LISTS: &[(&str, &str)] = &[
     ("CORS_ORIGINS", "auth.cors_origins"),
     ("SALES_REPS", "sales_reps"),
     ("TRUSTED_PROXIES", "server.trusted_proxies"),
+    ("HAPPYROBOT_WORKFLOW_IDS", "happyrobot.workflow_ids"),
 ];
 
 fn env_value(name: &str) -> Option<String> {
@@ -481,6 +497,9 @@ impl Settings {
             if self.happyrobot.api_key.is_none() {
                 bail!("HAPPYROBOT_TRIGGER_URL is set but HAPPYROBOT_API_KEY is not");
             }
+        }
+        if !["production", "staging", "development"].contains(&self.happyrobot.environment.as_str()) {
+            bail!("HAPPYROBOT_ENVIRONMENT must be production, staging or development");
         }
         if self.sales_reps.is_empty() {
             bail!("SALES_REPS must name at least one rep");

@@ -1,6 +1,17 @@
-//! The dashboard's "Start a test call": asks the voice platform to start a web call
-//! through the workflow's trigger URL (`HAPPYROBOT_TRIGGER_URL`, `HAPPYROBOT_API_KEY`),
-//! so a manager can hear the agent without a phone number.
+//! The dashboard's "Start a test call": asks the voice platform to run a test workflow
+//! through its trigger (`HAPPYROBOT_TRIGGER_URL`, `HAPPYROBOT_API_KEY`), which calls the
+//! manager's phone with the agent, so the agent can be heard without a carrier line.
+//!
+//! Two trigger kinds, told apart by the URL (see `docs/happyrobot/README.md` for sources):
+//! - the platform's REST runs endpoint, `…/api/v2/workflows/{id}/runs` (public API v2):
+//!   `Authorization: Bearer <platform key>`, body `{"payload": {...}, "environment"}`,
+//!   answer `{"run_id", "queued_run_ids", ...}`;
+//! - a workflow's incoming-hook URL (`…/hooks/<slug>`): the hook node's own key in
+//!   `x-api-key`, the payload as the body, answer `{"queued_run_ids": [...]}`.
+//!
+//! A triggered run places a phone call (an outbound voice agent dials the number the
+//! payload carries), so the number is normalised to E.164 and fictional 555-01xx numbers,
+//! which the platform refuses, are refused here first.
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
@@ -32,15 +43,15 @@ pub async fn status(state: web::Data<AppState>) -> HttpResponse {
     path = "/api/v1/calls/test",
     operation_id = "startTestCall",
     tag = "dashboard",
-    summary = "Start a test web call",
-    description = "Scope: dashboard (or admin). Asks the voice platform's trigger URL (`HAPPYROBOT_TRIGGER_URL`, `HAPPYROBOT_API_KEY`) to start a web call. The body is optional.",
+    summary = "Start a test call",
+    description = "Scope: dashboard (or admin). Asks the voice platform to run the test workflow at `HAPPYROBOT_TRIGGER_URL`: the REST runs endpoint (`/api/v2/workflows/{id}/runs`, Bearer key, `{payload, environment}`) or an incoming-hook URL (`x-api-key`, the payload as body). The run calls `phone_number` (normalised to E.164). The body is optional.",
     request_body(content = Option<crate::http::openapi::TestCallRequest>, content_type = "application/json"),
     responses(
         (status = 200, description = "The platform started the call.", body = crate::http::openapi::TestCallStarted),
         (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = crate::http::openapi::ErrorBody),
         (status = 404, description = "`test_calls_not_configured`: the trigger URL or key is not set.", body = crate::http::openapi::ErrorBody),
         (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
-        (status = 422, description = "`invalid_value` on `phone_number` or `note`.", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "`invalid_value` on `phone_number` (not a dialable number: no country code, a fictional 555-01xx number...) or `note`.", body = crate::http::openapi::ErrorBody),
         (status = 502, description = "`platform_refused`: the platform answered with an error (the body adds `platform` with its answer); `platform_redirected`: the trigger URL answered with a redirect, which is never followed.", body = crate::http::openapi::ErrorBody),
         (status = 503, description = "`platform_unavailable`: the platform could not be reached or did not answer in time.", body = crate::http::openapi::ErrorBody),
     ),
@@ -62,19 +73,15 @@ pub async fn start(state: web::Data<AppState>, body: RawBody) -> AppResult<HttpR
             .map_err(|e| AppError::bad_request("invalid_json", format!("The request body is not valid JSON ({e}).")))?
     };
     let f = Fields::new(&body_value)?;
-    let phone = f.text("phone_number")?;
-    if phone.as_ref().is_some_and(|p| !p.chars().all(|c| c.is_ascii_digit() || "+-() .".contains(c))) {
-        return Err(AppError::invalid(
-            "phone_number",
-            "`phone_number` must be a phone number such as +1 555 010 0100.",
-        ));
-    }
+    let phone = f.text("phone_number")?.map(|p| e164(&p)).transpose()?;
     let payload = json!({
         "source": "carrier-sales dashboard",
         "test": true,
         "phone_number": phone,
         "note": f.text("note")?,
     });
+    let runs = is_runs_endpoint(&url);
+    let body = if runs { json!({"payload": payload, "environment": hr.environment}) } else { payload };
     let client = reqwest::Client::builder()
         .timeout(Duration::from_millis(hr.timeout_ms))
         .connect_timeout(Duration::from_millis(hr.timeout_ms.min(3000)))
@@ -83,14 +90,9 @@ pub async fn start(state: web::Data<AppState>, body: RawBody) -> AppResult<HttpR
         .referer(false)
         .build()
         .map_err(|e| AppError::Internal(e.into()))?;
-    let res = client
-        .post(&url)
-        .bearer_auth(key.expose())
-        .header("api-key", key.expose())
-        .json(&payload)
-        .send()
-        .await
-        .map_err(|e| {
+    let request = client.post(&url).json(&body);
+    let request = if runs { request.bearer_auth(key.expose()) } else { request.header("x-api-key", key.expose()) };
+    let res = request.send().await.map_err(|e| {
         // The URL may carry secrets in its query: name only the failure.
         let what = if e.is_timeout() { "did not answer in time" } else { "could not be reached" };
         log::warn!("test call trigger {what}");
@@ -120,5 +122,82 @@ pub async fn start(state: web::Data<AppState>, body: RawBody) -> AppResult<HttpR
         )
         .with_extra("platform", platform));
     }
-    Ok(HttpResponse::Ok().json(json!({"started": true, "platform": platform})))
+    let run_id = platform
+        .get("run_id")
+        .and_then(Value::as_str)
+        .or_else(|| platform.get("queued_run_ids").and_then(|r| r.get(0)).and_then(Value::as_str))
+        .map(str::to_string);
+    Ok(HttpResponse::Ok().json(json!({"started": true, "run_id": run_id, "platform": platform})))
+}
+
+/// True for the platform's REST runs endpoint (`/api/v2/workflows/{id}/runs`); anything
+/// else is an incoming-hook URL.
+fn is_runs_endpoint(url: &str) -> bool {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let path = path.trim_end_matches('/');
+    path.ends_with("/runs") && path.contains("/api/v2/workflows/")
+}
+
+/// `+1 (312) 555-2368`, `312-555-2368`, `+44 20 7946 0958` → E.164 (`+13125552368`). Ten
+/// digits without a country code are North American. The platform dials only routable
+/// numbers: impossible North American numbers and 555-0100 to 555-0199 (reserved for
+/// fiction) are refused here.
+fn e164(raw: &str) -> AppResult<String> {
+    let bad = |why: &str| AppError::invalid("phone_number", format!("`phone_number` {why}."));
+    if !raw.chars().all(|c| c.is_ascii_digit() || "+-() .".contains(c)) || raw.matches('+').count() > 1 {
+        return Err(bad("must be a phone number such as +1 312 555 2368"));
+    }
+    if raw.contains('+') && !raw.trim_start().starts_with('+') {
+        return Err(bad("may have a + only at the start"));
+    }
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    let international = raw.trim_start().starts_with('+');
+    let full = match (international, digits.len()) {
+        (false, 10) => format!("1{digits}"),
+        (false, 11) if digits.starts_with('1') => digits,
+        (false, _) => return Err(bad("needs its country code, e.g. +1 312 555 2368")),
+        (true, 8..=15) => digits,
+        (true, _) => return Err(bad("must have 8 to 15 digits")),
+    };
+    if full.len() == 11 && full.starts_with('1') {
+        let b = full.as_bytes();
+        // North American area codes and exchanges never start with 0 or 1.
+        if b[1] < b'2' || b[4] < b'2' {
+            return Err(bad("is not a North American number that exists (area code and exchange start with 2 to 9)"));
+        }
+        if &full[4..8] == "5550" && b[8] == b'1' {
+            return Err(bad("is a fictional 555-01xx number, which the voice platform refuses to dial"));
+        }
+    }
+    Ok(format!("+{full}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_numbers_become_e164() {
+        for (raw, want) in [
+            ("+1 (312) 555-2368", "+13125552368"),
+            ("312-555-2368", "+13125552368"),
+            ("1 312 555 2368", "+13125552368"),
+            ("+44 20 7946 0958", "+442079460958"),
+        ] {
+            assert_eq!(e164(raw).unwrap(), want, "{raw}");
+        }
+        for raw in
+            ["+1 555 010 0100", "312 555 0142", "+1 212 055 2368", "555-2368", "+1 312 555 2368 ext 4", "1+312", "+12"]
+        {
+            assert!(e164(raw).is_err(), "{raw}");
+        }
+    }
+
+    #[test]
+    fn the_runs_endpoint_is_told_from_a_hook() {
+        assert!(is_runs_endpoint("https://platform.happyrobot.ai/api/v2/workflows/abc/runs"));
+        assert!(is_runs_endpoint("https://platform.happyrobot.ai/api/v2/workflows/abc/runs/?x=1"));
+        assert!(!is_runs_endpoint("https://workflows.platform.happyrobot.ai/hooks/abc123"));
+        assert!(!is_runs_endpoint("https://example.com/runs"));
+    }
 }

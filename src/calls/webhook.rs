@@ -1,7 +1,10 @@
 //! `POST /webhooks/happyrobot`: the voice platform's session events (CloudEvents 1.0,
-//! `session.status_changed`). The workflow passes the platform's session id as `call_id`
-//! to every tool (`{{session.id}}`), so `data.session_id` names the call; `run_id` is
-//! kept beside it. Start and end times and the terminal status land on the call record.
+//! `session.status_changed`, set in the workspace's settings: docs.happyrobot.ai,
+//! "session status change" payload contract). `data.session_id` names the call (the
+//! call's id when the tools carry the platform's session id; see `docs/happyrobot`);
+//! `run_id` is kept beside it. Start and end times (`data.status.updated_at`) and the
+//! terminal status land on the call record. Events of other workflows of the workspace
+//! (`data.use_case_id` not in `HAPPYROBOT_WORKFLOW_IDS`) are acknowledged and ignored.
 
 use crate::app::AppState;
 use crate::db::schema::calls;
@@ -42,14 +45,14 @@ fn status(v: Option<&Value>, field: &str) -> AppResult<Option<String>> {
     operation_id = "receivePlatformEvent",
     tag = "agent",
     summary = "The voice platform's session events",
-    description = "Scope: agent. CloudEvents 1.0 `session.status_changed`: `data.session_id` names the call; start and end times and the terminal status land on the call record. Other event types are acknowledged with a 202 and ignored.",
+    description = "Scope: agent. CloudEvents 1.0 `session.status_changed`: `data.session_id` names the call; start and end times (`data.status.updated_at`, else `time`) and the terminal status land on the call record. Other event types, and events of workflows not listed in `HAPPYROBOT_WORKFLOW_IDS` (`data.use_case_id`), are acknowledged with a 202 and ignored.",
     request_body(content = crate::http::openapi::PlatformEvent, content_type = "application/json"),
     responses(
         (status = 200, description = "Recorded on the call.", body = crate::http::openapi::PlatformEventRecorded),
         (status = 202, description = "Not a `session.status_changed` event: ignored.", body = crate::http::openapi::PlatformEventIgnored),
         (status = 400, description = "`invalid_json`: not JSON even after repairing raw control characters and trailing commas; the body is kept and the answer carries its `rejected_id`. `invalid_body`: not a JSON object.", body = crate::http::openapi::ErrorBody),
         (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
-        (status = 422, description = "`missing_field` (`type`, `data`, `data.session_id`, `data.status`, `data.status.current`) or `invalid_value` (an unknown status, an unreadable `time`).", body = crate::http::openapi::ErrorBody),
+        (status = 422, description = "`missing_field` (`type`, `data`, `data.session_id`, `data.status`, `data.status.current`) or `invalid_value` (an unknown status, an unreadable `time` or `data.status.updated_at`).", body = crate::http::openapi::ErrorBody),
     ),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []))
 )]
@@ -72,6 +75,15 @@ pub async fn receive(state: &web::Data<AppState>, body: Value) -> AppResult<supe
         None => return Err(AppError::missing("data")),
     };
     let d = Fields::new(data)?;
+    // Session events are set per workspace, so other workflows' sessions arrive too.
+    let ours = &state.settings.happyrobot.workflow_ids;
+    let workflow = d.id("use_case_id")?.or(d.id("workflow_id")?);
+    if !ours.is_empty() && !workflow.as_ref().is_some_and(|w| ours.contains(w)) {
+        return Ok((
+            StatusCode::ACCEPTED,
+            json!({"accepted": true, "ignored": true, "type": kind, "reason": "other_workflow", "use_case_id": workflow}),
+        ));
+    }
     let session_id = d.id("session_id")?.ok_or_else(|| AppError::missing("data.session_id"))?;
     let run_id = d.id("run_id")?;
     let st = d.raw("status").ok_or_else(|| AppError::missing("data.status"))?;
@@ -83,9 +95,19 @@ pub async fn receive(state: &web::Data<AppState>, body: Value) -> AppResult<supe
         _ => return Err(AppError::invalid("data.status", "`data.status` must be {previous, current}.")),
     };
     let current = current.ok_or_else(|| AppError::missing("data.status.current"))?;
-    let at = match f.raw("time") {
+    // When the status changed: `data.status.updated_at` where the platform sends it, else
+    // the envelope's `time` (when the event was sent), else now.
+    let changed_at = match st {
+        Value::Object(o) => o.get("updated_at").filter(|v| !parse::is_no_value(v)),
+        _ => None,
+    };
+    let (field, raw_at) = match changed_at {
+        Some(v) => ("data.status.updated_at", Some(v)),
+        None => ("time", f.raw("time")),
+    };
+    let at = match raw_at {
         Some(v) => parse::when(v)
-            .map_err(|why| AppError::invalid("time", format!("`time` {why}.")))?
+            .map_err(|why| AppError::invalid(field, format!("`{field}` {why}.")))?
             .map(|w| w.to_utc(|n| n.and_utc()))
             .unwrap_or_else(Utc::now),
         None => Utc::now(),

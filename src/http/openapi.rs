@@ -1403,7 +1403,9 @@ pub struct PlatformEventData {
     /// The platform's session id: the call's `call_id`.
     pub session_id: IdInput,
     pub run_id: Option<IdInput>,
-    /// `{"previous", "current"}` or just the current status. Statuses: queued, in-progress, completed, busy, missed, canceled, failed, voicemail.
+    /// The workflow the session belongs to; compared with `HAPPYROBOT_WORKFLOW_IDS` when that is set.
+    pub use_case_id: Option<IdInput>,
+    /// `{"previous", "current", "updated_at"?}` or just the current status. Statuses: queued, in-progress, completed, busy, missed, canceled, failed, voicemail.
     #[schema(value_type = Value)]
     pub status: serde_json::Value,
 }
@@ -1435,6 +1437,12 @@ pub struct PlatformEventIgnored {
     /// The event type that was ignored.
     #[schema(rename = "type")]
     pub kind: String,
+    /// `other_workflow` when the event is of a workflow not listed in `HAPPYROBOT_WORKFLOW_IDS`; absent for other event types.
+    #[schema(required = false)]
+    pub reason: String,
+    /// The ignored event's `data.use_case_id` (with `other_workflow`).
+    #[schema(required = false)]
+    pub use_case_id: Option<String>,
 }
 
 #[derive(IntoParams)]
@@ -1727,7 +1735,7 @@ pub struct TestCallStatus {
 #[derive(ToSchema)]
 #[schema(example = json!({"phone_number": "+1 555 010 0100", "note": "demo"}))]
 pub struct TestCallRequest {
-    /// Digits, spaces and `+-().` only.
+    /// The phone the test run calls, e.g. `+1 312 555 2368` (sent to the platform as E.164; 555-01xx fiction numbers are refused).
     pub phone_number: Option<TextInput>,
     pub note: Option<TextInput>,
 }
@@ -1735,6 +1743,9 @@ pub struct TestCallRequest {
 #[derive(ToSchema)]
 pub struct TestCallStarted {
     pub started: bool,
+    /// The platform's run id (`run_id`, else the first of `queued_run_ids`).
+    #[schema(required = true)]
+    pub run_id: Option<String>,
     /// The platform's answer: its JSON, or `{"body": "..."}`.
     #[schema(schema_with = any_value)]
     pub platform: serde_json::Value,

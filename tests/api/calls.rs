@@ -301,6 +301,42 @@ async fn session_events_set_the_calls_times_and_status() {
     assert_eq!(s, 422);
 }
 
+/// The payload as the platform documents it (docs.happyrobot.ai, session status change
+/// payload contract): UUID ids, `schema_version`, `status.updated_at`, `use_case.version`
+/// as a string. Settings name our workflow; another workflow's sessions are not calls.
+#[actix_web::test]
+async fn published_session_events_of_our_workflow_are_recorded_and_others_ignored() {
+    let ours = "1f2e3d4c-5b6a-4978-8695-a4b3c2d1e0f9";
+    let app = spawn_with(|s| s.happyrobot.workflow_ids = vec![ours.to_string()]).await;
+    let event = fixture("session_status_changed_published.json");
+    let session = event["data"]["session_id"].as_str().unwrap().to_string();
+    let (s, b) = json(app.agent("/api/v1/webhooks/happyrobot", &event).await).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["call_id"], session.as_str());
+    let call = &call_story(&app, &session).await["call"];
+    assert_eq!(call["platform_status"], "completed");
+    // The change's own time, not the envelope's.
+    assert_eq!(call["ended_at"], "2026-11-21T15:04:11Z", "{call}");
+
+    let mut other = event.clone();
+    other["data"]["use_case_id"] = json!("00000000-0000-4000-8000-000000000000");
+    other["data"]["session_id"] = json!("another-workflows-session");
+    let (s, b) = json(app.agent("/api/v1/webhooks/happyrobot", &other).await).await;
+    assert_eq!(s, 202, "{b}");
+    assert_eq!((b["ignored"].as_bool(), b["reason"].as_str()), (Some(true), Some("other_workflow")));
+    let mut unnamed = other.clone();
+    unnamed["data"].as_object_mut().unwrap().remove("use_case_id");
+    let (s, _) = json(app.agent("/api/v1/webhooks/happyrobot", &unnamed).await).await;
+    assert_eq!(s, 202, "an event that does not say its workflow is not ours once workflows are named");
+    let (_, list) = json(app.get_as(DASHBOARD_KEY, "/api/v1/calls").await).await;
+    assert_eq!(list["calls"].as_array().unwrap().len(), 1, "{list}");
+
+    let mut bad = event.clone();
+    bad["data"]["status"]["updated_at"] = json!("soon");
+    let (s, b) = json(app.agent("/api/v1/webhooks/happyrobot", &bad).await).await;
+    assert_eq!((s, b["error"]["field"].as_str()), (422, Some("data.status.updated_at")));
+}
+
 #[actix_web::test]
 async fn live_events_reach_a_connected_dashboard() {
     use futures_util::StreamExt;

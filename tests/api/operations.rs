@@ -69,15 +69,23 @@ async fn fake_trigger(status: u16) -> (String, std::sync::Arc<std::sync::Mutex<V
     let server = HttpServer::new(move || {
         let log = log.clone();
         App::new().route(
-            "/trigger",
+            "/{path:.*}",
             web::post().to(move |req: HttpRequest, body: web::Json<Value>| {
                 let log = log.clone();
                 async move {
-                    let auth =
-                        req.headers().get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+                    let header = |name: &str| {
+                        req.headers().get(name).and_then(|v| v.to_str().ok()).map(|v| format!("{name}: {v}"))
+                    };
+                    // Which credential arrived, and how.
+                    let auth = header("authorization").or_else(|| header("x-api-key")).unwrap_or_default();
                     log.lock().unwrap().push((auth, body.into_inner()));
-                    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
-                        .json(json!({"run_id": "run_test_1", "web_call_url": "https://example.invalid/call/1"}))
+                    // The platform's answers: the runs endpoint names its run; a hook queues.
+                    let answer = if req.path().ends_with("/runs") {
+                        json!({"run_id": "run_test_1", "queued_run_ids": ["run_test_1"], "status": "queued"})
+                    } else {
+                        json!({"queued_run_ids": ["run_hook_1"], "status": "queued"})
+                    };
+                    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).json(answer)
                 }
             }),
         )
@@ -91,26 +99,53 @@ async fn fake_trigger(status: u16) -> (String, std::sync::Arc<std::sync::Mutex<V
 }
 
 #[actix_web::test]
-async fn a_test_web_call_goes_through_the_platforms_trigger() {
+async fn a_test_call_goes_through_the_platforms_runs_endpoint_or_a_hook() {
     let (url, seen) = fake_trigger(200).await;
+    let base = url.strip_suffix("/trigger").unwrap().to_string();
+    let runs = format!("{base}/api/v2/workflows/wf-test/runs");
     let app = spawn_with(|s| {
-        s.happyrobot.trigger_url = Some(url.clone());
+        s.happyrobot.trigger_url = Some(runs.clone());
         s.happyrobot.api_key = Some(carrier_sales::config::Secret::new("hr-test-key"));
+        s.happyrobot.environment = "development".into();
     })
     .await;
     let (_, status) = json(app.get_as(DASHBOARD_KEY, "/api/v1/calls/test").await).await;
     assert_eq!(status["enabled"], true);
     let (s, b) =
-        json(app.post_as(DASHBOARD_KEY, "/api/v1/calls/test", &json!({"phone_number": "+1 555 010 0100"})).await).await;
+        json(app.post_as(DASHBOARD_KEY, "/api/v1/calls/test", &json!({"phone_number": "+1 (312) 555-2368"})).await)
+            .await;
     assert_eq!(s, 200, "{b}");
-    assert_eq!(b["started"], true);
-    assert_eq!(b["platform"]["run_id"], "run_test_1");
-    let got = seen.lock().unwrap().clone();
-    assert_eq!(got.len(), 1);
-    assert_eq!(got[0].0, "Bearer hr-test-key");
-    assert_eq!(got[0].1["phone_number"], "+1 555 010 0100");
+    assert_eq!((b["started"].as_bool(), b["run_id"].as_str()), (Some(true), Some("run_test_1")));
+    {
+        let got = seen.lock().unwrap().clone();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, "authorization: Bearer hr-test-key", "the REST API takes the platform key as Bearer");
+        assert_eq!(got[0].1["environment"], "development");
+        assert_eq!(got[0].1["payload"]["phone_number"], "+13125552368", "{:?}", got[0].1);
+    }
+    // A fictional number is refused here, before the platform refuses it.
+    let (s, b) =
+        json(app.post_as(DASHBOARD_KEY, "/api/v1/calls/test", &json!({"phone_number": "+1 555 010 0100"})).await).await;
+    assert_eq!((s, b["error"]["field"].as_str()), (422, Some("phone_number")), "{b}");
+    assert_eq!(seen.lock().unwrap().len(), 1);
     // The agent's key cannot start test calls.
     assert_eq!(app.post_as(AGENT_KEY, "/api/v1/calls/test", &json!({})).await.status(), 403);
+
+    // An incoming hook: its own key in x-api-key, the payload as the body.
+    let hook = format!("{base}/hooks/carrier-test");
+    let app = spawn_with(|s| {
+        s.happyrobot.trigger_url = Some(hook.clone());
+        s.happyrobot.api_key = Some(carrier_sales::config::Secret::new("hook-node-key"));
+    })
+    .await;
+    let (s, b) =
+        json(app.post_as(DASHBOARD_KEY, "/api/v1/calls/test", &json!({"phone_number": "312 555 2368"})).await).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["run_id"], "run_hook_1");
+    let got = seen.lock().unwrap().clone();
+    assert_eq!(got[1].0, "x-api-key: hook-node-key");
+    assert_eq!(got[1].1["phone_number"], "+13125552368");
+    assert_eq!(got[1].1["test"], true);
 }
 
 #[actix_web::test]

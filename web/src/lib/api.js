@@ -487,7 +487,7 @@ export async function cancelBooking(bookingId, reason) {
 // ---------------------------------------------------------------- test call
 
 /**
- * Whether the server can start a test web call (a trigger URL is configured).
+ * Whether the server can start a test call (a trigger URL is configured).
  * @returns {Promise<boolean>}
  */
 export async function testCallEnabled() {

@@ -14,6 +14,7 @@ pub mod error;
 pub mod events;
 pub mod geo;
 pub mod http;
+pub mod kit;
 pub mod loads;
 pub mod metrics;
 pub mod negotiation;

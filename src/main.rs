@@ -27,6 +27,11 @@ enum Command {
     },
     /// Exit 0 if the local server answers /readyz (for container health checks).
     Healthcheck,
+    /// The voice platform (HappyRobot).
+    Happyrobot {
+        #[command(subcommand)]
+        command: HappyrobotCommand,
+    },
     /// Play N realistic carrier calls through the HTTP API (also a smoke test: exit 1 on
     /// any 5xx, transport error or unexpected refusal); prints latency per tool, outcomes
     /// and `booked=N lost=N avg_premium_pct=X`, the same for the same seed.
@@ -55,6 +60,27 @@ enum Command {
         calls_per_day: Option<u32>,
         #[arg(long)]
         seed: Option<u64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum HappyrobotCommand {
+    /// Write the workflow kit (tools, webhooks, voice agent settings, keyterms, prompt) for
+    /// this deployment's URL.
+    Kit {
+        /// The service's public HTTPS address, e.g. https://carrier-sales.example.com
+        #[arg(long)]
+        base_url: String,
+        /// Where to write the files.
+        #[arg(long, default_value = "happyrobot-kit")]
+        out: PathBuf,
+        /// Fill the agent key in from this environment variable (else a placeholder).
+        #[arg(long)]
+        api_key_env: Option<String>,
+        /// Keyterms from this load file (JSON or CSV, as import-loads reads) instead of the
+        /// bundled board.
+        #[arg(long)]
+        loads: Option<PathBuf>,
     },
 }
 
@@ -97,6 +123,9 @@ fn main() -> ExitCode {
             KeysCommand::Revoke { id } => cli::keys_revoke(&settings, &id),
         },
         Command::Healthcheck => cli::healthcheck(&settings),
+        Command::Happyrobot { command: HappyrobotCommand::Kit { base_url, out, api_key_env, loads } } => {
+            carrier_sales::kit::command(&base_url, &out, api_key_env.as_deref(), loads.as_deref())
+        }
         Command::Simulate { base_url, api_key, calls, concurrency, seed } => {
             let run = carrier_sales::simulate::command(base_url, api_key, calls, concurrency, seed);
             match actix_web::rt::System::new().block_on(run) {

@@ -416,6 +416,13 @@ impl<'a> Fields<'a> {
         self.obj.get(name).filter(|v| !is_no_value(v))
     }
 
+    /// The members named `<prefix><name>` (with a value), as `(name, value)`.
+    pub fn prefixed(&self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a Value)> + 'a {
+        self.obj.iter().filter_map(move |(k, v)| {
+            k.strip_prefix(prefix).filter(|n| !n.is_empty() && !is_no_value(v)).map(|n| (n, v))
+        })
+    }
+
     fn read<T>(&self, name: &str, f: impl FnOnce(&Value) -> Result<Option<T>, String>) -> AppResult<Option<T>> {
         match self.obj.get(name) {
             None => Ok(None),

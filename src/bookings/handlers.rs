@@ -80,6 +80,7 @@ fn answer(b: &BookingRow) -> serde_json::Value {
         "mc_number": b.mc_number,
         "agreed_rate": Money(b.rate_cents),
         "rep": rep.to_json(),
+        "transfer_to": rep.transfer_to(),
         "verification_pending": b.verification_pending,
         "summary": b.summary,
         "message": format!(

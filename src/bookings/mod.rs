@@ -42,6 +42,24 @@ impl Rep {
             None => serde_json::json!({"name": self.name, "phone": self.contact}),
         }
     }
+
+    /// The rep's phone in E.164 (`+1-555-0100` → `+15550100`), the number the voice
+    /// platform's transfer dials: its digits after a `+`; ten digits written without a
+    /// country code are North American. `None` for an extension, which the platform
+    /// cannot dial.
+    pub fn transfer_to(&self) -> Option<String> {
+        let c = self.contact.trim();
+        if c.to_ascii_lowercase().starts_with("ext") {
+            return None;
+        }
+        let digits: String = c.chars().filter(char::is_ascii_digit).collect();
+        match (c.starts_with('+'), digits.len()) {
+            (true, 7..=15) => Some(format!("+{digits}")),
+            (false, 10) => Some(format!("+1{digits}")),
+            (false, 11) if digits.starts_with('1') => Some(format!("+{digits}")),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -55,6 +73,12 @@ mod tests {
         let r = Rep::parse("Marcus Lee: ext 204").unwrap();
         assert_eq!(r.to_json(), serde_json::json!({"name": "Marcus Lee", "extension": "204"}));
         assert!(Rep::parse("nobody").is_none());
+        let transfer = |entry: &str| Rep::parse(entry).unwrap().transfer_to();
+        assert_eq!(transfer("Dana:+1-555-0100").as_deref(), Some("+15550100"));
+        assert_eq!(transfer("Dana:(312) 555-2368").as_deref(), Some("+13125552368"));
+        assert_eq!(transfer("Dana:+44 20 7946 0958").as_deref(), Some("+442079460958"));
+        assert_eq!(transfer("Marcus: ext 204"), None);
+        assert_eq!(transfer("Marcus:555-2368"), None, "no area code: not dialable");
         assert!(Rep::parse(":123").is_none());
     }
 }

@@ -52,7 +52,7 @@ fn utc(w: Option<When>) -> Option<DateTime<Utc>> {
 
 impl FinalizeInput {
     pub fn read(f: &Fields, call_id: String) -> AppResult<FinalizeInput> {
-        let extracted = match f.raw("extracted") {
+        let mut extracted = match f.raw("extracted") {
             None => None,
             Some(Value::Object(o)) => Some(Value::Object(o.clone())),
             // Templating sometimes sends the object as a JSON string.
@@ -62,6 +62,12 @@ impl FinalizeInput {
             },
             Some(_) => return Err(AppError::invalid("extracted", "`extracted` must be a JSON object.")),
         };
+        // A key-value body builder cannot nest: `extracted.<name>` keys are folded in.
+        for (name, value) in f.prefixed("extracted.") {
+            if let Value::Object(o) = extracted.get_or_insert_with(|| Value::Object(Default::default())) {
+                o.insert(name.to_string(), value.clone());
+            }
+        }
         if extracted.as_ref().is_some_and(|e| e.to_string().len() > MAX_EXTRACTED_BYTES) {
             return Err(AppError::invalid("extracted", "`extracted` is larger than 64 KiB."));
         }

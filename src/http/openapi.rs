@@ -1257,6 +1257,9 @@ pub struct HandoffAnswer {
     pub mc_number: String,
     pub agreed_rate: Usd,
     pub rep: Rep,
+    /// The rep's phone in E.164 (e.g. `+13125552368`) for the voice platform's transfer; null when the rep has an extension only.
+    #[schema(required = true)]
+    pub transfer_to: Option<String>,
     /// FMCSA could not be reached: the rep must check the carrier before dispatch.
     pub verification_pending: bool,
     /// One paragraph for the rep.

@@ -47,7 +47,7 @@ const ROUTES: &[(&str, &str)] = &[
 
 const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
-async fn document(app: &TestApp) -> Value {
+pub async fn document(app: &TestApp) -> Value {
     let res = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
@@ -67,7 +67,7 @@ fn operations(doc: &Value) -> Vec<(String, String, &Value)> {
 }
 
 /// Follows a local `$ref` (`#/components/...`).
-fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
+pub fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
     match v.get("$ref").and_then(Value::as_str) {
         Some(r) => {
             let pointer = r.strip_prefix('#').expect("a local $ref");
@@ -78,7 +78,7 @@ fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
 }
 
 /// A small JSON Schema (2020-12 subset) check, enough for the schemas this API uses.
-fn violations(doc: &Value, schema: &Value, value: &Value, at: &str) -> Vec<String> {
+pub fn violations(doc: &Value, schema: &Value, value: &Value, at: &str) -> Vec<String> {
     let schema = resolve(doc, schema);
     let mut out = vec![];
     if let Some(t) = schema.get("type") {

@@ -16,7 +16,8 @@ work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 agent="agent-browser-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 admin="admin-browser-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-DATABASE_URL="sqlite://$work/browser.db" HOST=127.0.0.1 PORT=$port API_KEYS="agent:$agent,admin:$admin" \
+viewer="dashboard-browser-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+DATABASE_URL="sqlite://$work/browser.db" HOST=127.0.0.1 PORT=$port API_KEYS="agent:$agent,admin:$admin,dashboard:$viewer" \
   RATE_LIMIT_PER_MINUTE=0 RUST_LOG=warn "$bin" serve >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -26,5 +27,6 @@ for _ in $(seq 1 100); do
 done
 curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null || { cat "$work/server.log"; exit 1; }
 
-BASE_URL="http://127.0.0.1:$port" DASHBOARD_KEY="$admin" AGENT_KEY="$agent" CHROMIUM_PATH="$(command -v chromium)" \
+BASE_URL="http://127.0.0.1:$port" DASHBOARD_KEY="$admin" VIEWER_KEY="$viewer" AGENT_KEY="$agent" \
+  CHROMIUM_PATH="$(command -v chromium)" \
   node --test web/tests/ || { echo "--- server log"; tail -50 "$work/server.log"; exit 1; }

@@ -5,7 +5,9 @@
 // It seeds its own calls through the agent API (so it passes against an empty
 // server), then drives headless Chromium (Debian's /usr/bin/chromium, or
 // CHROMIUM_PATH) with playwright-core: sign in, overview figures equal the API's,
-// calls filter, a call's story, live updates without a reload, sign out.
+// calls filter, a call's story, live updates without a reload, the webhooks we
+// could not read (count, body with the failing place marked, replay as admin;
+// read-only with VIEWER_KEY, a dashboard-scope key), sign out.
 // Screenshots go to web/test-results/.
 
 import assert from 'node:assert/strict';
@@ -17,6 +19,7 @@ import { chromium } from 'playwright-core';
 const BASE_URL = (process.env.BASE_URL ?? '').replace(/\/+$/, '');
 const DASHBOARD_KEY = process.env.DASHBOARD_KEY ?? '';
 const AGENT_KEY = process.env.AGENT_KEY ?? '';
+const VIEWER_KEY = process.env.VIEWER_KEY ?? '';
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url));
 const LIVE_TIMEOUT = 10_000;
@@ -26,6 +29,26 @@ const skip = missing.length ? `set ${missing.join(', ')} to run the browser test
 
 const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const callIds = [1, 2, 3].map((i) => `webtest-${run}-${i}`);
+
+// An end-of-call report whose transcript carries an unescaped quote: not JSON, so
+// the server keeps it (SPEC §12.2). Reading stops at the `n` of "no", line 7.
+const unreadCallId = `webtest-${run}-unread`;
+/** @param {string} quote how the carrier's quoted word is written in the JSON text */
+const finalizeText = (quote) =>
+  [
+    '{',
+    `  "call_id": "${unreadCallId}",`,
+    '  "mc_number": "700010",',
+    '  "carrier_name": "Web Test Trucking",',
+    '  "outcome": "carrier_declined",',
+    '  "sentiment": "neutral",',
+    `  "transcript": "Agent: It pays $1,800. Carrier: I said ${quote}no${quote} to that rate, thanks.",`,
+    '  "duration_seconds": 95',
+    '}'
+  ].join('\n');
+const BROKEN_FINALIZE = finalizeText('"');
+const FIXED_FINALIZE = finalizeText('\\"');
+const BROKEN_AT = { line: 7, char: 'n' };
 
 // The same formatting the dashboard uses (en-US).
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
@@ -61,6 +84,34 @@ async function dashboardGet(path) {
   const json = await res.json().catch(() => null);
   if (!res.ok) throw new Error(`GET ${path} -> ${res.status} ${JSON.stringify(json)}`);
   return json;
+}
+
+/**
+ * POST a raw text body with the agent key, as a platform template would.
+ * @param {string} path
+ * @param {string} text
+ */
+async function agentRaw(path, text) {
+  const res = await fetch(`${BASE_URL}/api/v1${path}`, {
+    method: 'POST',
+    headers: { 'X-API-Key': AGENT_KEY, 'Content-Type': 'application/json' },
+    body: text
+  });
+  return { status: res.status, json: await res.json().catch(() => null) };
+}
+
+/**
+ * The server's entry for a rejected body, from the dashboard API.
+ * @param {string} rejectedId
+ */
+async function rejectedEntry(rejectedId) {
+  for (let cursor = ''; ; ) {
+    const page = await dashboardGet(`/webhooks/rejected?status=all&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+    const found = page.rejected.find((/** @type {any} */ r) => r.rejected_id === rejectedId);
+    if (found) return { entry: found, open: page.open };
+    if (!page.next_cursor) throw new Error(`${rejectedId} is not listed`);
+    cursor = encodeURIComponent(page.next_cursor);
+  }
 }
 
 /** A first available load, preferring Dallas (earlier runs may have booked some). */
@@ -138,12 +189,27 @@ describe('dashboard in a browser', { skip, timeout: 180_000 }, () => {
   const problems = [];
   const seeded = /** @type {Awaited<ReturnType<typeof seedCall>>[]} */ ([]);
   const facts = { calls: 0, liveMs: 0 };
+  const unread = { rejectedId: '', truncatedId: '' };
 
   before(async () => {
     mkdirSync(RESULTS, { recursive: true });
     seeded.push(await seedCall(callIds[0], { book: true, outcome: 'booked' }));
     seeded.push(await seedCall(callIds[1], { book: false, outcome: 'negotiation_failed' }));
     seeded.push(await seedCall(callIds[2], { book: false, outcome: 'carrier_declined' }));
+
+    // Two bodies we cannot read: a truncated session event (left open), then the
+    // broken end-of-call report (the newest, replayed below).
+    const truncated = await agentRaw(
+      '/webhooks/happyrobot',
+      `{"specversion": "1.0", "type": "session.status_changed", "data": {"session_id": "${unreadCallId}", "status": "comp`
+    );
+    assert.equal(truncated.status, 400, JSON.stringify(truncated.json));
+    const broken = await agentRaw('/calls/finalize', BROKEN_FINALIZE);
+    assert.equal(broken.status, 400, JSON.stringify(broken.json));
+    assert.equal(broken.json?.error?.code, 'invalid_json');
+    assert.match(broken.json?.rejected_id ?? '', /^rej_/, 'the 400 names the kept body');
+    unread.truncatedId = truncated.json.rejected_id;
+    unread.rejectedId = broken.json.rejected_id;
 
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -312,6 +378,134 @@ describe('dashboard in a browser', { skip, timeout: 180_000 }, () => {
     await page.screenshot({ path: `${RESULTS}loads.png`, fullPage: true });
   });
 
+  it('counts the webhooks we could not read on the overview and in the top bar', async () => {
+    await page.getByTestId('nav-overview').click();
+    const { open } = await rejectedEntry(unread.rejectedId);
+    assert.ok(open >= 2, `both seeded bodies are open (the API says ${open})`);
+    const notice = page.getByTestId('rejected-notice');
+    await notice.waitFor();
+    const text = ((await notice.textContent()) ?? '').replace(/\s+/g, ' ');
+    assert.match(text, new RegExp(`^ ?${integer.format(open)} webhooks we could not read\\.`));
+    assert.equal((await page.getByTestId('nav-webhooks-count').textContent())?.trim(), integer.format(open));
+    await page.screenshot({ path: `${RESULTS}overview-rejected.png` });
+  });
+
+  it('lists a body we could not read and marks where reading failed', async () => {
+    await page.getByTestId('rejected-notice-link').click();
+    await page.waitForURL(/\/webhooks\?status=open/);
+    const { entry } = await rejectedEntry(unread.rejectedId);
+    assert.equal(entry.error_line, BROKEN_AT.line, `the parser stops on the transcript line: ${JSON.stringify(entry)}`);
+    const row = page.locator(`[data-testid="rejected-row"][data-rejected-id="${unread.rejectedId}"]`);
+    await row.waitFor();
+    assert.equal(await page.getByTestId('rejected-row').first().getAttribute('data-rejected-id'), unread.rejectedId, 'newest first');
+    assert.equal(await row.getAttribute('data-status'), 'open');
+    assert.equal((await row.getByTestId('rejected-status').textContent())?.trim(), 'Open');
+    assert.equal(
+      (await row.getByTestId('rejected-position').textContent())?.replace(/\s+/g, ' ').trim(),
+      `Line ${entry.error_line}, column ${entry.error_column}`
+    );
+    assert.ok(entry.error.startsWith((await row.getByTestId('rejected-error').textContent())?.trim() ?? '-'));
+
+    await row.getByTestId('rejected-toggle').click();
+    await row.getByTestId('rejected-detail').waitFor();
+    assert.equal(await row.getByTestId('rejected-request-id').textContent(), entry.request_id);
+    // Every line of the body as received, the failing one highlighted.
+    const lines = await row.locator('.source__line .source__text').allTextContents();
+    assert.equal(lines.join('\n'), BROKEN_FINALIZE);
+    const errorLine = row.getByTestId('rejected-error-line');
+    assert.equal(await errorLine.getAttribute('data-line'), String(BROKEN_AT.line));
+    assert.equal(await errorLine.locator('.source__text').textContent(), BROKEN_FINALIZE.split('\n')[BROKEN_AT.line - 1]);
+    // The mark sits on the character where the server says reading stopped: the n of "no".
+    const expected = BROKEN_FINALIZE.split('\n')[entry.error_line - 1][entry.error_column - 1];
+    assert.equal(expected, BROKEN_AT.char);
+    assert.equal(await row.getByTestId('rejected-error-mark').textContent(), expected);
+    const before = await errorLine.locator('.source__text').evaluate((el) => el.firstChild?.textContent ?? '');
+    assert.ok(before.endsWith('I said "'), `the mark follows the unescaped quote (before it: ${JSON.stringify(before)})`);
+    await page.waitForTimeout(200);
+    await row.screenshot({ path: `${RESULTS}webhooks-entry.png` });
+    await page.screenshot({ path: `${RESULTS}webhooks.png`, fullPage: true });
+  });
+
+  it('replays a corrected body as admin and links to the call it made', async (t) => {
+    const scope = await page.evaluate(async () => (await (await fetch('/api/v1/session')).json()).scope);
+    const row = page.locator(`[data-testid="rejected-row"][data-rejected-id="${unread.rejectedId}"]`);
+    if (scope !== 'admin') {
+      assert.equal(await row.getByTestId('replay-open').count(), 0, 'no replay control without admin scope');
+      t.skip('DASHBOARD_KEY is not an admin key');
+      return;
+    }
+    await row.getByTestId('replay-open').click();
+    const editor = row.getByTestId('replay-body');
+    await editor.waitFor();
+    assert.equal(await editor.inputValue(), BROKEN_FINALIZE, 'the editor starts from the body as received');
+
+    // Still broken: the server says so, inline, and nothing changes.
+    await row.getByTestId('replay-submit').click();
+    await row.getByTestId('replay-error').waitFor();
+    assert.match((await row.getByTestId('replay-error').textContent()) ?? '', /Still not JSON/);
+    assert.equal(await row.getAttribute('data-status'), 'open');
+
+    // Valid JSON the route refuses: its field and message, inline.
+    await editor.fill(FIXED_FINALIZE.replace('"duration_seconds": 95', '"duration_seconds": "forever"'));
+    await row.getByTestId('replay-submit').click();
+    await page.waitForFunction(
+      (id) => !!document.querySelector(`[data-rejected-id="${id}"] [data-testid="replay-error-field"]`),
+      unread.rejectedId
+    );
+    assert.equal(await row.getByTestId('replay-error-field').textContent(), 'duration_seconds');
+    assert.equal(await row.getAttribute('data-status'), 'open');
+
+    await editor.fill(FIXED_FINALIZE);
+    await row.getByTestId('replay-submit').click();
+    await row.getByTestId('replay-done').waitFor();
+    assert.match((await row.getByTestId('replay-done').textContent()) ?? '', /Call recorded as carrier declined/);
+    assert.equal(await row.getAttribute('data-status'), 'replayed');
+    assert.equal((await row.getByTestId('rejected-status').textContent())?.trim(), 'Replayed');
+    assert.equal(await row.getByTestId('replay-editor').count(), 0, 'the editor closes');
+
+    const { entry, open } = await rejectedEntry(unread.rejectedId);
+    assert.equal(entry.replay_call_id, unreadCallId);
+    assert.ok(entry.replayed_at, 'the server marked it replayed');
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid="nav-webhooks-count"]')?.textContent?.trim() === n,
+      integer.format(open)
+    );
+    await page.screenshot({ path: `${RESULTS}webhooks-replayed.png`, fullPage: true });
+
+    const link = row.getByTestId('rejected-call-link');
+    assert.equal(await link.getAttribute('href'), `/calls/${unreadCallId}`);
+    await link.click();
+    await page.waitForURL(new RegExp(`/calls/${unreadCallId}$`));
+    await page.getByTestId('call-outcome').waitFor();
+    assert.equal(await page.getByTestId('call-outcome').getAttribute('data-outcome'), 'carrier_declined');
+    assert.match((await page.getByTestId('transcript-panel').textContent()) ?? '', /I said "no" to that rate/);
+  });
+
+  it('shows the bodies but no replay to a dashboard-scope manager', async (t) => {
+    if (!VIEWER_KEY) {
+      t.skip('set VIEWER_KEY (a dashboard-scope key) to check the read-only view');
+      return;
+    }
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    try {
+      const viewer = await context.newPage();
+      viewer.setDefaultTimeout(15_000);
+      viewer.on('pageerror', (e) => problems.push(`uncaught (viewer): ${e.message}`));
+      await viewer.goto(`${BASE_URL}/webhooks`);
+      await viewer.getByTestId('sign-in-key').fill(VIEWER_KEY);
+      await viewer.getByTestId('sign-in-submit').click();
+      const row = viewer.locator(`[data-testid="rejected-row"][data-rejected-id="${unread.truncatedId}"]`);
+      await row.waitFor();
+      assert.equal(await row.getAttribute('data-status'), 'open');
+      await row.getByTestId('rejected-toggle').click();
+      await row.getByTestId('rejected-error-mark').waitFor();
+      assert.match((await row.getByTestId('rejected-body').textContent()) ?? '', /"status": "comp/);
+      assert.equal(await viewer.getByTestId('replay-open').count(), 0, 'no replay control');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('fits a phone screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByTestId('nav-overview').click();
@@ -320,6 +514,13 @@ describe('dashboard in a browser', { skip, timeout: 180_000 }, () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no sideways scrolling on a phone (overflow ${overflow}px)`);
     await page.screenshot({ path: `${RESULTS}overview-mobile.png`, fullPage: true });
+    await page.getByTestId('nav-webhooks').click();
+    await page.getByTestId('rejected-row').first().getByTestId('rejected-toggle').click();
+    await page.getByTestId('rejected-error-mark').first().waitFor();
+    const webhooksOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(webhooksOverflow <= 0, `the webhooks page fits too (overflow ${webhooksOverflow}px)`);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: `${RESULTS}webhooks-mobile.png`, fullPage: true });
     await page.setViewportSize({ width: 1440, height: 900 });
   });
 

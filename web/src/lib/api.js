@@ -108,15 +108,19 @@ async function toApiError(res) {
 
 /**
  * @param {string} path path under /api/v1, starting with '/'
- * @param {{ method?: string, body?: unknown, signal?: AbortSignal }} [options]
+ * @param {{ method?: string, body?: unknown, text?: string, signal?: AbortSignal }} [options]
+ *   body is sent as JSON; text is sent as it is, labelled JSON (the server judges it)
  * @returns {Promise<Response>} a 2xx response
  */
-async function request(path, { method = 'GET', body, signal } = {}) {
+async function request(path, { method = 'GET', body, text, signal } = {}) {
   /** @type {Record<string, string>} */
   const headers = { Accept: 'application/json' };
   /** @type {RequestInit} */
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store', signal };
-  if (body !== undefined) {
+  if (text !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = text;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -503,6 +507,75 @@ export async function startTestCall(phoneNumber) {
   const res = await request('/calls/test', {
     method: 'POST',
     body: phoneNumber ? { phone_number: phoneNumber } : {}
+  });
+  return readJson(res);
+}
+
+// ------------------------------------------------------- rejected webhooks
+
+/**
+ * A webhook body we could not read, kept as it came (SPEC §12.2).
+ * @typedef {object} RejectedWebhook
+ * @property {string} rejected_id
+ * @property {string} route the route it was posted to, e.g. "/api/v1/calls/finalize"
+ * @property {string} received_at RFC 3339
+ * @property {string} error the parser's message
+ * @property {number} error_line 1-based line where reading failed
+ * @property {number} error_column 1-based byte column in that line (0: before its first byte)
+ * @property {string} body the raw body
+ * @property {string | null} request_id
+ * @property {string | null} replayed_at RFC 3339; null while open
+ * @property {string | null} replay_call_id the call a replay landed on
+ */
+
+/**
+ * @typedef {object} RejectedPage
+ * @property {RejectedWebhook[]} rejected newest first
+ * @property {string | null} next_cursor
+ * @property {number} open how many are not replayed (whatever the filter)
+ */
+
+/**
+ * @typedef {'open' | 'replayed' | 'all'} RejectedStatus
+ */
+
+/**
+ * Webhook bodies we could not read, newest first; pass next_cursor back as `cursor`.
+ * @param {{ status?: RejectedStatus, limit?: number, cursor?: string | null }} params
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<RejectedPage>}
+ */
+export async function listRejectedWebhooks({ status, limit, cursor } = {}, signal) {
+  const body = await getJson('/webhooks/rejected' + queryString({ status, limit, cursor }), signal);
+  if (!Array.isArray(body.rejected)) {
+    throw new ApiError(200, 'invalid_response', 'The server sent an unexpected response.');
+  }
+  return {
+    rejected: body.rejected,
+    next_cursor: typeof body.next_cursor === 'string' && body.next_cursor ? body.next_cursor : null,
+    open: typeof body.open === 'number' ? body.open : 0
+  };
+}
+
+/**
+ * What a replay answers: the original route's answer (for calls/finalize: call_id,
+ * outcome, sentiment, message...) plus the entry's id and when it was replayed.
+ * @typedef {Record<string, unknown> & { rejected_id: string, replayed_at: string,
+ *   call_id?: string, message?: string }} ReplayAnswer
+ */
+
+/**
+ * Send a corrected body through the route it was first posted to (admin scope).
+ * The text goes as typed: the server says whether it is JSON (400 invalid_json)
+ * and whether the route takes it (422 naming the field).
+ * @param {string} rejectedId
+ * @param {string} correctedBody
+ * @returns {Promise<ReplayAnswer>}
+ */
+export async function replayRejectedWebhook(rejectedId, correctedBody) {
+  const res = await request(`/webhooks/rejected/${encodeURIComponent(rejectedId)}/replay`, {
+    method: 'POST',
+    text: correctedBody
   });
   return readJson(res);
 }

@@ -128,3 +128,26 @@ export function isInProgress(call, now = Date.now()) {
   const started = Date.parse(call.started_at ?? '');
   return Number.isFinite(started) && now - started < IN_PROGRESS_MS;
 }
+
+/** The platform webhooks whose unreadable bodies are kept (SPEC §12.2). */
+/** @type {Record<string, string>} */
+const WEBHOOK_ROUTE_LABELS = {
+  '/api/v1/calls/finalize': 'End-of-call report',
+  '/api/v1/webhooks/happyrobot': 'Session event'
+};
+
+/**
+ * "/api/v1/calls/finalize" -> "End-of-call report"
+ * @param {string} route
+ */
+export function webhookRouteLabel(route) {
+  return WEBHOOK_ROUTE_LABELS[route] ?? shortRoute(route);
+}
+
+/**
+ * "/api/v1/calls/finalize" -> "calls/finalize"
+ * @param {string} route
+ */
+export function shortRoute(route) {
+  return route.replace(/^\/api\/v1\//, '');
+}

@@ -1,11 +1,11 @@
 // Client-side routing with the history API. The server answers every non-/api
 // GET with index.html, so any of these paths can be loaded directly.
 //
-// Routes: /  /calls  /calls/:call_id  /loads
+// Routes: /  /calls  /calls/:call_id  /loads  /webhooks
 
 /**
  * @typedef {{ name: 'overview' } | { name: 'calls' } | { name: 'call', callId: string } |
- *   { name: 'loads' } | { name: 'not-found' }} Route
+ *   { name: 'loads' } | { name: 'webhooks' } | { name: 'not-found' }} Route
  */
 
 const location = $state({ path: window.location.pathname, search: window.location.search });
@@ -37,6 +37,7 @@ export function match(path) {
   if (clean === '/' || clean === '') return { name: 'overview' };
   if (clean === '/calls') return { name: 'calls' };
   if (clean === '/loads') return { name: 'loads' };
+  if (clean === '/webhooks') return { name: 'webhooks' };
   const call = /^\/calls\/([^/]+)$/.exec(clean);
   if (call) {
     try {

@@ -41,6 +41,8 @@ pub struct FinalizeInput {
     pub carrier_phone: Option<String>,
     pub callback_at: Option<DateTime<Utc>>,
     pub extracted: Option<Value>,
+    /// The platform's session named beside the call's id: its status events land here.
+    pub platform_session: Option<String>,
 }
 
 const MAX_EXTRACTED_BYTES: usize = 64 * 1024;
@@ -105,6 +107,7 @@ impl FinalizeInput {
             carrier_phone: f.text("carrier_phone")?,
             callback_at: utc(f.when("callback_at")?),
             extracted,
+            platform_session: None,
         })
     }
 }
@@ -224,6 +227,9 @@ pub fn finalize_tx(conn: &mut DbConnection, input: &FinalizeInput, now_ms: i64) 
     };
     let target = calls::table.find(&input.call_id);
     diesel::update(target).set((&changes, calls::updated_at.eq(now_ms))).execute(conn)?;
+    if let Some(session) = &input.platform_session {
+        super::sessions::link(conn, session, &input.call_id, now_ms)?;
+    }
 
     let stored: Stored = crate::per_backend!(conn, c => target
         .select((
@@ -349,6 +355,7 @@ pub async fn record(state: &web::Data<AppState>, body: Value) -> AppResult<super
     input.call_id = super::identity::attribute_for(state, named, mc.as_ref().map(|m| m.as_str()))
         .await?
         .unwrap_or_else(super::identity::issue);
+    input.platform_session = f.id("session_id")?.filter(|s| !super::identity::is_unrendered(s) && *s != input.call_id);
     let done = state.write(move |conn| write_tx(conn, |c| finalize_tx(c, &input, to_ms(Utc::now())))).await?;
     let by = |agent: bool| if agent { "agent" } else { "service" };
     let classified_by = if done.outcome_by_agent && done.sentiment_by_agent { "agent" } else { "service" };

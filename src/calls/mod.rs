@@ -8,6 +8,7 @@ pub mod handlers;
 pub mod identity;
 pub mod intake;
 pub mod rejected;
+pub mod sessions;
 pub mod story;
 pub mod test_call;
 pub mod webhook;
@@ -55,7 +56,7 @@ pub fn touch(
     carrier_name: Option<&str>,
     now_ms: i64,
 ) -> QueryResult<()> {
-    crate::per_backend!(conn, c => {
+    let created = crate::per_backend!(conn, c => {
         diesel::insert_into(calls::table)
             .values((
                 calls::call_id.eq(call_id),
@@ -68,8 +69,12 @@ pub fn touch(
             ))
             .on_conflict(calls::call_id)
             .do_nothing()
-            .execute(c)?;
+            .execute(c)?
     });
+    // A platform session of the same id may have started before the call's first tool.
+    if created > 0 {
+        sessions::apply(conn, call_id, call_id, now_ms)?;
+    }
     if mc_number.is_some() || carrier_name.is_some() {
         let target = calls::table.find(call_id);
         if let Some(mc) = mc_number {

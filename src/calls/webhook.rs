@@ -1,13 +1,13 @@
 //! `POST /webhooks/happyrobot`: the voice platform's session events (CloudEvents 1.0,
 //! `session.status_changed`, set in the workspace's settings: docs.happyrobot.ai,
-//! "session status change" payload contract). `data.session_id` names the call (the
-//! call's id when the tools carry the platform's session id; see `docs/happyrobot`);
-//! `run_id` is kept beside it. Start and end times (`data.status.updated_at`) and the
-//! terminal status land on the call record. Events of other workflows of the workspace
-//! (`data.use_case_id` not in `HAPPYROBOT_WORKFLOW_IDS`) are acknowledged and ignored.
+//! "session status change" payload contract). The session's status, run and start and
+//! end times (`data.status.updated_at`) are kept ([`super::sessions`]) and land on the
+//! session's call: the call whose id is `data.session_id`, or the one a finalize linked
+//! it to. A session is never counted as a call by itself. Events of other workflows of
+//! the workspace (`data.use_case_id` not in `HAPPYROBOT_WORKFLOW_IDS`) are acknowledged
+//! and ignored.
 
 use crate::app::AppState;
-use crate::db::schema::calls;
 use crate::db::{to_ms, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::http::body::RawBody;
@@ -15,13 +15,10 @@ use crate::parse::{self, Fields};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
-use diesel::prelude::*;
 use serde_json::{json, Value};
 
 pub const STATUSES: &[&str] =
     &["queued", "in-progress", "completed", "busy", "missed", "canceled", "failed", "voicemail"];
-/// Statuses after which the session is over.
-const TERMINAL: &[&str] = &["completed", "busy", "missed", "canceled", "failed", "voicemail"];
 
 fn status(v: Option<&Value>, field: &str) -> AppResult<Option<String>> {
     match v {
@@ -45,7 +42,7 @@ fn status(v: Option<&Value>, field: &str) -> AppResult<Option<String>> {
     operation_id = "receivePlatformEvent",
     tag = "agent",
     summary = "The voice platform's session events",
-    description = "Scope: agent. CloudEvents 1.0 `session.status_changed`: `data.session_id` names the call; start and end times (`data.status.updated_at`, else `time`) and the terminal status land on the call record. Other event types, and events of workflows not listed in `HAPPYROBOT_WORKFLOW_IDS` (`data.use_case_id`), are acknowledged with a 202 and ignored.",
+    description = "Scope: agent. CloudEvents 1.0 `session.status_changed`: the session's status and start and end times (`data.status.updated_at`, else `time`) are kept and land on its call (the call whose id is `data.session_id`, at once or when that call appears, or the call a finalize linked with `session_id`); a session is never a call by itself. Other event types, and events of workflows not listed in `HAPPYROBOT_WORKFLOW_IDS` (`data.use_case_id`), are acknowledged with a 202 and ignored.",
     request_body(content = crate::http::openapi::PlatformEvent, content_type = "application/json"),
     responses(
         (status = 200, description = "Recorded on the call.", body = crate::http::openapi::PlatformEventRecorded),
@@ -112,46 +109,31 @@ pub async fn receive(state: &web::Data<AppState>, body: Value) -> AppResult<supe
             .unwrap_or_else(Utc::now),
         None => Utc::now(),
     };
-    let at_ms = to_ms(at);
-    let call_id = session_id.clone();
-    let cur = current.clone();
-    state
-        .write(move |conn| -> AppResult<()> {
+    let change = super::sessions::Change {
+        session_id: session_id.clone(),
+        run_id: run_id.clone(),
+        use_case_id: workflow,
+        current: current.clone(),
+        at_ms: to_ms(at),
+    };
+    let call_id = state
+        .write(move |conn| -> AppResult<Option<String>> {
             let now_ms = to_ms(Utc::now());
-            write_tx(conn, |c| -> AppResult<()> {
-                super::touch(c, &call_id, None, None, now_ms)?;
-                let target = calls::table.find(&call_id);
-                diesel::update(target)
-                    .set((calls::platform_status.eq(&cur), calls::updated_at.eq(now_ms)))
-                    .execute(c)?;
-                if let Some(r) = &run_id {
-                    diesel::update(target).set(calls::run_id.eq(r)).execute(c)?;
+            write_tx(conn, |c| -> AppResult<Option<String>> {
+                let call = super::sessions::record(c, &change, now_ms)?;
+                // Live only for a session that is a call; others wait for one.
+                if let Some(id) = &call {
+                    crate::events::append(
+                        c,
+                        "call.session_status",
+                        Some(id),
+                        json!({"previous": previous, "current": change.current, "run_id": change.run_id}),
+                        now_ms,
+                    )?;
                 }
-                if cur == "in-progress" {
-                    diesel::update(target.filter(calls::started_at.is_null()))
-                        .set((calls::started_at.eq(at_ms), calls::occurred_at.eq(at_ms)))
-                        .execute(c)?;
-                }
-                if TERMINAL.contains(&cur.as_str()) {
-                    diesel::update(target.filter(calls::ended_at.is_null()))
-                        .set(calls::ended_at.eq(at_ms))
-                        .execute(c)?;
-                    let (started, ended, duration): (Option<i64>, Option<i64>, Option<i64>) =
-                        target.select((calls::started_at, calls::ended_at, calls::duration_seconds)).first(c)?;
-                    if let (Some(s), Some(e), None) = (started, ended, duration) {
-                        diesel::update(target).set(calls::duration_seconds.eq((e - s).max(0) / 1000)).execute(c)?;
-                    }
-                }
-                crate::events::append(
-                    c,
-                    "call.session_status",
-                    Some(&call_id),
-                    json!({"previous": previous, "current": cur, "run_id": run_id}),
-                    now_ms,
-                )?;
-                Ok(())
+                Ok(call)
             })
         })
         .await?;
-    Ok((StatusCode::OK, json!({"accepted": true, "call_id": session_id, "status": current})))
+    Ok((StatusCode::OK, json!({"accepted": true, "session_id": session_id, "call_id": call_id, "status": current})))
 }

@@ -225,3 +225,18 @@ diesel::table! {
         replay_call_id -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    platform_sessions (session_id) {
+        session_id -> Text,
+        run_id -> Nullable<Text>,
+        use_case_id -> Nullable<Text>,
+        status -> Nullable<Text>,
+        started_at -> Nullable<BigInt>,
+        ended_at -> Nullable<BigInt>,
+        call_id -> Nullable<Text>,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(calls, platform_sessions);

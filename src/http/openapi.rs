@@ -1341,7 +1341,7 @@ pub enum ClassifiedBy {
 pub struct FinalizeRequest {
     /// The call (SPEC §12.1). Missing, blank or an unrendered template (`{{session.id}}`): the carrier's call in progress is found from `mc_number`, else a new id is issued (a new call record is made under an issued id). The answer says which id was used.
     pub call_id: Option<IdInput>,
-    /// An alias of `call_id`.
+    /// An alias of `call_id`; beside a `call_id`, the platform's session id, which links that session's status events (start, end, status) to this call.
     pub session_id: Option<IdInput>,
     /// An alias of `call_id`.
     pub run_id: Option<IdInput>,
@@ -1429,7 +1429,10 @@ pub enum SessionStatus {
 #[derive(ToSchema)]
 pub struct PlatformEventRecorded {
     pub accepted: bool,
-    pub call_id: String,
+    pub session_id: String,
+    /// The call the session landed on; null while no call has that id or is linked to it (the session is kept and lands when one appears).
+    #[schema(required = true)]
+    pub call_id: Option<String>,
     pub status: SessionStatus,
 }
 

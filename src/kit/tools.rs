@@ -256,6 +256,11 @@ fn end_of_call(base: &str, key: &str) -> Value {
         "value": {"node": "Voice agent", "field": "transcript", "evidence": null,
                   "unconfirmed": "No published material names the voice agent's transcript output. Pick it from the variable picker if the voice agent offers one; otherwise leave this entry out: the service classifies from what the tools recorded."}
     }));
+    body.push(json!({
+        "key": "session_id",
+        "value": {"node": "the platform's session", "field": "its id", "evidence": null,
+                  "unconfirmed": "No published material names a variable holding the session's id. If the picker offers one, insert it: the session's status events (start, end, how it ended) then land on this call. Otherwise leave the row out: the call is recorded all the same."}
+    }));
     json!({
         "name": "end_of_call",
         "kind": "webhook after the call",
@@ -283,6 +288,7 @@ fn end_of_call(base: &str, key: &str) -> Value {
             "outcome": "Booked",
             "sentiment": "Positive",
             "duration_seconds": "312",
+            "session_id": "e3f4a5b6-c7d8-4e9f-a0b1-c2d3e4f5a6b7",
             "transcript": "Agent: Acme Logistics, carrier desk. Can I get your MC number?\nCarrier: Yeah, MC seven zero zero zero one zero.\nAgent: Thanks, I have you as Prairie Lantern Transport LLC out of Fort Worth, Texas, and you're all set to work with us. Where are you empty, and what are you pulling?\nCarrier: Empty in Dallas with a 53 foot dry van.\nAgent: I have a Dry Van from Dallas, TX to Atlanta, GA picking up tomorrow at 8 AM Central, 781 miles, paying $2,150.\nCarrier: I'd need twenty-four fifty on that.\nAgent: I can do $2,235 on that one.\nCarrier: Alright, twenty-two thirty-five works. Appreciate it.\nAgent: We have a deal at $2,235. Let me get you over to a rep to lock it in."
         },
         "response_fields": [
@@ -301,7 +307,7 @@ fn session_events(base: &str, key: &str) -> Value {
     json!({
         "name": "session_events",
         "kind": "platform webhook",
-        "description": "Not an agent tool: the platform POSTs a CloudEvents 1.0 `session.status_changed` event each time a session changes status (queued, in-progress, completed, busy, missed, canceled, failed, voicemail). It is set in the WORKSPACE settings (webhooks), so every workflow's sessions arrive: put this workflow's id (the events' data.use_case_id) in HAPPYROBOT_WORKFLOW_IDS and the others are acknowledged (202) and ignored. The platform builds the body; you set only the URL and the api-key header. data.session_id names the call: the event lands on the tools' call when the call's id is the platform's session id, and otherwise keeps the session's own record (status, start, end).",
+        "description": "Not an agent tool: the platform POSTs a CloudEvents 1.0 `session.status_changed` event each time a session changes status (queued, in-progress, completed, busy, missed, canceled, failed, voicemail). It is set in the WORKSPACE settings (webhooks), so every workflow's sessions arrive: put this workflow's id (the events' data.use_case_id) in HAPPYROBOT_WORKFLOW_IDS and the others are acknowledged (202) and ignored. The platform builds the body; you set only the URL and the api-key header. A session is never a call by itself: its status, start and end land on the call whose id is data.session_id, or on the call an end-of-call record linked to it (a session_id row beside call_id), whichever order they arrive in.",
         "sent_by": "platform",
         "where": "workspace settings → webhooks",
         "where_evidence": sources::SESSION_EVENTS,
@@ -334,7 +340,8 @@ fn session_events(base: &str, key: &str) -> Value {
         },
         "response_fields": [
             response("accepted", "true."),
-            response("call_id", "The call the event was recorded on (= data.session_id)."),
+            response("session_id", "The platform's session (= data.session_id)."),
+            response("call_id", "The call the session landed on: the call whose id is the session's, or the one an end-of-call record linked with session_id; null until there is one (the session is kept)."),
             response("status", "The session's current status as recorded."),
         ]
     })

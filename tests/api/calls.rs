@@ -272,14 +272,26 @@ async fn a_calls_story_is_told_in_time_order() {
 #[actix_web::test]
 async fn session_events_set_the_calls_times_and_status() {
     let app = spawn_app().await;
+    // The session starts before any tool runs: kept, not a call yet.
     let mut started = fixture("session_status_changed.json");
     started["data"]["status"] = json!({"previous": "queued", "current": "in-progress"});
     started["time"] = json!("2026-11-21T15:01:44Z");
     let (s, b) = json(app.agent("/api/v1/webhooks/happyrobot", &started).await).await;
     assert_eq!(s, 200, "{b}");
-    let ended = fixture("session_status_changed.json");
-    let (s, _) = json(app.agent("/api/v1/webhooks/happyrobot", &ended).await).await;
+    assert_eq!((b["session_id"].as_str(), b["call_id"].as_str()), (Some("ses_5b1e8d7c2f6a4e93"), None), "{b}");
+    let (_, list) = json(app.get_as(DASHBOARD_KEY, "/api/v1/calls").await).await;
+    assert_eq!(list["calls"].as_array().unwrap().len(), 0, "a session alone is not a call");
+    // The first tool of a call with that id: the call takes the session's start.
+    let (s, _) = json(
+        app.agent("/api/v1/fmcsa/verify", &json!({"mc_number": "700010", "call_id": "ses_5b1e8d7c2f6a4e93"})).await,
+    )
+    .await;
     assert_eq!(s, 200);
+    assert_eq!(call_story(&app, "ses_5b1e8d7c2f6a4e93").await["call"]["started_at"], "2026-11-21T15:01:44Z");
+    let ended = fixture("session_status_changed.json");
+    let (s, b) = json(app.agent("/api/v1/webhooks/happyrobot", &ended).await).await;
+    assert_eq!(s, 200);
+    assert_eq!(b["call_id"], "ses_5b1e8d7c2f6a4e93");
     let call = &call_story(&app, "ses_5b1e8d7c2f6a4e93").await["call"];
     assert_eq!(call["platform_status"], "completed");
     assert_eq!(call["started_at"], "2026-11-21T15:01:44Z");
@@ -312,11 +324,28 @@ async fn published_session_events_of_our_workflow_are_recorded_and_others_ignore
     let session = event["data"]["session_id"].as_str().unwrap().to_string();
     let (s, b) = json(app.agent("/api/v1/webhooks/happyrobot", &event).await).await;
     assert_eq!(s, 200, "{b}");
-    assert_eq!(b["call_id"], session.as_str());
-    let call = &call_story(&app, &session).await["call"];
-    assert_eq!(call["platform_status"], "completed");
+    assert_eq!((b["session_id"].as_str(), b["call_id"].as_str()), (Some(session.as_str()), None));
+    // The call has the id verify issued; the end-of-call record names the session beside it.
+    let (s, f) = json(
+        app.agent(
+            "/api/v1/calls/finalize",
+            &json!({"call_id": "call-linked", "session_id": session, "outcome": "abandoned"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!((s, f["call_id"].as_str()), (200, Some("call-linked")), "{f}");
+    let call = &call_story(&app, "call-linked").await["call"];
+    assert_eq!(call["platform_status"], "completed", "{call}");
     // The change's own time, not the envelope's.
     assert_eq!(call["ended_at"], "2026-11-21T15:04:11Z", "{call}");
+    // Later events of the linked session land on the call.
+    let mut failed = event.clone();
+    failed["data"]["status"] =
+        json!({"previous": "completed", "current": "failed", "updated_at": "2026-11-21T15:05:00Z"});
+    let (_, b) = json(app.agent("/api/v1/webhooks/happyrobot", &failed).await).await;
+    assert_eq!(b["call_id"], "call-linked");
+    assert_eq!(call_story(&app, "call-linked").await["call"]["platform_status"], "failed");
 
     let mut other = event.clone();
     other["data"]["use_case_id"] = json!("00000000-0000-4000-8000-000000000000");

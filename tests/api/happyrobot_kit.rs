@@ -329,9 +329,14 @@ async fn the_examples_are_accepted_by_the_real_endpoints_and_make_one_call() {
     assert_eq!(story["call"]["transcript"].as_array().map(Vec::len), Some(9));
     assert_eq!(story["call"]["duration_seconds"], 312);
 
-    // The platform's session event for this workflow is recorded; another workflow's is not.
+    // The platform's session event for this workflow lands on the call the end-of-call
+    // record linked it to; another workflow's is not recorded.
     let ev = send_example(&app, "session_events", &call_id).await;
-    assert_eq!(ev["status"], "completed");
+    assert_eq!((ev["status"].as_str(), ev["call_id"].as_str()), (Some("completed"), Some(call_id.as_str())), "{ev}");
+    let (_, story) = json(app.get_as(DASHBOARD_KEY, &format!("/api/v1/calls/{call_id}")).await).await;
+    assert_eq!(story["call"]["platform_status"], "completed");
+    let (_, list) = json(app.get_as(DASHBOARD_KEY, "/api/v1/calls").await).await;
+    assert_eq!(list["calls"].as_array().unwrap().len(), 1, "the session is not a second call: {list}");
     let mut other = tool("session_events")["example_body"].clone();
     other["data"]["use_case_id"] = json!("another-workflow");
     let (status, _) = send(&app, "session_events", &other).await;

@@ -127,6 +127,9 @@ async fn unescaped_quotes_are_kept_listed_and_replayed_corrected() {
 #[actix_web::test]
 async fn session_events_are_repaired_or_kept_too() {
     let app = spawn_app().await;
+    let (s, _) =
+        json(app.agent("/api/v1/fmcsa/verify", &json!({"mc_number": "700010", "call_id": "ses-1"})).await).await;
+    assert_eq!(s, 200);
     let event = |status: &str| {
         format!(
             "{{\"specversion\": \"1.0\", \"type\": \"session.status_changed\", \"time\": \"2026-11-21T15:01:44Z\",\n \"data\": {{\"session_id\": \"ses-1\", \"status\": {{\"previous\": \"queued\", \"current\": \"{status}\"}},}},\n}}"

@@ -24,7 +24,6 @@ use crate::parse::Fields;
 use actix_web::web;
 use chrono::Utc;
 use diesel::prelude::*;
-use serde_json::Value;
 
 /// The names a request may give its call's id under, in order of preference.
 pub const NAMES: [&str; 3] = ["call_id", "session_id", "run_id"];
@@ -47,15 +46,15 @@ pub fn is_unrendered(s: &str) -> bool {
 /// value that is present but cannot be an id (too long, control characters) is a 422
 /// naming its field.
 pub fn named(f: &Fields) -> AppResult<Option<String>> {
+    let mut found = None;
+    // Every name is read (so each is validated), the first usable one wins.
     for name in NAMES {
-        if matches!(f.raw(name), Some(Value::String(s)) if is_unrendered(s)) {
-            continue;
-        }
-        if let Some(id) = f.id(name)? {
-            return Ok(Some(id));
+        let id = f.id(name)?.filter(|id| !is_unrendered(id));
+        if found.is_none() {
+            found = id;
         }
     }
-    Ok(None)
+    Ok(found)
 }
 
 /// A new call id: `call_` and 24 hex digits (within `[A-Za-z0-9_-]{1,64}`).
@@ -164,7 +163,7 @@ pub async fn attribute_for(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn named_in(body: Value) -> Result<Option<String>, Option<String>> {
         let f = Fields::new(&body).unwrap();
@@ -222,6 +221,9 @@ mod tests {
         assert_eq!(named_in(json!({"call_id": "x".repeat(129)})), Err(Some("call_id".into())));
         assert_eq!(named_in(json!({"session_id": ["a"]})), Err(Some("session_id".into())));
         assert_eq!(named_in(json!({"call_id": "a\u{7}b"})), Err(Some("call_id".into())));
+        // Validated even when an earlier name already gave the id.
+        assert_eq!(named_in(json!({"call_id": "c1", "session_id": "s".repeat(129)})), Err(Some("session_id".into())));
+        assert_eq!(named_in(json!({"call_id": "c1", "run_id": "{{".repeat(70)})), Err(Some("run_id".into())));
     }
 
     #[test]

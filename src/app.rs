@@ -4,7 +4,7 @@
 
 use crate::config::Settings;
 use crate::db::{self, Backend, Pool};
-use crate::error::AppResult;
+use crate::error::{AppResult, ErrorCode};
 use crate::http::auth::{self, ConfiguredKey};
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
@@ -236,11 +236,15 @@ impl Application {
             App::new()
                 .app_data(app_data.clone())
                 .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                    crate::error::AppError::bad_request("invalid_query", format!("The query string is invalid: {e}"))
-                        .into()
+                    crate::error::AppError::bad_request(
+                        ErrorCode::InvalidQuery,
+                        format!("The query string is invalid: {e}"),
+                    )
+                    .into()
                 }))
                 .app_data(web::PathConfig::default().error_handler(|e, _| {
-                    crate::error::AppError::bad_request("invalid_path", format!("The path is invalid: {e}")).into()
+                    crate::error::AppError::bad_request(ErrorCode::InvalidPath, format!("The path is invalid: {e}"))
+                        .into()
                 }))
                 .wrap(actix_web::middleware::Condition::new(!cors_origins.is_empty(), cors))
                 .wrap(from_fn(crate::http::observe::observe))

@@ -1,12 +1,15 @@
 //! One error type for the whole service. Every failure a client can see has a stable
 //! snake_case `code`, a human `message` and, when one input is at fault, the `field`:
 //! `{"error": {"code", "message", "field"?}}`. Causes of internal failures are logged,
-//! never sent.
+//! never sent. The codes are the `ErrorCode` enum (`code.rs`).
+
+mod code;
+
+pub use code::ErrorCode;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::{json, Map, Value};
-use std::borrow::Cow;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -14,7 +17,7 @@ pub enum AppError {
     #[error("{code}: {message}")]
     Client {
         status: StatusCode,
-        code: Cow<'static, str>,
+        code: ErrorCode,
         message: String,
         field: Option<String>,
         /// Extra top-level members of the error body (e.g. a negotiation's final state).
@@ -32,15 +35,24 @@ pub enum AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
-    pub fn new(status: StatusCode, code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
+    /// An error answered with its code's status.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         AppError::Client {
-            status,
-            code: code.into(),
+            status: code.status(),
+            code,
             message: message.into(),
             field: None,
             extra: None,
             retry_after_secs: None,
         }
+    }
+
+    /// Keeps a status actix chose for one of its own failures (`ErrorCode::BadRequest`).
+    pub fn with_status(mut self, new: StatusCode) -> Self {
+        if let AppError::Client { status, .. } = &mut self {
+            *status = new;
+        }
+        self
     }
 
     pub fn with_field(mut self, name: impl Into<String>) -> Self {
@@ -66,39 +78,41 @@ impl AppError {
 
     /// 422: a value is present but unusable, or a required one is missing.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_value", message).with_field(field)
+        Self::new(ErrorCode::InvalidValue, message).with_field(field)
     }
 
     pub fn missing(field: &str) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "missing_field", format!("The field `{field}` is required."))
-            .with_field(field)
+        Self::new(ErrorCode::MissingField, format!("The field `{field}` is required.")).with_field(field)
     }
 
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, message)
+    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
+        debug_assert_eq!(code.status(), StatusCode::BAD_REQUEST, "{code}");
+        Self::new(code, message)
     }
 
-    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, code, message)
+    pub fn not_found(code: ErrorCode, message: impl Into<String>) -> Self {
+        debug_assert_eq!(code.status(), StatusCode::NOT_FOUND, "{code}");
+        Self::new(code, message)
     }
 
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, code, message)
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
+        debug_assert_eq!(code.status(), StatusCode::CONFLICT, "{code}");
+        Self::new(code, message)
     }
 
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+        Self::new(ErrorCode::Unauthorized, message)
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+        Self::new(ErrorCode::Forbidden, message)
     }
 
-    pub fn code(&self) -> &str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            AppError::Client { code, .. } => code,
-            AppError::Unavailable(_) => "service_unavailable",
-            AppError::Internal(_) => "internal_error",
+            AppError::Client { code, .. } => *code,
+            AppError::Unavailable(_) => ErrorCode::ServiceUnavailable,
+            AppError::Internal(_) => ErrorCode::InternalError,
         }
     }
 
@@ -116,11 +130,11 @@ impl AppError {
                 Value::Object(body)
             }
             AppError::Unavailable(_) => json!({"error": {
-                "code": "service_unavailable",
+                "code": ErrorCode::ServiceUnavailable,
                 "message": "The service is temporarily unavailable. Please try again shortly."
             }}),
             AppError::Internal(_) => json!({"error": {
-                "code": "internal_error",
+                "code": ErrorCode::InternalError,
                 "message": "Something went wrong on our side. The failure has been logged."
             }}),
         }
@@ -131,8 +145,8 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::Client { status, .. } => *status,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Unavailable(_) => ErrorCode::ServiceUnavailable.status(),
+            AppError::Internal(_) => ErrorCode::InternalError.status(),
         }
     }
 

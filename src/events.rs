@@ -33,7 +33,7 @@ pub fn append(
 }
 
 use crate::app::AppState;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::http::auth::{self, Principal};
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -357,8 +357,7 @@ pub async fn stream(req: HttpRequest, state: web::Data<AppState>) -> crate::erro
     let cap = state.settings.events.max_streams_per_key;
     let slot = state.events.open_stream(&key, cap).ok_or_else(|| {
         AppError::new(
-            actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-            "too_many_streams",
+            ErrorCode::TooManyStreams,
             format!("This key already has {cap} live event streams open; close one first."),
         )
     })?;

@@ -6,7 +6,7 @@
 //! [`Fields`], so the rules live here once: a value that is absent or "no value" is `None`;
 //! a value that is present but cannot mean anything is a 422 naming the field.
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::types::{shorten, McNumber, Money};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use serde::Serialize;
@@ -408,7 +408,7 @@ impl<'a> Fields<'a> {
     pub fn new(body: &'a Value) -> AppResult<Self> {
         match body {
             Value::Object(obj) => Ok(Fields { obj }),
-            _ => Err(AppError::bad_request("invalid_body", "The request body must be a JSON object.")),
+            _ => Err(AppError::bad_request(ErrorCode::InvalidBody, "The request body must be a JSON object.")),
         }
     }
 
@@ -635,9 +635,9 @@ mod tests {
         let f = Fields::new(&body).unwrap();
         let err = f.money("carrier_offer").unwrap_err();
         assert_eq!(err.body()["error"]["field"], "carrier_offer");
-        assert_eq!(err.body()["error"]["code"], "invalid_value");
+        assert_eq!(err.body()["error"]["code"], ErrorCode::InvalidValue.as_str());
         assert_eq!(f.mc("mc_number").unwrap_err().body()["error"]["field"], "mc_number");
-        assert_eq!(f.required_id("load_id").unwrap_err().body()["error"]["code"], "missing_field");
+        assert_eq!(f.required_id("load_id").unwrap_err().body()["error"]["code"], ErrorCode::MissingField.as_str());
         assert!(Fields::new(&json!([1, 2])).is_err());
     }
 }

@@ -6,7 +6,7 @@ use super::handlers::{booking_view, BookingRow};
 use crate::app::AppState;
 use crate::db::schema::{bookings, loads};
 use crate::db::{to_ms, write_tx};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::auth::Principal;
 use crate::http::body::JsonBody;
 use crate::parse::Fields;
@@ -50,7 +50,7 @@ pub async fn cancel(
                 let b: BookingRow =
                     bookings::table.find(&booking_id).select(BookingRow::as_select()).first(c).optional()?.ok_or_else(
                         || {
-                            AppError::not_found("booking_not_found", format!("No booking with id {booking_id}."))
+                            AppError::not_found(ErrorCode::BookingNotFound, format!("No booking with id {booking_id}."))
                                 .with_field("booking_id")
                         },
                     )?;

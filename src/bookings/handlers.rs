@@ -5,7 +5,7 @@ use crate::app::AppState;
 use crate::carriers::{CarrierQuery, Status, VerificationRecord};
 use crate::db::schema::{bookings, calls, loads, negotiations, rep_rotation};
 use crate::db::{to_ms, write_tx, DbConnection};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::body::JsonBody;
 use crate::loads::model::{LoadRow, LoadStatus};
 use crate::negotiation::handlers::NegotiationRow;
@@ -94,7 +94,7 @@ fn answer(b: &BookingRow) -> serde_json::Value {
 fn check_rate(n: Option<&NegotiationRow>, load: &LoadRow, rate: Money) -> AppResult<()> {
     let refuse = |allowed: String| {
         Err(AppError::conflict(
-            "rate_not_agreed",
+            ErrorCode::RateNotAgreed,
             format!("The rate {} is not what was agreed: {allowed}.", rate.spoken()),
         )
         .with_field("agreed_rate"))
@@ -184,14 +184,15 @@ pub fn handoff_tx(
     }
     let load: LoadRow =
         loads::table.find(&req.load_id).select(LoadRow::as_select()).first(conn).optional()?.ok_or_else(|| {
-            AppError::not_found("load_not_found", format!("No load with id {}.", req.load_id)).with_field("load_id")
+            AppError::not_found(ErrorCode::LoadNotFound, format!("No load with id {}.", req.load_id))
+                .with_field("load_id")
         })?;
     match load.status() {
         LoadStatus::Available => {}
         LoadStatus::Booked => return Err(already_booked(&req.load_id)),
         LoadStatus::Cancelled => {
             return Err(AppError::conflict(
-                "load_not_available",
+                ErrorCode::LoadNotAvailable,
                 format!("Load {} is no longer available.", req.load_id),
             )
             .with_field("load_id"))
@@ -274,7 +275,7 @@ pub fn handoff_tx(
 
 fn already_booked(load_id: &str) -> AppError {
     AppError::conflict(
-        "load_already_booked",
+        ErrorCode::LoadAlreadyBooked,
         format!("Load {load_id} was just booked by another carrier. Let me see what else I have."),
     )
     .with_field("load_id")
@@ -378,7 +379,7 @@ pub async fn handoff(state: web::Data<AppState>, body: JsonBody) -> AppResult<Ht
         } else {
             format!("MC {mc} is not eligible to haul for us right now, so I can't book this load.")
         };
-        return Err(AppError::conflict("carrier_ineligible", message)
+        return Err(AppError::conflict(ErrorCode::CarrierIneligible, message)
             .with_field("mc_number")
             .with_extra("verification", json!({"status": status, "reasons": reasons})));
     }

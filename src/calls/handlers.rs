@@ -4,7 +4,7 @@
 use crate::app::AppState;
 use crate::db::schema::{bookings, calls, loads, negotiation_rounds, negotiations, searches};
 use crate::db::{from_ms, to_ms, DbConnection};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::loads::handlers::{decode_page_key, encode_page_key, page_limit};
 use crate::parse::{self, Turn, When};
 use crate::types::{McNumber, Money};
@@ -402,7 +402,8 @@ pub async fn detail(state: web::Data<AppState>, path: web::Path<String>) -> AppR
         let mut conn = state.pool.get()?;
         let row: CallRow =
             calls::table.find(&call_id).select(CallRow::as_select()).first(&mut conn).optional()?.ok_or_else(|| {
-                AppError::not_found("call_not_found", format!("No call with id {call_id}.")).with_field("call_id")
+                AppError::not_found(ErrorCode::CallNotFound, format!("No call with id {call_id}."))
+                    .with_field("call_id")
             })?;
         story(&mut conn, row)
     })

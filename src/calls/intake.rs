@@ -13,7 +13,7 @@
 use crate::app::AppState;
 use crate::db::schema::rejected_webhooks;
 use crate::db::{to_ms, write_tx, DbConnection};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::observe::RequestId;
 use actix_web::{web, HttpMessage, HttpRequest};
 use chrono::Utc;
@@ -103,7 +103,7 @@ pub fn parse(body: &[u8]) -> Result<(Value, bool), ParseFailure> {
 /// answered `400 invalid_json` with its `rejected_id`.
 pub async fn read(state: &web::Data<AppState>, req: &HttpRequest, body: &[u8]) -> AppResult<Value> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(AppError::bad_request("invalid_json", "The request body is empty; send a JSON object."));
+        return Err(AppError::bad_request(ErrorCode::InvalidJson, "The request body is empty; send a JSON object."));
     }
     let route = req.match_pattern().unwrap_or_else(|| req.path().to_string());
     let telemetry = crate::telemetry::telemetry();
@@ -133,7 +133,7 @@ pub async fn read(state: &web::Data<AppState>, req: &HttpRequest, body: &[u8]) -
             state.write(move |conn| keep(conn, &rejected)).await?;
             log::warn!("{route}: kept an unreadable body as {id} ({})", failure.message);
             Err(AppError::bad_request(
-                "invalid_json",
+                ErrorCode::InvalidJson,
                 format!(
                     "The request body is not valid JSON ({}). It was kept as {id}; an admin can replay it corrected.",
                     failure.message

@@ -6,7 +6,7 @@ use super::handlers::rfc3339;
 use crate::app::AppState;
 use crate::db::schema::rejected_webhooks;
 use crate::db::to_ms;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::body::JsonBody;
 use crate::loads::handlers::{decode_page_key, encode_page_key, page_limit};
 use actix_web::http::StatusCode;
@@ -158,7 +158,7 @@ pub async fn replay(state: web::Data<AppState>, path: web::Path<String>, body: J
     })
     .await??
     .ok_or_else(|| {
-        AppError::not_found("rejected_not_found", format!("No rejected webhook with id {id}."))
+        AppError::not_found(ErrorCode::RejectedNotFound, format!("No rejected webhook with id {id}."))
             .with_field("rejected_id")
     })?;
     let (status, mut answer) = match route.as_str() {
@@ -166,7 +166,7 @@ pub async fn replay(state: web::Data<AppState>, path: web::Path<String>, body: J
         SESSION_EVENTS_ROUTE => super::webhook::receive(&state, body.0).await?,
         other => {
             return Err(AppError::conflict(
-                "replay_unsupported",
+                ErrorCode::ReplayUnsupported,
                 format!("Bodies kept from {other} cannot be replayed by this version."),
             )
             .with_field("rejected_id"))

@@ -14,10 +14,9 @@
 //! which the platform refuses, are refused here first.
 
 use crate::app::AppState;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::body::RawBody;
 use crate::parse::Fields;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -61,7 +60,7 @@ pub async fn start(state: web::Data<AppState>, body: RawBody) -> AppResult<HttpR
     let hr = &state.settings.happyrobot;
     let (Some(url), Some(key)) = (hr.trigger_url.clone(), hr.api_key.clone()) else {
         return Err(AppError::not_found(
-            "test_calls_not_configured",
+            ErrorCode::TestCallsNotConfigured,
             "Test calls are not configured: set HAPPYROBOT_TRIGGER_URL and HAPPYROBOT_API_KEY.",
         ));
     };
@@ -69,8 +68,9 @@ pub async fn start(state: web::Data<AppState>, body: RawBody) -> AppResult<HttpR
     let body_value: Value = if body.0.iter().all(u8::is_ascii_whitespace) {
         json!({})
     } else {
-        serde_json::from_slice(&body.0)
-            .map_err(|e| AppError::bad_request("invalid_json", format!("The request body is not valid JSON ({e}).")))?
+        serde_json::from_slice(&body.0).map_err(|e| {
+            AppError::bad_request(ErrorCode::InvalidJson, format!("The request body is not valid JSON ({e})."))
+        })?
     };
     let f = Fields::new(&body_value)?;
     let phone = f.text("phone_number")?.map(|p| e164(&p)).transpose()?;
@@ -96,14 +96,12 @@ pub async fn start(state: web::Data<AppState>, body: RawBody) -> AppResult<HttpR
         // The URL may carry secrets in its query: name only the failure.
         let what = if e.is_timeout() { "did not answer in time" } else { "could not be reached" };
         log::warn!("test call trigger {what}");
-        AppError::new(StatusCode::SERVICE_UNAVAILABLE, "platform_unavailable", format!("The voice platform {what}."))
+        AppError::new(ErrorCode::PlatformUnavailable, format!("The voice platform {what}."))
     })?;
     let status = res.status();
     if status.is_redirection() {
         log::warn!("test call trigger answered HTTP {status} (a redirect, not followed)");
-        return Err(AppError::new(
-            StatusCode::BAD_GATEWAY,
-            "platform_redirected",
+        return Err(AppError::new(ErrorCode::PlatformRedirected,
             format!(
                 "The voice platform answered with a redirect (HTTP {}), which is not followed so the key never reaches another host; set HAPPYROBOT_TRIGGER_URL to the final trigger URL.",
                 status.as_u16()
@@ -116,8 +114,7 @@ pub async fn start(state: web::Data<AppState>, body: RawBody) -> AppResult<HttpR
     if !status.is_success() {
         log::warn!("test call trigger refused with HTTP {status}");
         return Err(AppError::new(
-            StatusCode::BAD_GATEWAY,
-            "platform_refused",
+            ErrorCode::PlatformRefused,
             format!("The voice platform refused the test call (HTTP {}).", status.as_u16()),
         )
         .with_extra("platform", platform));

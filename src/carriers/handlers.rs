@@ -54,14 +54,12 @@ pub async fn verify(state: web::Data<AppState>, body: JsonBody) -> AppResult<Htt
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
     use serde_json::json;
 
-    fn query(body: serde_json::Value) -> Result<CarrierQuery, (String, Option<String>)> {
+    fn query(body: serde_json::Value) -> Result<CarrierQuery, (ErrorCode, Option<String>)> {
         let f = Fields::new(&body).unwrap();
-        read_query(&f).map_err(|e| {
-            let b = e.body();
-            (b["error"]["code"].as_str().unwrap().to_string(), b["error"]["field"].as_str().map(String::from))
-        })
+        read_query(&f).map_err(|e| (e.code(), e.body()["error"]["field"].as_str().map(String::from)))
     }
 
     #[test]
@@ -70,11 +68,11 @@ mod tests {
         assert_eq!(query(json!({"mc_number": "", "dot_number": "158121"})).unwrap().cache_key(), "dot:158121");
         assert_eq!(query(json!({"mc_number": 1515, "dot_number": 158121})).unwrap().cache_key(), "mc:1515");
         let missing = query(json!({"call_id": "c1"})).unwrap_err();
-        assert_eq!(missing, ("missing_field".into(), Some("mc_number".into())));
+        assert_eq!(missing, (ErrorCode::MissingField, Some("mc_number".into())));
         let bad = query(json!({"mc_number": "abc"})).unwrap_err();
-        assert_eq!(bad, ("invalid_value".into(), Some("mc_number".into())));
+        assert_eq!(bad, (ErrorCode::InvalidValue, Some("mc_number".into())));
         let bad = query(json!({"dot_number": "12ab"})).unwrap_err();
-        assert_eq!(bad, ("invalid_value".into(), Some("dot_number".into())));
+        assert_eq!(bad, (ErrorCode::InvalidValue, Some("dot_number".into())));
         let bad = query(json!({"mc_number": "1515", "dot_number": "x"})).unwrap_err();
         assert_eq!(bad.1.as_deref(), Some("dot_number"));
     }

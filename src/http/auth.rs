@@ -10,7 +10,7 @@
 use crate::app::AppState;
 use crate::config::Secret;
 use crate::db::schema::{api_keys, dashboard_sessions};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
@@ -42,12 +42,8 @@ pub fn check_rate(limiter: &KeyLimiter, key: &str) -> Result<(), u64> {
 }
 
 pub fn too_many_requests(wait_secs: u64) -> AppError {
-    AppError::new(
-        actix_web::http::StatusCode::TOO_MANY_REQUESTS,
-        "rate_limited",
-        format!("Too many requests for this key; try again in {wait_secs} s."),
-    )
-    .with_retry_after(wait_secs)
+    AppError::new(ErrorCode::RateLimited, format!("Too many requests for this key; try again in {wait_secs} s."))
+        .with_retry_after(wait_secs)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -372,11 +368,7 @@ async fn stored_credentials(
         if let Some(d) = key {
             return match stored_key(&state, &d)? {
                 Some(p) => Ok(Some(p)),
-                None => Err(AppError::new(
-                    actix_web::http::StatusCode::UNAUTHORIZED,
-                    "invalid_api_key",
-                    "The API key is not valid.",
-                )),
+                None => Err(AppError::new(ErrorCode::InvalidApiKey, "The API key is not valid.")),
             };
         }
         match cookie {
@@ -411,8 +403,7 @@ async fn authorize<B: MessageBody + 'static>(
         Ok(Some(p)) => p,
         Ok(None) => {
             let e = AppError::new(
-                actix_web::http::StatusCode::UNAUTHORIZED,
-                "missing_api_key",
+                ErrorCode::MissingApiKey,
                 "Send an API key in the X-API-Key, api-key or Authorization: Bearer header.",
             );
             return Ok(req.error_response(e).map_into_right_body());

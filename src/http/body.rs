@@ -2,9 +2,8 @@
 //! a size limit (413), unparseable JSON as a 400 that says where it broke.
 
 use crate::app::AppState;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use actix_web::dev::Payload;
-use actix_web::http::StatusCode;
 use actix_web::web::{Bytes, BytesMut};
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
@@ -80,11 +79,7 @@ fn read_body(req: &HttpRequest, payload: &mut Payload) -> LocalBoxFuture<'static
         actix_web::rt::time::timeout(Duration::from_secs(timeout), read_all(&mut payload, declared, limit))
             .await
             .map_err(|_| {
-                AppError::new(
-                    StatusCode::REQUEST_TIMEOUT,
-                    "request_timeout",
-                    format!("The request body did not arrive within {timeout} s."),
-                )
+                AppError::new(ErrorCode::RequestTimeout, format!("The request body did not arrive within {timeout} s."))
             })?
     })
 }
@@ -92,8 +87,8 @@ fn read_body(req: &HttpRequest, payload: &mut Payload) -> LocalBoxFuture<'static
 async fn read_all(payload: &mut Payload, declared: Option<usize>, limit: usize) -> Result<Bytes, AppError> {
     let mut buf = BytesMut::with_capacity(declared.unwrap_or(1024).min(limit));
     while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|e| AppError::bad_request("invalid_body", format!("Could not read the body: {e}")))?;
+        let chunk = chunk
+            .map_err(|e| AppError::bad_request(ErrorCode::InvalidBody, format!("Could not read the body: {e}")))?;
         if buf.len() + chunk.len() > limit {
             return Err(too_large(limit));
         }
@@ -113,11 +108,7 @@ impl FromRequest for RawBody {
 }
 
 fn too_large(limit: usize) -> AppError {
-    AppError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
-        format!("The request body is larger than {} KiB.", limit / 1024),
-    )
+    AppError::new(ErrorCode::PayloadTooLarge, format!("The request body is larger than {} KiB.", limit / 1024))
 }
 
 impl FromRequest for JsonBody {
@@ -129,10 +120,13 @@ impl FromRequest for JsonBody {
         Box::pin(async move {
             let buf = body.await?;
             if buf.iter().all(u8::is_ascii_whitespace) {
-                return Err(AppError::bad_request("invalid_json", "The request body is empty; send a JSON object."));
+                return Err(AppError::bad_request(
+                    ErrorCode::InvalidJson,
+                    "The request body is empty; send a JSON object.",
+                ));
             }
             serde_json::from_slice(&buf).map(JsonBody).map_err(|e| {
-                AppError::bad_request("invalid_json", format!("The request body is not valid JSON ({e})."))
+                AppError::bad_request(ErrorCode::InvalidJson, format!("The request body is not valid JSON ({e})."))
             })
         })
     }

@@ -8,9 +8,9 @@
 //! believed only when the peer is in `TRUSTED_PROXIES`.
 
 use crate::config::{ClientIpHeader, ServerSettings};
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use actix_web::http::header::{HeaderMap, HOST, ORIGIN};
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::Method;
 use actix_web::HttpRequest;
 use anyhow::anyhow;
 use std::net::{IpAddr, SocketAddr};
@@ -205,8 +205,7 @@ impl Proxies {
             return Ok(());
         }
         Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            "cross_origin_refused",
+            ErrorCode::CrossOriginRefused,
             "A signed-in browser may change data only from the dashboard's own origin; other callers use an API key.",
         ))
     }

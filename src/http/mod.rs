@@ -10,8 +10,7 @@ pub mod tls;
 pub mod ui;
 
 use crate::app::AppState;
-use crate::error::AppError;
-use actix_web::http::StatusCode;
+use crate::error::{AppError, ErrorCode};
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse, Resource};
 use serde_json::json;
@@ -26,8 +25,7 @@ pub fn resource(path: &str) -> Resource {
 async fn method_not_allowed(req: actix_web::HttpRequest) -> HttpResponse {
     let allowed = req.match_pattern().and_then(|p| openapi::allowed_methods(&p)).unwrap_or("GET");
     let mut res = actix_web::ResponseError::error_response(&AppError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         format!("This route accepts {allowed} only."),
     ));
     res.headers_mut()
@@ -36,7 +34,7 @@ async fn method_not_allowed(req: actix_web::HttpRequest) -> HttpResponse {
 }
 
 async fn api_not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, AppError> {
-    Err(AppError::not_found("not_found", format!("No route {}.", req.path())))
+    Err(AppError::not_found(ErrorCode::NotFound, format!("No route {}.", req.path())))
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -107,11 +105,7 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
         }))),
         Err(e) => {
             log::warn!("readiness check failed: {e:#}");
-            Err(AppError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "database_unavailable",
-                "The database is not reachable.",
-            ))
+            Err(AppError::new(ErrorCode::DatabaseUnavailable, "The database is not reachable."))
         }
     }
 }

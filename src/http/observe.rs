@@ -1,7 +1,7 @@
 //! The outermost middleware: request ids, one access-log line per request, security
 //! headers, and the JSON error shape for anything that escaped as a plain actix error.
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
@@ -121,13 +121,14 @@ fn json_errors(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
         return res;
     }
     let err = match status {
-        StatusCode::NOT_FOUND => AppError::not_found("not_found", "No such route."),
+        StatusCode::NOT_FOUND => AppError::not_found(ErrorCode::NotFound, "No such route."),
         StatusCode::METHOD_NOT_ALLOWED => {
-            AppError::new(status, "method_not_allowed", "This route does not accept that method.")
+            AppError::new(ErrorCode::MethodNotAllowed, "This route does not accept that method.")
         }
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::new(status, "payload_too_large", "The request body is too large."),
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::new(ErrorCode::PayloadTooLarge, "The request body is too large."),
         s if s.is_server_error() => AppError::Internal(anyhow::anyhow!("unhandled {s} from the framework")),
-        s => AppError::new(s, "bad_request", s.canonical_reason().unwrap_or("Bad request.").to_string()),
+        s => AppError::new(ErrorCode::BadRequest, s.canonical_reason().unwrap_or("Bad request.").to_string())
+            .with_status(s),
     };
     let (req, old) = res.into_parts();
     let mut new = actix_web::ResponseError::error_response(&err);

@@ -9,7 +9,7 @@
 //! the handlers write: a member that can be null is nullable, one that can be left out is
 //! not required, and extra members are allowed.
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::http::resource;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
@@ -152,7 +152,7 @@ pub async fn docs_page() -> HttpResponse {
 /// The docs page's scripts, styles and icons (not in the document: static files).
 pub async fn docs_file(path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let name = path.into_inner();
-    let not_found = || AppError::not_found("not_found", format!("No file /docs/{name}."));
+    let not_found = || AppError::not_found(ErrorCode::NotFound, format!("No file /docs/{name}."));
     if name == "index.html" {
         return Ok(docs_page().await);
     }
@@ -633,15 +633,15 @@ fn event_time() -> Schema {
 /// `invalid_json` from `calls/finalize` or `webhooks/happyrobot` adds `rejected_id` (the
 /// body was kept; see `GET /api/v1/webhooks/rejected`).
 #[derive(ToSchema)]
-#[schema(example = json!({"error": {"code": "load_not_found", "message": "No load with id L-9999.", "field": "load_id"}}))]
+#[schema(example = json!({"error": {"code": ErrorCode::LoadNotFound, "message": "No load with id L-9999.", "field": "load_id"}}))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 #[derive(ToSchema)]
 pub struct ErrorDetail {
-    /// A stable snake_case code, e.g. `load_not_found`, `missing_field`, `invalid_value`.
-    pub code: String,
+    /// A stable snake_case code; `ErrorCode` lists every one.
+    pub code: ErrorCode,
     /// A human sentence.
     pub message: String,
     /// The input at fault, when one is (left out otherwise).

@@ -4,11 +4,10 @@
 use super::auth::{self, Principal, Scope, SESSION_COOKIE};
 use crate::app::AppState;
 use crate::db::schema::dashboard_sessions;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use crate::http::body::JsonBody;
 use crate::parse::Fields;
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
-use actix_web::http::StatusCode;
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use chrono::Utc;
@@ -78,9 +77,8 @@ async fn sign_in(req: HttpRequest, state: web::Data<AppState>, body: JsonBody) -
     let key_hash = auth::hex(&auth::digest(&key));
     let st = state.clone();
     let (scope, token, expires) = web::block(move || -> Result<_, AppError> {
-        let principal = auth::authenticate_key(&st, &key)?.ok_or_else(|| {
-            AppError::new(StatusCode::UNAUTHORIZED, "invalid_api_key", "That key is not valid.").with_field("api_key")
-        })?;
+        let principal = auth::authenticate_key(&st, &key)?
+            .ok_or_else(|| AppError::new(ErrorCode::InvalidApiKey, "That key is not valid.").with_field("api_key"))?;
         if !principal.grant.allows(Scope::Dashboard) {
             return Err(AppError::forbidden("That key cannot open the dashboard; use a dashboard or admin key.")
                 .with_field("api_key"));

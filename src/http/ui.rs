@@ -5,7 +5,7 @@
 //! single-page app's own routes survive a reload.
 
 use crate::app::AppState;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use actix_web::http::{header, Method};
 use actix_web::{web, HttpRequest, HttpResponse};
 use rust_embed::RustEmbed;
@@ -18,14 +18,10 @@ struct Assets;
 pub async fn serve(req: HttpRequest) -> Result<HttpResponse, AppError> {
     let path = req.path();
     if path == "/api" || path.starts_with("/api/") {
-        return Err(AppError::not_found("not_found", format!("No route {path}.")));
+        return Err(AppError::not_found(ErrorCode::NotFound, format!("No route {path}.")));
     }
     if req.method() != Method::GET && req.method() != Method::HEAD {
-        return Err(AppError::new(
-            actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "Only GET is served here.",
-        ));
+        return Err(AppError::new(ErrorCode::MethodNotAllowed, "Only GET is served here."));
     }
     let wanted = path.trim_start_matches('/');
     if let Some(dir) = req.app_data::<web::Data<AppState>>().and_then(|s| s.settings.server.web_dir.clone()) {
@@ -42,7 +38,7 @@ pub async fn serve(req: HttpRequest) -> Result<HttpResponse, AppError> {
             .body(file.data.into_owned()));
     }
     if looks_like_a_file(wanted) {
-        return Err(AppError::not_found("not_found", format!("No file {path}.")));
+        return Err(AppError::not_found(ErrorCode::NotFound, format!("No file {path}.")));
     }
     match Assets::get("index.html") {
         Some(index) => Ok(HttpResponse::Ok()
@@ -50,8 +46,7 @@ pub async fn serve(req: HttpRequest) -> Result<HttpResponse, AppError> {
             .insert_header((header::CACHE_CONTROL, "no-cache"))
             .body(index.data.into_owned())),
         None => Err(AppError::new(
-            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-            "dashboard_not_built",
+            ErrorCode::DashboardNotBuilt,
             "This binary was built without the dashboard; run `make build`.",
         )),
     }
@@ -69,7 +64,7 @@ fn inside(dir: &Path, wanted: &str) -> Option<PathBuf> {
 }
 
 async fn from_dir(req: &HttpRequest, dir: &Path, wanted: &str) -> Result<HttpResponse, AppError> {
-    let not_found = || AppError::not_found("not_found", format!("No file {}.", req.path()));
+    let not_found = || AppError::not_found(ErrorCode::NotFound, format!("No file {}.", req.path()));
     let file = match inside(dir, wanted).filter(|p| !wanted.is_empty() && p.is_file()) {
         Some(p) => p,
         None if looks_like_a_file(wanted) => return Err(not_found()),

@@ -6,7 +6,7 @@ use super::search::{self, Criteria, DEFAULT_WINDOW_HOURS};
 use crate::app::AppState;
 use crate::db::schema::{loads, searches};
 use crate::db::{to_ms, DbConnection};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::geo::{self, Place};
 use crate::http::auth::Principal;
 use crate::http::body::{JsonBody, RawBody};
@@ -431,7 +431,9 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>, path: web::Path<S
     .await??;
     match row {
         Some(r) => Ok(HttpResponse::Ok().json(r.view(broker))),
-        None => Err(AppError::not_found("load_not_found", format!("No load with id {id}.")).with_field("load_id")),
+        None => {
+            Err(AppError::not_found(ErrorCode::LoadNotFound, format!("No load with id {id}.")).with_field("load_id"))
+        }
     }
 }
 

@@ -8,7 +8,7 @@
 use super::model::{equipment_key, LoadRow, LoadStatus};
 use crate::db::schema::loads;
 use crate::db::{to_ms, write_tx, DbConnection};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::geo::{self, Place, Zone};
 use crate::parse::Fields;
 use crate::types::Money;
@@ -198,7 +198,7 @@ pub fn upsert(conn: &mut DbConnection, mut row: LoadRow, status_given: bool) -> 
             let booked = old.status() == LoadStatus::Booked;
             if booked && status_given && row.status != old.status {
                 return Err(AppError::conflict(
-                    "load_already_booked",
+                    ErrorCode::LoadAlreadyBooked,
                     format!("Load {} is booked; cancel the booking before changing its status.", old.load_id),
                 )
                 .with_field("status"));
@@ -252,8 +252,7 @@ pub struct RejectedRow {
 
 fn too_many_loads() -> AppError {
     AppError::new(
-        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-        "too_many_loads",
+        ErrorCode::TooManyLoads,
         format!("An import holds at most {MAX_LOADS_PER_IMPORT} loads; split the file and import each part."),
     )
     .with_field("loads")
@@ -327,7 +326,7 @@ impl<'de> serde::de::DeserializeSeed<'de> for ListOnly<'_> {
 /// at most [`MAX_LOADS_PER_IMPORT`] of them.
 pub fn records_from_bytes(bytes: &[u8]) -> AppResult<Vec<Value>> {
     let text = std::str::from_utf8(bytes)
-        .map_err(|_| AppError::bad_request("invalid_body", "The import file is not UTF-8 text."))?
+        .map_err(|_| AppError::bad_request(ErrorCode::InvalidBody, "The import file is not UTF-8 text."))?
         .trim_start_matches('\u{feff}');
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') || trimmed.starts_with('{') {
@@ -338,26 +337,32 @@ pub fn records_from_bytes(bytes: &[u8]) -> AppResult<Vec<Value>> {
         return parsed.map_err(|e| match refusal.get() {
             Refusal::TooMany => too_many_loads(),
             Refusal::NotALoadList => AppError::invalid("loads", "Send a JSON array of loads or {\"loads\": [...]}."),
-            Refusal::None => AppError::bad_request("invalid_json", format!("The import file is not valid JSON ({e}).")),
+            Refusal::None => {
+                AppError::bad_request(ErrorCode::InvalidJson, format!("The import file is not valid JSON ({e})."))
+            }
         });
     }
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| AppError::bad_request("invalid_csv", format!("The CSV header cannot be read: {e}")))?
+        .map_err(|e| AppError::bad_request(ErrorCode::InvalidCsv, format!("The CSV header cannot be read: {e}")))?
         .iter()
         .map(|h| h.trim().to_lowercase())
         .collect();
     if !headers.iter().any(|h| h == "load_id") {
-        return Err(AppError::bad_request("invalid_csv", "The CSV header must name the columns, including load_id."));
+        return Err(AppError::bad_request(
+            ErrorCode::InvalidCsv,
+            "The CSV header must name the columns, including load_id.",
+        ));
     }
     let mut out = Vec::new();
     for (i, rec) in reader.records().enumerate() {
         if i == MAX_LOADS_PER_IMPORT {
             return Err(too_many_loads());
         }
-        let rec =
-            rec.map_err(|e| AppError::bad_request("invalid_csv", format!("CSV row {} cannot be read: {e}", i + 1)))?;
+        let rec = rec.map_err(|e| {
+            AppError::bad_request(ErrorCode::InvalidCsv, format!("CSV row {} cannot be read: {e}", i + 1))
+        })?;
         let mut obj = Map::new();
         for (h, v) in headers.iter().zip(rec.iter()) {
             obj.insert(h.clone(), Value::String(v.to_string()));

@@ -4,7 +4,7 @@ use super::engine::{self, Decision, Economics, PastRound, Policy, MAX_ROUNDS};
 use crate::app::AppState;
 use crate::db::schema::{loads, negotiation_rounds as rounds, negotiations};
 use crate::db::{to_ms, write_tx, DbConnection};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::body::JsonBody;
 use crate::loads::model::{LoadRow, LoadStatus};
 use crate::parse::Fields;
@@ -162,22 +162,22 @@ pub fn negotiable_load(conn: &mut DbConnection, load_id: &str, call_id: Option<&
     let found: Option<LoadRow> =
         crate::per_backend!(conn, c => loads::table.find(load_id).select(LoadRow::as_select()).first(c).optional()?);
     let load = found.ok_or_else(|| {
-        AppError::not_found("load_not_found", format!("No load with id {load_id}.")).with_field("load_id")
+        AppError::not_found(ErrorCode::LoadNotFound, format!("No load with id {load_id}.")).with_field("load_id")
     })?;
     match load.status() {
         LoadStatus::Available => Ok(load),
         LoadStatus::Booked if load.booked_call_id.as_deref() == call_id => Err(AppError::conflict(
-            "load_already_booked",
+            ErrorCode::LoadAlreadyBooked,
             format!("Load {load_id} is already booked to you on this call; the rate is settled."),
         )
         .with_field("load_id")),
         LoadStatus::Booked => Err(AppError::conflict(
-            "load_already_booked",
+            ErrorCode::LoadAlreadyBooked,
             format!("Load {load_id} has just been booked by someone else."),
         )
         .with_field("load_id")),
         LoadStatus::Cancelled => {
-            Err(AppError::conflict("load_not_available", format!("Load {load_id} is no longer available."))
+            Err(AppError::conflict(ErrorCode::LoadNotAvailable, format!("Load {load_id} is no longer available."))
                 .with_field("load_id"))
         }
     }
@@ -278,7 +278,7 @@ fn evaluate_tx(
                     ),
                     _ => "This negotiation is closed.".to_string(),
                 };
-                return Err(AppError::conflict("negotiation_closed", message)
+                return Err(AppError::conflict(ErrorCode::NegotiationClosed, message)
                     .with_extra("negotiation", closed_state(n))
                     .into());
             }
@@ -292,8 +292,9 @@ fn evaluate_tx(
         let until = load.pickup_at - now_ms;
         until > 0 && until <= settings.urgency_window_hours as i64 * 3_600_000
     };
-    let outcome = engine::decide(econ, policy, &history, req.offer, urgent)
-        .ok_or_else(|| AppError::conflict("negotiation_closed", "We've already gone three rounds on this load."))?;
+    let outcome = engine::decide(econ, policy, &history, req.offer, urgent).ok_or_else(|| {
+        AppError::conflict(ErrorCode::NegotiationClosed, "We've already gone three rounds on this load.")
+    })?;
     let message = message_for(&outcome);
     let round = outcome.round as i32;
     crate::per_backend!(conn, c => diesel::insert_into(rounds::table)
@@ -430,7 +431,7 @@ pub async fn evaluate(state: web::Data<AppState>, body: JsonBody) -> AppResult<H
                     Err(TxError::LostRace) if attempt < 3 => attempt += 1,
                     Err(TxError::LostRace) => {
                         return Err(AppError::conflict(
-                            "concurrent_offer",
+                            ErrorCode::ConcurrentOffer,
                             "Another offer for this load is being evaluated; try again.",
                         ))
                     }

@@ -22,6 +22,7 @@
 pub mod carrier;
 pub mod demo;
 
+use crate::error::ErrorCode;
 use crate::geo::{self, Place};
 use carrier::{Behaviour, Carrier, Expect, Lane, Rng, Transcript};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -132,7 +133,7 @@ struct Stats {
 /// A tool's answer: 2xx, or a refusal the caller said it expects.
 enum Answer {
     Ok(Value),
-    Refused { code: String, message: String },
+    Refused { code: ErrorCode, message: String },
 }
 
 /// The call cannot go on (5xx, transport error, unexpected refusal); already counted.
@@ -158,7 +159,7 @@ impl Api {
     }
 
     /// POSTs `body`; 429s are waited out and retried (the request was not processed).
-    async fn call(&self, tool: Tool, body: &Value, expected: &[&str]) -> Result<Answer, Broken> {
+    async fn call(&self, tool: Tool, body: &Value, expected: &[ErrorCode]) -> Result<Answer, Broken> {
         let url = format!("{}{}", self.base, tool.path());
         for _attempt in 0..30 {
             let t0 = Instant::now();
@@ -221,9 +222,9 @@ impl Api {
                 self.fail(tool, format!("{status} {code}"));
                 return Err(Broken);
             }
-            if expected.contains(&code.as_str()) {
+            if let Some(&refusal) = expected.iter().find(|e| e.as_str() == code) {
                 *self.stats().refusals.entry(format!("{} {status} {code}", tool.name())).or_default() += 1;
-                return Ok(Answer::Refused { code, message });
+                return Ok(Answer::Refused { code: refusal, message });
             }
             self.stats().client_errors += 1;
             let field = parsed.as_ref().and_then(|v| v["error"]["field"].as_str()).map(|f| format!(" [{f}]"));
@@ -555,7 +556,7 @@ fn text(v: &Value, key: &str) -> String {
 }
 
 impl<'a> Call<'a> {
-    async fn post(&self, tool: Tool, body: Value, expected: &[&str]) -> Result<Answer, Broken> {
+    async fn post(&self, tool: Tool, body: Value, expected: &[ErrorCode]) -> Result<Answer, Broken> {
         self.ctx.api.call(tool, &body, expected).await
     }
 
@@ -624,7 +625,12 @@ impl<'a> Call<'a> {
             "mc_number": self.mc,
         });
         self.tr.pause(1.5);
-        self.post(Tool::Evaluate, body, &["load_already_booked", "load_not_available", "negotiation_closed"]).await
+        self.post(
+            Tool::Evaluate,
+            body,
+            &[ErrorCode::LoadAlreadyBooked, ErrorCode::LoadNotAvailable, ErrorCode::NegotiationClosed],
+        )
+        .await
     }
 
     /// Up to three offers, following the carrier's strategy.
@@ -649,7 +655,7 @@ impl<'a> Call<'a> {
                 Answer::Ok(v) => v,
                 Answer::Refused { code, message } => {
                     self.tr.agent(message);
-                    return Ok(if code == "negotiation_closed" { Haggle::Walk } else { Haggle::Gone });
+                    return Ok(if code == ErrorCode::NegotiationClosed { Haggle::Walk } else { Haggle::Gone });
                 }
             };
             self.rounds = v["round"].as_u64().unwrap_or(i as u64 + 1) as u32;
@@ -681,7 +687,7 @@ impl<'a> Call<'a> {
                             }
                             Answer::Refused { code, message } => {
                                 self.tr.agent(message);
-                                Ok(if code == "negotiation_closed" { Haggle::Walk } else { Haggle::Gone })
+                                Ok(if code == ErrorCode::NegotiationClosed { Haggle::Walk } else { Haggle::Gone })
                             }
                         };
                     }
@@ -730,7 +736,7 @@ impl<'a> Call<'a> {
             "agreed_rate": self.carrier.offer_value(rate),
         });
         self.tr.pause(2.0);
-        match self.post(Tool::Handoff, body, &["load_already_booked", "load_not_available"]).await? {
+        match self.post(Tool::Handoff, body, &[ErrorCode::LoadAlreadyBooked, ErrorCode::LoadNotAvailable]).await? {
             Answer::Ok(v) => {
                 self.tr.agent(text(&v, "message"));
                 self.booking = Some(Booked {

@@ -3,6 +3,7 @@
 //! fit the response schemas the document gives.
 
 use crate::helpers::*;
+use carrier_sales::error::ErrorCode;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 
@@ -340,6 +341,23 @@ async fn security_schemes_and_the_error_schema() {
     let offer = resolve(&doc, &doc["components"]["schemas"]["EvaluateRequest"]["properties"]["carrier_offer"]);
     assert!(violations(&doc, offer, &json!("$2,450"), "$").is_empty());
     assert!(violations(&doc, offer, &json!(2450), "$").is_empty());
+}
+
+/// `ErrorDetail.code` is the `ErrorCode` enum, every code in it: an answer whose code the
+/// enum does not list does not fit the document.
+#[actix_web::test]
+async fn the_document_lists_every_error_code() {
+    let app = spawn_app().await;
+    let doc = document(&app).await;
+    let error = &doc["components"]["schemas"]["ErrorBody"];
+    let detail = resolve(&doc, &error["properties"]["error"]);
+    let code = resolve(&doc, &detail["properties"]["code"]);
+    assert_eq!(code["type"], "string", "{code}");
+    let listed: Vec<&str> = code["enum"].as_array().expect("an enum").iter().map(|v| v.as_str().unwrap()).collect();
+    let all: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(listed, all);
+    let unknown = json!({"error": {"code": "no_such_code", "message": "Made up."}});
+    assert!(!violations(&doc, error, &unknown, "$").is_empty());
 }
 
 #[actix_web::test]

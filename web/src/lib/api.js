@@ -250,8 +250,7 @@ export function getSession(signal) {
  * @typedef {object} Lane
  * @property {string | null} origin
  * @property {string | null} destination
- * @property {number} [searches] calls that searched this lane (contract)
- * @property {number} [negotiations] negotiations on this lane (what the server counts today)
+ * @property {number} negotiations negotiations on loads of this lane
  * @property {number} bookings
  * @property {number} revenue
  */
@@ -264,6 +263,7 @@ export function getSession(signal) {
  * @property {number} carriers_verified
  * @property {number} ineligible
  * @property {number} ineligible_share 0..1
+ * @property {number} verifications_decided eligible, ineligible or not found
  * @property {{ reason: string, count: number }[]} top_ineligible_reasons
  * @property {number} searches
  * @property {number} searches_no_match
@@ -282,7 +282,7 @@ export function getSession(signal) {
  * @property {Record<string, number>} sentiments
  * @property {Record<string, Record<string, number>>} sentiment_by_outcome
  * @property {Lane[]} top_lanes
- * @property {{ equipment_type: string, bookings: number, searches?: number, negotiations?: number }[]} top_equipment
+ * @property {{ equipment_type: string, negotiations: number, bookings: number }[]} top_equipment
  * @property {number | null} avg_call_duration_seconds
  */
 
@@ -586,7 +586,7 @@ export async function replayRejectedWebhook(rejectedId, correctedBody) {
  * @typedef {object} Policy
  * @property {number} max_rounds
  * @property {number} max_markup 0..1
- * @property {number} [max_markup_pct]
+ * @property {number} max_markup_pct the ceiling in percent (10 = 10%)
  * @property {number[]} concession_schedule fractions of the gap, per round
  * @property {number} rounding_step USD
  * @property {number} urgency_adjustment

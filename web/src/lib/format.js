@@ -243,14 +243,6 @@ export function formatClock(value) {
 }
 
 /**
- * "MC 123456"
- * @param {string | null | undefined} mc
- */
-export function formatMc(mc) {
-  return mc ? `MC ${mc}` : DASH;
-}
-
-/**
  * The premium of an agreed rate over the posted rate, as "+$150 (+7.1%)".
  * @param {number | null | undefined} agreed
  * @param {number | null | undefined} posted

@@ -24,9 +24,12 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     mkdir -p /out/data && cp target/release/carrier-sales /out/carrier-sales && \
     /out/carrier-sales --version
 
-# 3. The runtime: nothing but the binary, CA certificates and a data folder
+# 3. The runtime: nothing but the binary, CA certificates (public and RDS) and a data folder
 FROM scratch
 COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+# Amazon RDS's CA bundle (RDS certificates are not signed by a public CA), for
+# DATABASE_URL=...?sslmode=verify-full&sslrootcert=/etc/ssl/certs/rds-global-bundle.pem
+ADD --chmod=644 https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem /etc/ssl/certs/rds-global-bundle.pem
 COPY --from=build /out/carrier-sales /carrier-sales
 COPY --from=build --chown=10001:10001 /out/data /data
 USER 10001:10001

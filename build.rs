@@ -23,6 +23,26 @@ fn main() {
         }
     }
     println!("cargo:rustc-env=WEB_DIST_STAMP={stamp}");
+    check_openssl_threads();
+}
+
+/// libpq's OpenSSL is used from several pool threads at once: an OpenSSL built without
+/// thread support (no locks, shared error queue) corrupts the heap now and then. The
+/// `-static` C flag of the release build used to turn threads off silently (see
+/// scripts/openssl-configure-perl); refuse such a build rather than ship it.
+fn check_openssl_threads() {
+    let Some(include) = std::env::var_os("DEP_OPENSSL_INCLUDE") else { return };
+    let conf = Path::new(&include).join("openssl/configuration.h");
+    let Ok(text) = std::fs::read_to_string(&conf) else { return };
+    println!("cargo:rerun-if-changed={}", conf.display());
+    if !text.lines().any(|l| l.trim_start_matches(['#', ' ']).starts_with("define OPENSSL_THREADS")) {
+        panic!(
+            "{} has no OPENSSL_THREADS: OpenSSL was built without thread support and libpq would \
+             corrupt memory under concurrent connections. Rebuild it (cargo clean -p openssl-sys) \
+             with OPENSSL_SRC_PERL from .cargo/config.toml in effect.",
+            conf.display()
+        );
+    }
 }
 
 fn walk(dir: &Path) -> std::io::Result<Vec<(String, u64, u64)>> {

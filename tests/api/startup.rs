@@ -1,9 +1,9 @@
 //! Starting, migrating and importing: several instances at once, the command line, the
-//! limits of what an import may hold and the dashboard from a folder.
+//! limits of what an import may hold, TLS to PostgreSQL and the dashboard from a folder.
 
 use crate::helpers::*;
 use diesel::connection::SimpleConnection;
-use diesel::RunQueryDsl;
+use diesel::{Connection, RunQueryDsl};
 use serde_json::{json, Value};
 use std::sync::{Arc, Barrier};
 
@@ -234,6 +234,45 @@ fn a_loads_file_over_the_cap_is_refused_at_start() {
     std::fs::write(&file, format!("[{}0]", "0,".repeat(50_000))).unwrap();
     let err = carrier_sales::app::prepare(test_settings(&url, Some(file))).err().expect("refused");
     assert!(format!("{err:#}").contains("at most 50000 loads"), "{err:#}");
+}
+
+/// libpq is built with TLS: `sslmode=require` encrypts, `verify-full` checks the server's
+/// certificate against the CA bundle named by `sslrootcert` (the local server's snakeoil
+/// certificate is for `localhost`).
+#[test]
+fn postgres_connections_use_tls_when_asked() {
+    let Some(admin) = std::env::var("TEST_DATABASE_URL").ok().filter(|v| !v.is_empty()) else {
+        return; // PostgreSQL only.
+    };
+    #[derive(diesel::QueryableByName)]
+    struct Ssl {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        ssl: bool,
+    }
+    let tls_of = |url: &str| -> Result<bool, String> {
+        let mut conn = diesel::PgConnection::establish(url).map_err(|e| e.to_string())?;
+        diesel::sql_query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+            .get_result::<Ssl>(&mut conn)
+            .map(|s| s.ssl)
+            .map_err(|e| e.to_string())
+    };
+    let sep = if admin.contains('?') { '&' } else { '?' };
+    assert_eq!(tls_of(&format!("{admin}{sep}sslmode=require")), Ok(true));
+    assert_eq!(tls_of(&format!("{admin}{sep}sslmode=disable")), Ok(false));
+    let snakeoil = "/etc/ssl/certs/ssl-cert-snakeoil.pem";
+    if std::path::Path::new(snakeoil).exists() {
+        let at_localhost = admin.replace("@127.0.0.1", "@localhost");
+        let verified = format!("{at_localhost}{sep}sslmode=verify-full&sslrootcert={snakeoil}");
+        assert_eq!(tls_of(&verified), Ok(true));
+        // The public CA bundle does not vouch for a self-signed certificate: refused.
+        let wrong_ca = format!("{at_localhost}{sep}sslmode=verify-full&sslrootcert=/etc/ssl/certs/ca-certificates.crt");
+        assert!(tls_of(&wrong_ca).is_err());
+    }
+    // The app itself opens its pool over TLS.
+    let (_db, url) = TestDb::create();
+    let prepared = carrier_sales::app::prepare(test_settings(&format!("{url}{sep}sslmode=require"), None)).unwrap();
+    let mut conn = prepared.state.pool.get().unwrap();
+    conn.batch_execute("SELECT 1").unwrap();
 }
 
 /// `WEB_DIR` serves the dashboard from a folder (actix-files) with the same fallback rules

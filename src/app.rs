@@ -2,10 +2,13 @@
 //! migrates, imports the seed, binds (port 0 allowed) and returns a server that tests and
 //! production start the same way.
 
+use crate::carriers::Fmcsa;
 use crate::config::Settings;
-use crate::db::{self, Backend, Pool};
-use crate::error::{AppResult, ErrorCode};
-use crate::http::auth::{self, ConfiguredKey};
+use crate::db::{self, Db};
+use crate::error::ErrorCode;
+use crate::http::auth;
+use crate::loads::index::LoadIndex;
+use crate::state::AppState;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
@@ -15,107 +18,6 @@ use diesel::prelude::*;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// Shared by every request handler.
-pub struct AppState {
-    pub pool: Pool,
-    pub backend: Backend,
-    pub settings: Arc<Settings>,
-    pub keys: Arc<Vec<ConfiguredKey>>,
-    /// Request body limits by route kind (`BODY_LIMIT_KB` and the finalize and import ones).
-    pub body_limits: crate::http::body::BodyLimits,
-    /// QCMobile client (or the offline snapshot) and the circuit breaker in front of it.
-    pub fmcsa: crate::carriers::Fmcsa,
-    pub events: crate::events::EventHub,
-    /// Requests per key per minute (`RATE_LIMIT_PER_MINUTE`); `None` when off.
-    pub limiter: Option<crate::http::auth::KeyLimiter>,
-    /// Sign-in attempts per client address, against key guessing.
-    pub sign_in_limiter: crate::http::auth::KeyLimiter,
-    /// `TRUSTED_PROXIES`: who may tell us the client's address, scheme and host.
-    pub proxies: crate::http::client::Proxies,
-    /// Available loads in memory, for search.
-    pub load_index: crate::loads::index::LoadIndex,
-    /// SQLite's single writer (group commit); `None` on PostgreSQL.
-    pub writer: Option<db::writer::Writer>,
-}
-
-impl AppState {
-    /// Runs database work that may write, answering once it is stored: on SQLite on the
-    /// writer thread, many requests to a commit; on PostgreSQL on a pooled connection in
-    /// the blocking pool. `f` makes its own `write_tx` as before (on SQLite a savepoint).
-    pub async fn write<T, F>(&self, f: F) -> AppResult<T>
-    where
-        F: FnOnce(&mut db::DbConnection) -> AppResult<T> + Send + 'static,
-        T: Send + 'static,
-    {
-        match &self.writer {
-            Some(writer) => writer.run(f).await,
-            None => {
-                let pool = self.pool.clone();
-                web::block(move || -> AppResult<T> { f(&mut *pool.get()?) }).await?
-            }
-        }
-    }
-
-    /// A read that may take a while (a search's ranking) followed by the write it leads
-    /// to. On SQLite the read runs on a pooled connection, in parallel with other reads,
-    /// and only `write` queues for the writer thread; on PostgreSQL both run on one
-    /// pooled connection.
-    pub async fn read_then_write<R, T, FR, FW>(&self, read: FR, write: FW) -> AppResult<T>
-    where
-        FR: FnOnce(&mut db::DbConnection) -> AppResult<R> + Send + 'static,
-        FW: FnOnce(&mut db::DbConnection, R) -> AppResult<T> + Send + 'static,
-        R: Send + 'static,
-        T: Send + 'static,
-    {
-        let pool = self.pool.clone();
-        match &self.writer {
-            Some(writer) => {
-                let got = web::block(move || -> AppResult<R> { read(&mut *pool.get()?) }).await??;
-                writer.run(move |conn| write(conn, got)).await
-            }
-            None => {
-                web::block(move || -> AppResult<T> {
-                    let mut conn = pool.get()?;
-                    let got = read(&mut conn)?;
-                    write(&mut conn, got)
-                })
-                .await?
-            }
-        }
-    }
-
-    /// As [`read_then_write`](Self::read_then_write), for a read the caller knows to be
-    /// short (a few primary-key lookups: no scan, no index rebuild). On SQLite, when a
-    /// pooled connection is idle, it runs right here on the HTTP worker: WAL readers never
-    /// wait for the writer, and skipping the blocking pool saves two thread switches,
-    /// which cost more than the read itself. Otherwise (no idle connection, PostgreSQL's
-    /// network round trips) it goes to the blocking pool as usual.
-    pub async fn short_read_then_write<R, T, FR, FW>(&self, read: FR, write: FW) -> AppResult<T>
-    where
-        FR: FnOnce(&mut db::DbConnection) -> AppResult<R> + Send + 'static,
-        FW: FnOnce(&mut db::DbConnection, R) -> AppResult<T> + Send + 'static,
-        R: Send + 'static,
-        T: Send + 'static,
-    {
-        if let Some(writer) = &self.writer {
-            // `try_get` never waits: an exhausted pool sends the read to the blocking pool.
-            if let Some(conn) = self.pool.try_get() {
-                // A panic stays this request's 500, as it would on the blocking pool,
-                // instead of taking the HTTP worker and its connections down with it.
-                // The connection is dropped while unwinding, so the pool discards it
-                // (`has_broken`) rather than reuse one left inside a transaction.
-                let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
-                    let mut conn = conn;
-                    read(&mut conn)
-                }))
-                .map_err(|_| crate::error::AppError::Internal(anyhow::anyhow!("a database read panicked")))??;
-                return writer.run(move |conn| write(conn, got)).await;
-            }
-        }
-        self.read_then_write(read, write).await
-    }
-}
 
 pub struct Application {
     port: u16,
@@ -127,11 +29,15 @@ pub struct Application {
     /// The key generated for a development run without `API_KEYS`.
     pub dev_key: Option<String>,
     pub state: web::Data<AppState>,
+    pub load_index: web::Data<LoadIndex>,
+    pub fmcsa: web::Data<Fmcsa>,
 }
 
 /// Everything that must be true before the listener opens.
 pub struct Prepared {
     pub state: AppState,
+    pub fmcsa: Fmcsa,
+    pub load_index: LoadIndex,
     pub dev_key: Option<String>,
 }
 
@@ -144,12 +50,12 @@ pub fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
     let proxies = crate::http::client::Proxies::from_settings(&settings.server)?;
     let fmcsa = crate::carriers::Fmcsa::from_settings(&settings.fmcsa)?;
     log::info!("{}", fmcsa.describe());
-    let (pool, backend) = db::connect(
+    let mut database = Db::open(
         settings.database.url.expose(),
         settings.database.pool_size,
         Duration::from_millis(settings.database.acquire_timeout_ms),
     )?;
-    let mut conn = pool.get().context("connecting to the database")?;
+    let mut conn = database.connection().context("connecting to the database")?;
     let ran = db::migrate(&mut conn)?;
     if ran > 0 {
         log::info!("applied {ran} database migration(s)");
@@ -167,7 +73,7 @@ pub fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
         Ok(())
     })?;
 
-    let load_index = crate::loads::index::LoadIndex::default();
+    let load_index = LoadIndex::default();
     load_index.refresh(&mut conn, true).map_err(|e| anyhow::anyhow!("loading the load index: {e}"))?;
     let mut keys = auth::parse_configured(&settings.auth.api_keys)?;
     let stored: i64 =
@@ -187,24 +93,22 @@ pub fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
     }
     let newest_event = crate::events::newest_id(&mut conn)?;
     drop(conn);
-    let writer = db::start_writer(&backend)?;
+    database.start_writer()?;
     let body_limits = crate::http::body::BodyLimits::from_settings(&settings);
     let rate_limit = settings.auth.rate_limit_per_minute;
     Ok(Prepared {
         state: AppState {
-            pool,
-            backend,
+            db: database,
             settings: Arc::new(settings),
             keys: Arc::new(keys),
             body_limits,
-            fmcsa,
             events: crate::events::EventHub::new(newest_event),
             limiter: (rate_limit > 0).then(|| crate::http::auth::limiter(rate_limit)),
             sign_in_limiter: crate::http::auth::limiter(crate::http::auth::SIGN_INS_PER_MINUTE),
             proxies,
-            load_index,
-            writer,
         },
+        fmcsa,
+        load_index,
         dev_key,
     })
 }
@@ -213,15 +117,18 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let prepared =
             actix_web::rt::task::spawn_blocking(move || prepare(settings)).await.context("start-up task")??;
-        let Prepared { state, dev_key } = prepared;
+        let Prepared { state, fmcsa, load_index, dev_key } = prepared;
         let settings = state.settings.clone();
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
             .with_context(|| format!("binding {}:{}", settings.server.host, settings.server.port))?;
         let port = listener.local_addr()?.port();
         let data = web::Data::new(state);
+        let fmcsa = web::Data::new(fmcsa);
+        let load_index = web::Data::new(load_index);
         crate::events::spawn_poller(Arc::downgrade(&data.clone().into_inner()));
         spawn_maintenance(Arc::downgrade(&data.clone().into_inner()));
         let app_data = data.clone();
+        let (fmcsa_data, index_data) = (fmcsa.clone(), load_index.clone());
         let cors_origins = settings.auth.cors_origins.clone();
         let mut server = HttpServer::new(move || {
             // CORS is closed unless CORS_ORIGINS names the origins allowed to call the API.
@@ -235,6 +142,8 @@ impl Application {
             }
             App::new()
                 .app_data(app_data.clone())
+                .app_data(fmcsa_data.clone())
+                .app_data(index_data.clone())
                 .app_data(web::QueryConfig::default().error_handler(|e, _| {
                     crate::error::AppError::bad_request(
                         ErrorCode::InvalidQuery,
@@ -268,7 +177,7 @@ impl Application {
             }
             None => server.listen(listener)?.run(),
         };
-        Ok(Application { port, server, dev_key, state: data, scheme, self_signed_pem })
+        Ok(Application { port, server, dev_key, state: data, load_index, fmcsa, scheme, self_signed_pem })
     }
 
     pub fn port(&self) -> u16 {
@@ -291,19 +200,19 @@ fn spawn_maintenance(state: std::sync::Weak<AppState>) {
         loop {
             let Some(st) = state.upgrade() else { return };
             let days = st.settings.retention.transcript_days;
-            let result = web::block(move || -> anyhow::Result<usize> {
-                let mut conn = st.pool.get()?;
-                let now_ms = db::to_ms(Utc::now());
-                // Rejected webhook bodies may hold transcripts too.
-                let rejected = crate::calls::intake::purge(&mut conn, days, now_ms)?;
-                Ok(crate::calls::purge_transcripts(&mut conn, days, now_ms)? + rejected)
-            })
-            .await;
+            let result = st
+                .db
+                .write(move |conn| -> crate::error::AppResult<usize> {
+                    let now_ms = db::to_ms(Utc::now());
+                    // Rejected webhook bodies may hold transcripts too.
+                    let rejected = crate::calls::intake::purge(conn, days, now_ms)?;
+                    Ok(crate::calls::purge_transcripts(conn, days, now_ms)? + rejected)
+                })
+                .await;
             match result {
-                Ok(Ok(n)) if n > 0 => log::info!("removed {n} transcript(s) or rejected bodies older than {days} days"),
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => log::warn!("transcript retention failed: {e:#}"),
-                Err(e) => log::warn!("transcript retention task failed: {e}"),
+                Ok(n) if n > 0 => log::info!("removed {n} transcript(s) or rejected bodies older than {days} days"),
+                Ok(_) => {}
+                Err(e) => log::warn!("transcript retention failed: {e:#}"),
             }
             tokio::time::sleep(Duration::from_secs(3600)).await;
         }

@@ -34,7 +34,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     log::info!(
         "carrier-sales {} ({mode} mode, {} database) listening on http://{host}:{}",
         env!("CARGO_PKG_VERSION"),
-        app.state.backend.name(),
+        app.state.db.backend().name(),
         app.port()
     );
     if let Some(key) = &app.dev_key {
@@ -50,17 +50,17 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
 }
 
 fn open_db(settings: &Settings) -> anyhow::Result<db::PooledConn> {
-    let (pool, _) = db::connect(settings.database.url.expose(), 1, Duration::from_secs(10))?;
-    let mut conn = pool.get().context("connecting to the database")?;
+    let database = db::Db::open(settings.database.url.expose(), 1, Duration::from_secs(10))?;
+    let mut conn = database.connection().context("connecting to the database")?;
     db::migrate(&mut conn)?;
     Ok(conn)
 }
 
 pub fn migrate(settings: &Settings) -> anyhow::Result<()> {
-    let (pool, backend) = db::connect(settings.database.url.expose(), 1, Duration::from_secs(10))?;
-    let mut conn = pool.get()?;
+    let database = db::Db::open(settings.database.url.expose(), 1, Duration::from_secs(10))?;
+    let mut conn = database.connection()?;
     let ran = db::migrate(&mut conn)?;
-    println!("{ran} migration(s) applied to the {} database", backend.name());
+    println!("{ran} migration(s) applied to the {} database", database.backend().name());
     Ok(())
 }
 

@@ -32,9 +32,9 @@ pub fn append(
     Ok(())
 }
 
-use crate::app::AppState;
 use crate::error::{AppError, ErrorCode};
 use crate::http::auth::{self, Principal};
+use crate::state::AppState;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -263,18 +263,16 @@ pub fn spawn_poller(state: Weak<AppState>) {
             let Some(st) = state.upgrade() else { return };
             let prune = last_prune.elapsed() > Duration::from_secs(3600);
             let from = cursor.settled();
-            let pool = st.pool.clone();
-            let result = web::block(move || -> anyhow::Result<Vec<EventOut>> {
-                let mut conn = pool.get()?;
-                if prune {
-                    let cutoff = crate::db::to_ms(chrono::Utc::now()) - KEEP_EVENTS_MS;
-                    diesel::delete(events::table.filter(events::created_at.lt(cutoff))).execute(&mut conn)?;
-                }
-                Ok(load_between(&mut conn, from, i64::MAX, 500)?)
-            })
-            .await
-            .map_err(anyhow::Error::from)
-            .and_then(|r| r);
+            let result = st
+                .db
+                .read(move |conn| -> anyhow::Result<Vec<EventOut>> {
+                    if prune {
+                        let cutoff = crate::db::to_ms(chrono::Utc::now()) - KEEP_EVENTS_MS;
+                        diesel::delete(events::table.filter(events::created_at.lt(cutoff))).execute(conn)?;
+                    }
+                    Ok(load_between(conn, from, i64::MAX, 500)?)
+                })
+                .await;
             // The health gauges are read from `health` when `/metrics` is rendered.
             let telemetry = crate::telemetry::telemetry();
             match result {
@@ -328,10 +326,10 @@ impl Credential {
     }
 
     /// `Ok(false)` once the session has ended or the key was revoked.
-    fn still_valid(&self, state: &AppState) -> Result<bool, AppError> {
+    fn still_valid(&self, state: &AppState, conn: &mut crate::db::DbConnection) -> Result<bool, AppError> {
         Ok(match self {
-            Credential::Key(key) => auth::authenticate_key(state, key)?.is_some(),
-            Credential::Session(token) => auth::authenticate_session(state, token)?.is_some(),
+            Credential::Key(key) => auth::authenticate_key(state, conn, key)?.is_some(),
+            Credential::Session(token) => auth::authenticate_session(state, conn, token)?.is_some(),
         })
     }
 }
@@ -369,12 +367,12 @@ pub async fn stream(req: HttpRequest, state: web::Data<AppState>) -> crate::erro
         req.headers().get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok());
     let backlog = match resume {
         Some(after) => {
-            let st = state.clone();
-            web::block(move || -> crate::error::AppResult<Vec<EventOut>> {
-                let mut conn = st.pool.get()?;
-                Ok(load_between(&mut conn, after, settled, BACKLOG_LIMIT)?)
-            })
-            .await??
+            state
+                .db
+                .read(move |conn| -> crate::error::AppResult<Vec<EventOut>> {
+                    Ok(load_between(conn, after, settled, BACKLOG_LIMIT)?)
+                })
+                .await?
         }
         None => vec![],
     };
@@ -428,11 +426,13 @@ impl OpenStream {
     async fn signed_out(&mut self) -> bool {
         let Some(credential) = self.credential.take() else { return false };
         let state = self.state.clone();
-        let (credential, valid) = match web::block(move || {
-            let valid = credential.still_valid(&state);
-            (credential, valid)
-        })
-        .await
+        let db = state.db.clone();
+        let (credential, valid) = match db
+            .read(move |conn| -> Result<_, AppError> {
+                let valid = credential.still_valid(&state, conn);
+                Ok((credential, valid))
+            })
+            .await
         {
             Ok(done) => done,
             Err(_) => return false,

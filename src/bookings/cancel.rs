@@ -3,13 +3,13 @@
 //! when, why) and shows as cancelled on the call's story and in the metrics.
 
 use super::handlers::{booking_view, BookingRow};
-use crate::app::AppState;
 use crate::db::schema::{bookings, loads};
 use crate::db::{to_ms, write_tx};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::auth::Principal;
 use crate::http::body::JsonBody;
 use crate::parse::Fields;
+use crate::state::AppState;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use chrono::Utc;
 use diesel::prelude::*;
@@ -36,6 +36,7 @@ use serde_json::json;
 pub async fn cancel(
     req: HttpRequest,
     state: web::Data<AppState>,
+    index: web::Data<crate::loads::index::LoadIndex>,
     path: web::Path<String>,
     body: JsonBody,
 ) -> AppResult<HttpResponse> {
@@ -44,6 +45,7 @@ pub async fn cancel(
     let reason = f.long_text("reason", 500)?.ok_or_else(|| AppError::missing("reason"))?;
     let who = req.extensions().get::<Principal>().map(|p| p.label.clone()).unwrap_or_else(|| "admin".into());
     let view = state
+        .db
         .write(move |conn| -> AppResult<serde_json::Value> {
             write_tx(conn, |c| -> AppResult<serde_json::Value> {
                 let now_ms = to_ms(Utc::now());
@@ -91,6 +93,6 @@ pub async fn cancel(
             })
         })
         .await?;
-    state.load_index.mark_stale();
+    index.mark_stale();
     Ok(HttpResponse::Ok().json(view))
 }

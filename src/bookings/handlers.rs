@@ -1,7 +1,6 @@
 //! `POST /calls/handoff`.
 
 use super::Rep;
-use crate::app::AppState;
 use crate::carriers::{CarrierQuery, Status, VerificationRecord};
 use crate::db::schema::{bookings, calls, loads, negotiations, rep_rotation};
 use crate::db::{to_ms, write_tx, DbConnection};
@@ -10,6 +9,7 @@ use crate::http::body::JsonBody;
 use crate::loads::model::{LoadRow, LoadStatus};
 use crate::negotiation::handlers::NegotiationRow;
 use crate::parse::Fields;
+use crate::state::AppState;
 use crate::types::Money;
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
@@ -63,8 +63,8 @@ pub fn booking_view(b: &BookingRow) -> serde_json::Value {
         "status": b.status,
         "verification_pending": b.verification_pending,
         "summary": b.summary,
-        "created_at": crate::calls::handlers::rfc3339(b.created_at),
-        "cancelled_at": b.cancelled_at.map(crate::calls::handlers::rfc3339),
+        "created_at": crate::time::rfc3339(b.created_at),
+        "cancelled_at": b.cancelled_at.map(crate::time::rfc3339),
         "cancel_reason": b.cancel_reason,
         "cancelled_by": b.cancelled_by,
     })
@@ -295,11 +295,11 @@ fn active_booking(conn: &mut DbConnection, load_id: &str) -> QueryResult<Option<
 async fn booking_of(state: &web::Data<AppState>, call_id: &str, load_id: &str) -> AppResult<Option<BookingRow>> {
     let st = state.clone();
     let (call_id, load_id) = (call_id.to_string(), load_id.to_string());
-    web::block(move || -> AppResult<Option<BookingRow>> {
-        let mut conn = st.pool.get()?;
-        Ok(active_booking(&mut conn, &load_id)?.filter(|b| b.call_id == call_id))
-    })
-    .await?
+    st.db
+        .read(move |conn| -> AppResult<Option<BookingRow>> {
+            Ok(active_booking(conn, &load_id)?.filter(|b| b.call_id == call_id))
+        })
+        .await
 }
 
 /// The carrier's standing for a handoff: the latest verification of the MC, or one made
@@ -307,16 +307,16 @@ async fn booking_of(state: &web::Data<AppState>, call_id: &str, load_id: &str) -
 /// the latest could not reach FMCSA.
 async fn carrier_check(
     state: &web::Data<AppState>,
+    fmcsa: &crate::carriers::Fmcsa,
     mc: &crate::types::McNumber,
     call_id: &str,
 ) -> AppResult<(Status, Option<String>, String, Vec<String>)> {
     let st = state.clone();
     let key = mc.as_str().to_string();
-    let latest = web::block(move || -> AppResult<Option<VerificationRecord>> {
-        let mut conn = st.pool.get()?;
-        crate::carriers::latest_verification(&mut conn, &key)
-    })
-    .await??;
+    let latest = st
+        .db
+        .read(move |conn| -> AppResult<Option<VerificationRecord>> { crate::carriers::latest_verification(conn, &key) })
+        .await?;
     // A verdict older than the FMCSA cache lifetime is checked again.
     let fresh_after = Utc::now() - chrono::Duration::hours(state.settings.fmcsa.cache_ttl_hours as i64);
     if let Some(v) = latest.filter(|v| v.status != Status::Unavailable && v.created_at > fresh_after) {
@@ -328,7 +328,7 @@ async fn carrier_check(
         );
         return Ok((v.status, v.legal_name, note, v.reasons));
     }
-    let v = crate::carriers::verify(state, CarrierQuery::Mc(mc.clone()), Some(call_id.to_string())).await?;
+    let v = crate::carriers::verify(state, fmcsa, CarrierQuery::Mc(mc.clone()), Some(call_id.to_string())).await?;
     let note = match v.status {
         Status::Unavailable => "FMCSA could not be reached: VERIFICATION PENDING, check the carrier's authority and insurance before dispatch.".to_string(),
         s => format!("FMCSA verification: {} ({}, at handoff).", s.as_str().replace('_', " "), v.source.as_str().replace('_', " ")),
@@ -355,7 +355,12 @@ async fn carrier_check(
     ),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []))
 )]
-pub async fn handoff(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
+pub async fn handoff(
+    state: web::Data<AppState>,
+    fmcsa: web::Data<crate::carriers::Fmcsa>,
+    index: web::Data<crate::loads::index::LoadIndex>,
+    body: JsonBody,
+) -> AppResult<HttpResponse> {
     let f = Fields::new(&body.0)?;
     let named = crate::calls::identity::named(&f)?;
     let load_id = f.required_id("load_id")?;
@@ -372,7 +377,7 @@ pub async fn handoff(state: web::Data<AppState>, body: JsonBody) -> AppResult<Ht
     if let Some(b) = booking_of(&state, &call_id, &load_id).await? {
         return Ok(HttpResponse::Ok().json(answer(&b)));
     }
-    let (status, legal_name, verification_note, reasons) = carrier_check(&state, &mc, &call_id).await?;
+    let (status, legal_name, verification_note, reasons) = carrier_check(&state, &fmcsa, &mc, &call_id).await?;
     if matches!(status, Status::Ineligible | Status::NotFound) {
         let message = if status == Status::NotFound {
             format!("MC {mc} was not found with FMCSA, so I can't book this load.")
@@ -393,8 +398,8 @@ pub async fn handoff(state: web::Data<AppState>, body: JsonBody) -> AppResult<Ht
         verification_note,
     };
     let reps: Vec<Rep> = state.settings.sales_reps.iter().filter_map(|r| Rep::parse(r)).collect();
-    let answer = state
-        .clone()
+    let db = state.db.clone();
+    let answer = db
         .write(move |conn| -> AppResult<serde_json::Value> {
             let mut attempt = 0;
             loop {
@@ -403,7 +408,7 @@ pub async fn handoff(state: web::Data<AppState>, body: JsonBody) -> AppResult<Ht
                     // A concurrent booking of the same load hit the unique index first.
                     Err(AppError::Internal(e)) if attempt == 0 && is_unique_violation(&e) => attempt += 1,
                     other => {
-                        state.load_index.mark_stale();
+                        index.mark_stale();
                         return other;
                     }
                 }

@@ -6,12 +6,12 @@
 //! recorded (verification, searches, negotiation, booking) and the transcript.
 
 use super::classify::{self, Facts, Outcome, Sentiment, VerificationFact};
-use crate::app::AppState;
 use crate::db::schema::{bookings, calls, negotiations, searches};
 use crate::db::{to_ms, write_tx, DbConnection};
 use crate::error::{AppError, AppResult};
 use crate::http::body::RawBody;
 use crate::parse::{Fields, Turn, When};
+use crate::state::AppState;
 use crate::types::Money;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -356,7 +356,7 @@ pub async fn record(state: &web::Data<AppState>, body: Value) -> AppResult<super
         .await?
         .unwrap_or_else(super::identity::issue);
     input.platform_session = f.id("session_id")?.filter(|s| !super::identity::is_unrendered(s) && *s != input.call_id);
-    let done = state.write(move |conn| write_tx(conn, |c| finalize_tx(c, &input, to_ms(Utc::now())))).await?;
+    let done = state.db.write(move |conn| write_tx(conn, |c| finalize_tx(c, &input, to_ms(Utc::now())))).await?;
     let by = |agent: bool| if agent { "agent" } else { "service" };
     let classified_by = if done.outcome_by_agent && done.sentiment_by_agent { "agent" } else { "service" };
     let conflict_note = if done.outcome_conflict {

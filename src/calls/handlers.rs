@@ -1,38 +1,21 @@
 //! The calls API for the dashboard: a filtered, paginated list, a call's full story in
 //! time order, and a CSV export with the same filters.
 
-use crate::app::AppState;
 use crate::db::schema::{bookings, calls, loads, negotiation_rounds, negotiations, searches};
-use crate::db::{from_ms, to_ms, DbConnection};
+use crate::db::{to_ms, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::loads::handlers::{decode_page_key, encode_page_key, page_limit};
-use crate::parse::{self, Turn, When};
+use crate::paging::{decode_page_key, encode_page_key, page_limit};
+use crate::parse::{self, Turn};
+use crate::state::AppState;
+use crate::time::{period_bound, rfc3339};
 use crate::types::{McNumber, Money};
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, SecondsFormat, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>);
-
-pub fn rfc3339(ms: i64) -> String {
-    from_ms(ms).to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-/// `from`/`to` query values: RFC 3339 or a date (a `to` date includes that whole day).
-pub fn period_bound(raw: Option<&str>, field: &str, is_end: bool) -> AppResult<Option<DateTime<Utc>>> {
-    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(None) };
-    let when = parse::when(&Value::String(raw.to_string()))
-        .map_err(|why| AppError::invalid(field, format!("`{field}` {why}.")))?
-        .ok_or_else(|| AppError::invalid(field, format!("`{field}` is empty.")))?;
-    let out_of_range = || AppError::invalid(field, format!("`{field}` is outside the dates this service keeps."));
-    Ok(Some(match when {
-        When::Date(d) if is_end => d.succ_opt().ok_or_else(out_of_range)?.and_time(chrono::NaiveTime::MIN).and_utc(),
-        w => w.to_utc(|n| n.and_utc()),
-    }))
-}
 
 #[derive(Deserialize, Default, Clone)]
 pub struct CallFilter {
@@ -264,23 +247,24 @@ pub async fn list(state: web::Data<AppState>, query: web::Query<CallFilter>) -> 
     let p = parse_filter(&query)?;
     let limit = page_limit(query.limit.as_deref())?;
     let after = decode_page_key(query.cursor.as_deref())?;
-    let page = web::block(move || -> AppResult<(Vec<CallSummary>, Option<String>)> {
-        let mut conn = state.pool.get()?;
-        let mut q = filtered(&p);
-        if let Some((at, id)) = after {
-            q = q.filter(calls::occurred_at.lt(at).or(calls::occurred_at.eq(at).and(calls::call_id.lt(id))));
-        }
-        let rows: Vec<CallRow> = q
-            .order((calls::occurred_at.desc(), calls::call_id.desc()))
-            .limit(limit + 1)
-            .select(CallRow::as_select())
-            .load(&mut conn)?;
-        let more = rows.len() as i64 > limit;
-        let rows = &rows[..rows.len().min(limit as usize)];
-        let next = if more { rows.last().map(|r| encode_page_key(r.occurred_at, &r.call_id)) } else { None };
-        Ok((summaries(&mut conn, rows)?, next))
-    })
-    .await??;
+    let page = state
+        .db
+        .read(move |conn| -> AppResult<(Vec<CallSummary>, Option<String>)> {
+            let mut q = filtered(&p);
+            if let Some((at, id)) = after {
+                q = q.filter(calls::occurred_at.lt(at).or(calls::occurred_at.eq(at).and(calls::call_id.lt(id))));
+            }
+            let rows: Vec<CallRow> = q
+                .order((calls::occurred_at.desc(), calls::call_id.desc()))
+                .limit(limit + 1)
+                .select(CallRow::as_select())
+                .load(conn)?;
+            let more = rows.len() as i64 > limit;
+            let rows = &rows[..rows.len().min(limit as usize)];
+            let next = if more { rows.last().map(|r| encode_page_key(r.occurred_at, &r.call_id)) } else { None };
+            Ok((summaries(conn, rows)?, next))
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(json!({"calls": page.0, "next_cursor": page.1})))
 }
 
@@ -311,67 +295,68 @@ fn csv_safe(s: &str) -> String {
 )]
 pub async fn export_csv(state: web::Data<AppState>, query: web::Query<CallFilter>) -> AppResult<HttpResponse> {
     let p = parse_filter(&query)?;
-    let body = web::block(move || -> AppResult<Vec<u8>> {
-        let mut conn = state.pool.get()?;
-        let rows: Vec<CallRow> = filtered(&p)
-            .order((calls::occurred_at.desc(), calls::call_id.desc()))
-            .limit(100_000)
-            .select(CallRow::as_select())
-            .load(&mut conn)?;
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let header = [
-            "call_id",
-            "started_at",
-            "ended_at",
-            "duration_seconds",
-            "mc_number",
-            "carrier_name",
-            "load_id",
-            "lane",
-            "outcome",
-            "sentiment",
-            "classified_by",
-            "outcome_conflict",
-            "agreed_rate",
-            "loadboard_rate",
-            "initial_carrier_offer",
-            "negotiation_rounds",
-            "transferred",
-            "verification_status",
-            "platform_status",
-        ];
-        w.write_record(header).map_err(|e| AppError::Internal(e.into()))?;
-        let opt = |v: Option<String>| v.map(|s| csv_safe(&s)).unwrap_or_default();
-        let money = |m: Option<Money>| m.map(|m| format!("{:.2}", m.as_dollars())).unwrap_or_default();
-        for chunk in rows.chunks(500) {
-            for s in summaries(&mut conn, chunk)? {
-                w.write_record([
-                    csv_safe(&s.call_id),
-                    s.started_at,
-                    s.ended_at.unwrap_or_default(),
-                    s.duration_seconds.map(|d| d.to_string()).unwrap_or_default(),
-                    opt(s.mc_number),
-                    opt(s.carrier_name),
-                    opt(s.load_id),
-                    opt(s.lane),
-                    opt(s.outcome),
-                    opt(s.sentiment),
-                    opt(s.classified_by),
-                    s.outcome_conflict.to_string(),
-                    money(s.agreed_rate),
-                    money(s.loadboard_rate),
-                    money(s.initial_carrier_offer),
-                    s.negotiation_rounds.map(|r| r.to_string()).unwrap_or_default(),
-                    s.transferred.map(|t| t.to_string()).unwrap_or_default(),
-                    opt(s.verification_status),
-                    opt(s.platform_status),
-                ])
-                .map_err(|e| AppError::Internal(e.into()))?;
+    let body = state
+        .db
+        .read(move |conn| -> AppResult<Vec<u8>> {
+            let rows: Vec<CallRow> = filtered(&p)
+                .order((calls::occurred_at.desc(), calls::call_id.desc()))
+                .limit(100_000)
+                .select(CallRow::as_select())
+                .load(conn)?;
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let header = [
+                "call_id",
+                "started_at",
+                "ended_at",
+                "duration_seconds",
+                "mc_number",
+                "carrier_name",
+                "load_id",
+                "lane",
+                "outcome",
+                "sentiment",
+                "classified_by",
+                "outcome_conflict",
+                "agreed_rate",
+                "loadboard_rate",
+                "initial_carrier_offer",
+                "negotiation_rounds",
+                "transferred",
+                "verification_status",
+                "platform_status",
+            ];
+            w.write_record(header).map_err(|e| AppError::Internal(e.into()))?;
+            let opt = |v: Option<String>| v.map(|s| csv_safe(&s)).unwrap_or_default();
+            let money = |m: Option<Money>| m.map(|m| format!("{:.2}", m.as_dollars())).unwrap_or_default();
+            for chunk in rows.chunks(500) {
+                for s in summaries(conn, chunk)? {
+                    w.write_record([
+                        csv_safe(&s.call_id),
+                        s.started_at,
+                        s.ended_at.unwrap_or_default(),
+                        s.duration_seconds.map(|d| d.to_string()).unwrap_or_default(),
+                        opt(s.mc_number),
+                        opt(s.carrier_name),
+                        opt(s.load_id),
+                        opt(s.lane),
+                        opt(s.outcome),
+                        opt(s.sentiment),
+                        opt(s.classified_by),
+                        s.outcome_conflict.to_string(),
+                        money(s.agreed_rate),
+                        money(s.loadboard_rate),
+                        money(s.initial_carrier_offer),
+                        s.negotiation_rounds.map(|r| r.to_string()).unwrap_or_default(),
+                        s.transferred.map(|t| t.to_string()).unwrap_or_default(),
+                        opt(s.verification_status),
+                        opt(s.platform_status),
+                    ])
+                    .map_err(|e| AppError::Internal(e.into()))?;
+                }
             }
-        }
-        w.into_inner().map_err(|e| AppError::Internal(anyhow::anyhow!("csv: {e}")))
-    })
-    .await??;
+            w.into_inner().map_err(|e| AppError::Internal(anyhow::anyhow!("csv: {e}")))
+        })
+        .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header(("Content-Disposition", "attachment; filename=\"calls.csv\""))
@@ -398,16 +383,17 @@ pub async fn detail(state: web::Data<AppState>, path: web::Path<String>) -> AppR
     if call_id.chars().count() > parse::MAX_ID_LEN {
         return Err(AppError::invalid("call_id", "`call_id` is longer than 128 characters."));
     }
-    let story = web::block(move || -> AppResult<Value> {
-        let mut conn = state.pool.get()?;
-        let row: CallRow =
-            calls::table.find(&call_id).select(CallRow::as_select()).first(&mut conn).optional()?.ok_or_else(|| {
-                AppError::not_found(ErrorCode::CallNotFound, format!("No call with id {call_id}."))
-                    .with_field("call_id")
-            })?;
-        story(&mut conn, row)
-    })
-    .await??;
+    let story = state
+        .db
+        .read(move |conn| -> AppResult<Value> {
+            let row: CallRow =
+                calls::table.find(&call_id).select(CallRow::as_select()).first(conn).optional()?.ok_or_else(|| {
+                    AppError::not_found(ErrorCode::CallNotFound, format!("No call with id {call_id}."))
+                        .with_field("call_id")
+                })?;
+            story(conn, row)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(story))
 }
 

@@ -16,11 +16,11 @@
 //! `fmcsa/verify` never resolves: it answers the id it was given or a new one, and the
 //! kit's prompt tells the agent to pass that id to every later tool.
 
-use crate::app::AppState;
 use crate::db::schema::{calls, verifications};
 use crate::db::{to_ms, DbConnection};
 use crate::error::AppResult;
 use crate::parse::Fields;
+use crate::state::AppState;
 use actix_web::web;
 use chrono::Utc;
 use diesel::prelude::*;
@@ -146,11 +146,12 @@ pub async fn attribute_for(
     let st = state.clone();
     let mc = mc.map(str::to_string);
     let retry_window_ms = state.settings.negotiation.retry_window_secs as i64 * 1000;
-    let found = web::block(move || -> AppResult<Option<(String, Found)>> {
-        let mut conn = st.pool.get()?;
-        Ok(attribute(&mut conn, None, mc.as_deref(), to_ms(Utc::now()), retry_window_ms)?)
-    })
-    .await??;
+    let found = st
+        .db
+        .read(move |conn| -> AppResult<Option<(String, Found)>> {
+            Ok(attribute(conn, None, mc.as_deref(), to_ms(Utc::now()), retry_window_ms)?)
+        })
+        .await?;
     if let Some((id, how)) = &found {
         log::info!(
             "call_id missing: attributed to {id} ({})",

@@ -10,11 +10,11 @@
 //! stored bodies on the dashboard; an admin replays a corrected body
 //! ([`super::rejected`]).
 
-use crate::app::AppState;
 use crate::db::schema::rejected_webhooks;
 use crate::db::{to_ms, write_tx, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::observe::RequestId;
+use crate::state::AppState;
 use actix_web::{web, HttpMessage, HttpRequest};
 use chrono::Utc;
 use diesel::prelude::*;
@@ -130,7 +130,7 @@ pub async fn read(state: &web::Data<AppState>, req: &HttpRequest, body: &[u8]) -
                 request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
             };
             let id = rejected.rejected_id.clone();
-            state.write(move |conn| keep(conn, &rejected)).await?;
+            state.db.write(move |conn| keep(conn, &rejected)).await?;
             log::warn!("{route}: kept an unreadable body as {id} ({})", failure.message);
             Err(AppError::bad_request(
                 ErrorCode::InvalidJson,

@@ -2,13 +2,13 @@
 //! (`GET /webhooks/rejected`), replayed corrected by an admin
 //! (`POST /webhooks/rejected/{rejected_id}/replay`). They are stored by [`super::intake`].
 
-use super::handlers::rfc3339;
-use crate::app::AppState;
 use crate::db::schema::rejected_webhooks;
 use crate::db::to_ms;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::body::JsonBody;
-use crate::loads::handlers::{decode_page_key, encode_page_key, page_limit};
+use crate::paging::{decode_page_key, encode_page_key, page_limit};
+use crate::state::AppState;
+use crate::time::rfc3339;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
@@ -98,34 +98,35 @@ pub async fn list(state: web::Data<AppState>, query: web::Query<ListQuery>) -> A
     };
     let limit = page_limit(query.limit.as_deref())?;
     let after = decode_page_key(query.cursor.as_deref())?;
-    let (rows, next, open) = web::block(move || -> AppResult<(Vec<View>, Option<String>, i64)> {
-        let mut conn = state.pool.get()?;
-        let mut q = rejected_webhooks::table.into_boxed();
-        match status {
-            Some(true) => q = q.filter(rejected_webhooks::replayed_at.is_not_null()),
-            Some(false) => q = q.filter(rejected_webhooks::replayed_at.is_null()),
-            None => {}
-        }
-        if let Some((at, id)) = after {
-            q = q.filter(
-                rejected_webhooks::received_at
-                    .lt(at)
-                    .or(rejected_webhooks::received_at.eq(at).and(rejected_webhooks::rejected_id.lt(id))),
-            );
-        }
-        let rows: Vec<Row> = q
-            .order((rejected_webhooks::received_at.desc(), rejected_webhooks::rejected_id.desc()))
-            .limit(limit + 1)
-            .select(Row::as_select())
-            .load(&mut conn)?;
-        let more = rows.len() as i64 > limit;
-        let rows: Vec<Row> = rows.into_iter().take(limit as usize).collect();
-        let next = if more { rows.last().map(|r| encode_page_key(r.received_at, &r.rejected_id)) } else { None };
-        let open: i64 =
-            rejected_webhooks::table.filter(rejected_webhooks::replayed_at.is_null()).count().get_result(&mut conn)?;
-        Ok((rows.into_iter().map(View::from).collect(), next, open))
-    })
-    .await??;
+    let (rows, next, open) = state
+        .db
+        .read(move |conn| -> AppResult<(Vec<View>, Option<String>, i64)> {
+            let mut q = rejected_webhooks::table.into_boxed();
+            match status {
+                Some(true) => q = q.filter(rejected_webhooks::replayed_at.is_not_null()),
+                Some(false) => q = q.filter(rejected_webhooks::replayed_at.is_null()),
+                None => {}
+            }
+            if let Some((at, id)) = after {
+                q = q.filter(
+                    rejected_webhooks::received_at
+                        .lt(at)
+                        .or(rejected_webhooks::received_at.eq(at).and(rejected_webhooks::rejected_id.lt(id))),
+                );
+            }
+            let rows: Vec<Row> = q
+                .order((rejected_webhooks::received_at.desc(), rejected_webhooks::rejected_id.desc()))
+                .limit(limit + 1)
+                .select(Row::as_select())
+                .load(conn)?;
+            let more = rows.len() as i64 > limit;
+            let rows: Vec<Row> = rows.into_iter().take(limit as usize).collect();
+            let next = if more { rows.last().map(|r| encode_page_key(r.received_at, &r.rejected_id)) } else { None };
+            let open: i64 =
+                rejected_webhooks::table.filter(rejected_webhooks::replayed_at.is_null()).count().get_result(conn)?;
+            Ok((rows.into_iter().map(View::from).collect(), next, open))
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(json!({"rejected": rows, "next_cursor": next, "open": open})))
 }
 
@@ -152,15 +153,16 @@ pub async fn replay(state: web::Data<AppState>, path: web::Path<String>, body: J
     let id = path.into_inner();
     let st = state.clone();
     let key = id.clone();
-    let route: String = web::block(move || -> AppResult<Option<String>> {
-        let mut conn = st.pool.get()?;
-        Ok(rejected_webhooks::table.find(&key).select(rejected_webhooks::route).first(&mut conn).optional()?)
-    })
-    .await??
-    .ok_or_else(|| {
-        AppError::not_found(ErrorCode::RejectedNotFound, format!("No rejected webhook with id {id}."))
-            .with_field("rejected_id")
-    })?;
+    let route: String = st
+        .db
+        .read(move |conn| -> AppResult<Option<String>> {
+            Ok(rejected_webhooks::table.find(&key).select(rejected_webhooks::route).first(conn).optional()?)
+        })
+        .await?
+        .ok_or_else(|| {
+            AppError::not_found(ErrorCode::RejectedNotFound, format!("No rejected webhook with id {id}."))
+                .with_field("rejected_id")
+        })?;
     let (status, mut answer) = match route.as_str() {
         FINALIZE_ROUTE => super::finalize::record(&state, body.0).await?,
         SESSION_EVENTS_ROUTE => super::webhook::receive(&state, body.0).await?,
@@ -176,6 +178,7 @@ pub async fn replay(state: web::Data<AppState>, path: web::Path<String>, body: J
     let now_ms = to_ms(Utc::now());
     let key = id.clone();
     state
+        .db
         .write(move |conn| -> AppResult<()> {
             diesel::update(rejected_webhooks::table.find(&key))
                 .set((rejected_webhooks::replayed_at.eq(now_ms), rejected_webhooks::replay_call_id.eq(call_id)))

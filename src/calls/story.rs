@@ -20,7 +20,7 @@ fn view(r: &VerificationRow) -> Value {
         "source": source,
         "stale": stale,
         "legal_name": legal_name,
-        "checked_at": super::handlers::rfc3339(*at),
+        "checked_at": crate::time::rfc3339(*at),
     })
 }
 

@@ -13,10 +13,10 @@
 //! payload carries), so the number is normalised to E.164 and fictional 555-01xx numbers,
 //! which the platform refuses, are refused here first.
 
-use crate::app::AppState;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::body::RawBody;
 use crate::parse::Fields;
+use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 use std::time::Duration;

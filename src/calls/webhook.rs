@@ -7,11 +7,11 @@
 //! the workspace (`data.use_case_id` not in `HAPPYROBOT_WORKFLOW_IDS`) are acknowledged
 //! and ignored.
 
-use crate::app::AppState;
 use crate::db::{to_ms, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::http::body::RawBody;
 use crate::parse::{self, Fields};
+use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
@@ -117,6 +117,7 @@ pub async fn receive(state: &web::Data<AppState>, body: Value) -> AppResult<supe
         at_ms: to_ms(at),
     };
     let call_id = state
+        .db
         .write(move |conn| -> AppResult<Option<String>> {
             let now_ms = to_ms(Utc::now());
             write_tx(conn, |c| -> AppResult<Option<String>> {

@@ -2,10 +2,10 @@
 
 use super::query::{CarrierQuery, DotNumber};
 use super::service;
-use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::http::body::JsonBody;
 use crate::parse::Fields;
+use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 
 /// The query a verify body asks: `mc_number` (any of the platform's spellings, SPEC
@@ -42,12 +42,16 @@ pub fn read_query(f: &Fields) -> AppResult<CarrierQuery> {
     ),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []))
 )]
-pub async fn verify(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
+pub async fn verify(
+    state: web::Data<AppState>,
+    fmcsa: web::Data<super::Fmcsa>,
+    body: JsonBody,
+) -> AppResult<HttpResponse> {
     let f = Fields::new(&body.0)?;
     let query = read_query(&f)?;
     // Always a call id in the answer (SPEC §12.1): the agent passes it to every later tool.
     let call_id = crate::calls::identity::named(&f)?.unwrap_or_else(crate::calls::identity::issue);
-    let verification = service::verify(&state, query, Some(call_id)).await?;
+    let verification = service::verify(&state, &fmcsa, query, Some(call_id)).await?;
     Ok(HttpResponse::Ok().json(verification))
 }
 

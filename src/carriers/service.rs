@@ -15,9 +15,9 @@ use super::messages;
 use super::query::{CarrierQuery, Lookup};
 use super::snapshot::Snapshot;
 use super::store::{self, CacheEntry, CacheWrite};
-use crate::app::AppState;
 use crate::config::FmcsaSettings;
 use crate::error::AppResult;
+use crate::state::AppState;
 use actix_web::web;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
@@ -210,6 +210,7 @@ impl Resolution {
 
 async fn resolve_live(
     state: &web::Data<AppState>,
+    fmcsa: &Fmcsa,
     client: &QcMobile,
     query: &CarrierQuery,
     started: Instant,
@@ -220,13 +221,8 @@ async fn resolve_live(
 
     let key = query.cache_key();
     let cached = {
-        let state = state.clone();
         let key = key.clone();
-        web::block(move || -> AppResult<Option<CacheEntry>> {
-            let mut conn = state.pool.get()?;
-            store::cached(&mut conn, &key)
-        })
-        .await??
+        state.db.read(move |conn| -> AppResult<Option<CacheEntry>> { store::cached(conn, &key) }).await?
     };
     let telemetry = crate::telemetry::telemetry();
     if let Some(entry) = cached.as_ref().filter(|c| c.is_fresh(Utc::now())) {
@@ -234,7 +230,7 @@ async fn resolve_live(
         return Ok(Resolution::from_cache(entry.clone(), false));
     }
 
-    let permit = state.fmcsa.breaker().permit(Instant::now());
+    let permit = fmcsa.breaker().permit(Instant::now());
     if permit == Permit::Refused {
         log::debug!("FMCSA circuit breaker open: answering without calling FMCSA");
         telemetry.fmcsa_lookups.with_label_values(&["breaker_open"]).inc();
@@ -251,7 +247,7 @@ async fn resolve_live(
     telemetry.fmcsa_lookups.with_label_values(&[label]).inc();
     let failure = match outcome {
         Ok(Ok(lookup)) => {
-            state.fmcsa.breaker().success();
+            fmcsa.breaker().success();
             let fetched_at = Utc::now();
             let ttl = if lookup.is_found() {
                 chrono::Duration::hours(settings.cache_ttl_hours as i64)
@@ -269,7 +265,7 @@ async fn resolve_live(
         Ok(Err(e)) => e.to_string(),
         Err(_) => format!("FMCSA lookup cut off at the {} ms budget", (deadline - started).as_millis()),
     };
-    let opened = state.fmcsa.breaker().failure(Instant::now());
+    let opened = fmcsa.breaker().failure(Instant::now());
     log::warn!(
         "{}; answering {}",
         client.redact(&failure),
@@ -289,11 +285,12 @@ async fn resolve_live(
 /// own time; FMCSA trouble is an `unavailable` answer, never an error.
 pub async fn verify(
     state: &web::Data<AppState>,
+    fmcsa: &Fmcsa,
     query: CarrierQuery,
     call_id: Option<String>,
 ) -> AppResult<Verification> {
     let started = Instant::now();
-    let resolution = match &state.fmcsa.backend {
+    let resolution = match &fmcsa.backend {
         Backend::Offline(snapshot) => Resolution {
             lookup: Some(snapshot.lookup(&query)),
             source: Source::OfflineSnapshot,
@@ -301,13 +298,14 @@ pub async fn verify(
             checked_at: Utc::now(),
             cache: None,
         },
-        Backend::Live(client) => resolve_live(state, client, &query, started).await?,
+        Backend::Live(client) => resolve_live(state, fmcsa, client, &query, started).await?,
     };
     let mut verification =
         answer(&query, resolution.lookup.as_ref(), resolution.source, resolution.stale, resolution.checked_at);
     verification.call_id = call_id.clone();
     let recorded = verification.clone();
     state
+        .db
         .write(move |conn| store::record(conn, &recorded, call_id.as_deref(), resolution.cache.as_ref(), Utc::now()))
         .await?;
     Ok(verification)

@@ -2,8 +2,11 @@
 //! PostgreSQL (several instances behind a load balancer), an r2d2 pool that picks the
 //! backend from the URL scheme, and embedded migrations run at start-up.
 
+pub mod handle;
 pub mod schema;
 pub mod writer;
+
+pub use handle::{Db, ReadCost};
 
 use anyhow::{anyhow, bail, Context};
 use diesel::connection::SimpleConnection;

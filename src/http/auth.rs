@@ -7,10 +7,10 @@
 //! accepted for dashboard and admin routes only, never for the agent's tools.
 //! Authorisation runs as route middleware, before any body is read.
 
-use crate::app::AppState;
 use crate::config::Secret;
 use crate::db::schema::{api_keys, dashboard_sessions};
 use crate::error::{AppError, ErrorCode};
+use crate::state::AppState;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
@@ -256,11 +256,15 @@ pub(crate) fn presented_key(req: &ServiceRequest) -> Option<String> {
 
 /// Resolves a presented key: configured keys first (constant-time over all of them),
 /// then keys stored in the database.
-pub fn authenticate_key(state: &AppState, key: &str) -> Result<Option<Principal>, AppError> {
+pub fn authenticate_key(
+    state: &AppState,
+    conn: &mut crate::db::DbConnection,
+    key: &str,
+) -> Result<Option<Principal>, AppError> {
     let d = digest(key);
     match configured_key(state, &d) {
         Some(p) => Ok(Some(p)),
-        None => stored_key(state, &d),
+        None => stored_key(conn, &d),
     }
 }
 
@@ -278,9 +282,8 @@ fn configured_key(state: &AppState, d: &[u8; 32]) -> Option<Principal> {
 }
 
 /// A key made with `carrier-sales keys` (stored hashed, revocable): a database read.
-fn stored_key(state: &AppState, d: &[u8; 32]) -> Result<Option<Principal>, AppError> {
-    let mut conn = state.pool.get()?;
-    stored_key_by_hash(&mut conn, &hex(d), true)
+fn stored_key(conn: &mut crate::db::DbConnection, d: &[u8; 32]) -> Result<Option<Principal>, AppError> {
+    stored_key_by_hash(conn, &hex(d), true)
 }
 
 /// The stored, unrevoked key whose digest is `key_hash` (hex). `touch` records its use:
@@ -313,21 +316,24 @@ fn stored_key_by_hash(
 /// stored key are read from the shared database on every request (nothing is cached), so
 /// revoking or removing the key ends the session at its next request, on every instance.
 /// The session carries its key's scope as it is now.
-pub(crate) fn authenticate_session(state: &AppState, token: &str) -> Result<Option<Principal>, AppError> {
-    let mut conn = state.pool.get()?;
+pub(crate) fn authenticate_session(
+    state: &AppState,
+    conn: &mut crate::db::DbConnection,
+    token: &str,
+) -> Result<Option<Principal>, AppError> {
     let now = crate::db::to_ms(chrono::Utc::now());
     let key_hash: Option<String> = dashboard_sessions::table
         .filter(dashboard_sessions::token_hash.eq(hex(&digest(token))))
         .filter(dashboard_sessions::expires_at.gt(now))
         .select(dashboard_sessions::key_hash)
-        .first(&mut conn)
+        .first(conn)
         .optional()?;
     let Some(key_hash) = key_hash else {
         return Ok(None);
     };
     let key = match unhex_digest(&key_hash).and_then(|d| configured_key(state, &d)) {
         Some(p) => p,
-        None => match stored_key_by_hash(&mut conn, &key_hash, false)? {
+        None => match stored_key_by_hash(conn, &key_hash, false)? {
             Some(p) => p,
             None => return Ok(None),
         },
@@ -364,21 +370,20 @@ async fn stored_credentials(
     key: Option<[u8; 32]>,
     cookie: Option<String>,
 ) -> Result<Option<Principal>, AppError> {
-    web::block(move || -> Result<Option<Principal>, AppError> {
+    let db = state.db.clone();
+    db.read(move |conn| -> Result<Option<Principal>, AppError> {
         if let Some(d) = key {
-            return match stored_key(&state, &d)? {
+            return match stored_key(conn, &d)? {
                 Some(p) => Ok(Some(p)),
                 None => Err(AppError::new(ErrorCode::InvalidApiKey, "The API key is not valid.")),
             };
         }
         match cookie {
-            Some(token) => authenticate_session(&state, &token),
+            Some(token) => authenticate_session(&state, conn, &token),
             None => Ok(None),
         }
     })
     .await
-    .map_err(AppError::from)
-    .and_then(|r| r)
 }
 
 async fn authorize<B: MessageBody + 'static>(

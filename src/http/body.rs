@@ -1,8 +1,8 @@
 //! Reading JSON bodies the forgiving way voice platforms need: any or no Content-Type,
 //! a size limit (413), unparseable JSON as a 400 that says where it broke.
 
-use crate::app::AppState;
 use crate::error::{AppError, ErrorCode};
+use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::web::{Bytes, BytesMut};
 use actix_web::{web, FromRequest, HttpRequest};

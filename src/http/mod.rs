@@ -9,8 +9,8 @@ pub mod session;
 pub mod tls;
 pub mod ui;
 
-use crate::app::AppState;
 use crate::error::{AppError, ErrorCode};
+use crate::state::AppState;
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse, Resource};
 use serde_json::json;
@@ -90,14 +90,9 @@ async fn healthz() -> HttpResponse {
     security(())
 )]
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let backend = state.backend.name();
+    let backend = state.db.backend().name();
     let events = state.events.health();
-    let result = web::block(move || -> anyhow::Result<()> {
-        let mut conn = state.pool.get()?;
-        crate::db::check_ready(&mut conn, &state.backend)
-    })
-    .await?;
-    match result {
+    match state.db.check_ready().await {
         Ok(()) => Ok(HttpResponse::Ok().json(json!({
             "status": "ready",
             "database": backend,
@@ -133,7 +128,11 @@ fn live_events(h: &crate::events::PollerStatus) -> serde_json::Value {
     ),
     security((), ("metrics_token" = []))
 )]
-async fn prometheus_metrics(req: actix_web::HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+async fn prometheus_metrics(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    fmcsa: web::Data<crate::carriers::Fmcsa>,
+) -> Result<HttpResponse, AppError> {
     if let Some(token) = state.settings.auth.metrics_token.as_ref().filter(|t| !t.is_empty()) {
         use subtle::ConstantTimeEq;
         let given = req
@@ -148,11 +147,11 @@ async fn prometheus_metrics(req: actix_web::HttpRequest, state: web::Data<AppSta
         }
     }
     let t = crate::telemetry::telemetry();
-    let pool = state.pool.state();
-    t.db_pool.with_label_values(&["idle"]).set(pool.idle_connections as i64);
-    t.db_pool.with_label_values(&["in_use"]).set((pool.connections - pool.idle_connections) as i64);
-    t.db_pool.with_label_values(&["max"]).set(state.pool.max_size() as i64);
-    state.fmcsa.publish_breaker_state();
+    let (idle, open, max) = state.db.pool_state();
+    t.db_pool.with_label_values(&["idle"]).set(i64::from(idle));
+    t.db_pool.with_label_values(&["in_use"]).set(i64::from(open - idle));
+    t.db_pool.with_label_values(&["max"]).set(i64::from(max));
+    fmcsa.publish_breaker_state();
     let events = state.events.health();
     t.events_poller_healthy.set(i64::from(events.healthy));
     t.events_poller_last_success_age.set(events.last_success_age.as_secs() as i64);

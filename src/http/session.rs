@@ -2,11 +2,11 @@
 //! SameSite=Strict session cookie, so the browser never keeps a key.
 
 use super::auth::{self, Principal, Scope, SESSION_COOKIE};
-use crate::app::AppState;
 use crate::db::schema::dashboard_sessions;
 use crate::error::{AppError, ErrorCode};
 use crate::http::body::JsonBody;
 use crate::parse::Fields;
+use crate::state::AppState;
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
@@ -76,33 +76,35 @@ async fn sign_in(req: HttpRequest, state: web::Data<AppState>, body: JsonBody) -
     // The session remembers its key, so revoking or removing the key ends it.
     let key_hash = auth::hex(&auth::digest(&key));
     let st = state.clone();
-    let (scope, token, expires) = web::block(move || -> Result<_, AppError> {
-        let principal = auth::authenticate_key(&st, &key)?
-            .ok_or_else(|| AppError::new(ErrorCode::InvalidApiKey, "That key is not valid.").with_field("api_key"))?;
-        if !principal.grant.allows(Scope::Dashboard) {
-            return Err(AppError::forbidden("That key cannot open the dashboard; use a dashboard or admin key.")
-                .with_field("api_key"));
-        }
-        let scope = principal.grant.session_scope();
-        let token = auth::random_hex(32);
-        let now = Utc::now();
-        let expires = now + chrono::Duration::hours(ttl_hours);
-        let mut conn = st.pool.get()?;
-        diesel::delete(dashboard_sessions::table.filter(dashboard_sessions::expires_at.le(crate::db::to_ms(now))))
-            .execute(&mut conn)?;
-        diesel::insert_into(dashboard_sessions::table)
-            .values((
-                dashboard_sessions::token_hash.eq(auth::hex(&auth::digest(&token))),
-                dashboard_sessions::scope.eq(scope.as_str()),
-                dashboard_sessions::key_label.eq(&principal.label),
-                dashboard_sessions::key_hash.eq(&key_hash),
-                dashboard_sessions::created_at.eq(crate::db::to_ms(now)),
-                dashboard_sessions::expires_at.eq(crate::db::to_ms(expires)),
-            ))
-            .execute(&mut conn)?;
-        Ok((scope, token, expires))
-    })
-    .await??;
+    let db = state.db.clone();
+    let (scope, token, expires) = db
+        .write(move |conn| -> Result<_, AppError> {
+            let principal = auth::authenticate_key(&st, conn, &key)?.ok_or_else(|| {
+                AppError::new(ErrorCode::InvalidApiKey, "That key is not valid.").with_field("api_key")
+            })?;
+            if !principal.grant.allows(Scope::Dashboard) {
+                return Err(AppError::forbidden("That key cannot open the dashboard; use a dashboard or admin key.")
+                    .with_field("api_key"));
+            }
+            let scope = principal.grant.session_scope();
+            let token = auth::random_hex(32);
+            let now = Utc::now();
+            let expires = now + chrono::Duration::hours(ttl_hours);
+            diesel::delete(dashboard_sessions::table.filter(dashboard_sessions::expires_at.le(crate::db::to_ms(now))))
+                .execute(conn)?;
+            diesel::insert_into(dashboard_sessions::table)
+                .values((
+                    dashboard_sessions::token_hash.eq(auth::hex(&auth::digest(&token))),
+                    dashboard_sessions::scope.eq(scope.as_str()),
+                    dashboard_sessions::key_label.eq(&principal.label),
+                    dashboard_sessions::key_hash.eq(&key_hash),
+                    dashboard_sessions::created_at.eq(crate::db::to_ms(now)),
+                    dashboard_sessions::expires_at.eq(crate::db::to_ms(expires)),
+                ))
+                .execute(conn)?;
+            Ok((scope, token, expires))
+        })
+        .await?;
     Ok(HttpResponse::Ok()
         .cookie(session_cookie(&req, token, CookieDuration::hours(ttl_hours)))
         .json(json!({"signed_in": true, "scope": scope, "expires_at": expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)})))
@@ -127,14 +129,14 @@ async fn sign_out(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     if let Some(c) = req.cookie(SESSION_COOKIE) {
         state.proxies.refuse_cross_origin(&req, &state.settings.auth.cors_origins)?;
         let hash = auth::hex(&auth::digest(c.value()));
-        let st = state.clone();
-        web::block(move || -> Result<(), AppError> {
-            let mut conn = st.pool.get()?;
-            diesel::delete(dashboard_sessions::table.filter(dashboard_sessions::token_hash.eq(hash)))
-                .execute(&mut conn)?;
-            Ok(())
-        })
-        .await??;
+        state
+            .db
+            .write(move |conn| -> Result<(), AppError> {
+                diesel::delete(dashboard_sessions::table.filter(dashboard_sessions::token_hash.eq(hash)))
+                    .execute(conn)?;
+                Ok(())
+            })
+            .await?;
     }
     Ok(HttpResponse::NoContent().cookie(session_cookie(&req, String::new(), CookieDuration::ZERO)).finish())
 }

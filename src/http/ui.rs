@@ -4,8 +4,8 @@
 //! for a year; every other GET outside `/api` falls back to `index.html` so the
 //! single-page app's own routes survive a reload.
 
-use crate::app::AppState;
 use crate::error::{AppError, ErrorCode};
+use crate::state::AppState;
 use actix_web::http::{header, Method};
 use actix_web::{web, HttpRequest, HttpResponse};
 use rust_embed::RustEmbed;

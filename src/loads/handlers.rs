@@ -1,16 +1,18 @@
 //! Load routes: the agent's search, and the dashboard/admin catalogue routes.
 
 use super::import::{self, ImportReport};
+use super::index::LoadIndex;
 use super::model::{LoadRow, LoadStatus, LoadView};
 use super::search::{self, Criteria, DEFAULT_WINDOW_HOURS};
-use crate::app::AppState;
 use crate::db::schema::{loads, searches};
-use crate::db::{to_ms, DbConnection};
+use crate::db::{to_ms, DbConnection, ReadCost};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::geo::{self, Place};
 use crate::http::auth::Principal;
 use crate::http::body::{JsonBody, RawBody};
+use crate::paging::{decode_page_key, encode_page_key, page_limit};
 use crate::parse::Fields;
+use crate::state::AppState;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -57,7 +59,7 @@ fn read_criteria(f: &Fields) -> AppResult<Criteria> {
 /// the best few are read from the database, so a load booked a moment ago (here or on
 /// another instance) is never offered and what is said about a load is current.
 fn candidates(
-    state: &AppState,
+    index: &LoadIndex,
     conn: &mut DbConnection,
     c: &Criteria,
     now: DateTime<Utc>,
@@ -65,12 +67,12 @@ fn candidates(
     refresh: bool,
 ) -> AppResult<Vec<LoadRow>> {
     if refresh {
-        state.load_index.refresh(conn, false)?;
+        index.refresh(conn, false)?;
     }
     let mut wider = c.clone();
     // Spares for loads the index still thinks available.
     wider.max_results = c.max_results + 10;
-    let ids = state.load_index.snapshot().rank(&wider, widen, now);
+    let ids = index.snapshot().rank(&wider, widen, now);
     if ids.is_empty() {
         return Ok(vec![]);
     }
@@ -148,7 +150,11 @@ fn can_widen(c: &Criteria) -> bool {
     ),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []))
 )]
-pub async fn search(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
+pub async fn search(
+    state: web::Data<AppState>,
+    index: web::Data<LoadIndex>,
+    body: JsonBody,
+) -> AppResult<HttpResponse> {
     let f = Fields::new(&body.0)?;
     let criteria = read_criteria(&f)?;
     let named = crate::calls::identity::named(&f)?;
@@ -170,12 +176,12 @@ pub async fn search(state: web::Data<AppState>, body: JsonBody) -> AppResult<Htt
     .filter_map(|k| f.raw(k).map(|v| (k.to_string(), v.clone())))
     .collect();
     // A fresh index needs no refresh, and then the read is a few primary-key lookups.
-    let short = state.load_index.is_fresh();
+    let short = index.is_fresh();
     let read = {
-        let state = state.clone();
+        let index = index.clone();
         let call_id = call_id.clone();
         move |conn: &mut DbConnection| {
-            crate::db::read_together(conn, |conn| answer(&state, conn, &criteria, call_id, now, !short))
+            crate::db::read_together(conn, |conn| answer(&index, conn, &criteria, call_id, now, !short))
         }
     };
     let now_ms = to_ms(now);
@@ -208,28 +214,25 @@ pub async fn search(state: web::Data<AppState>, body: JsonBody) -> AppResult<Htt
         })?;
         Ok(answer)
     };
-    let answer = if short {
-        state.short_read_then_write(read, record).await?
-    } else {
-        state.read_then_write(read, record).await?
-    };
+    let cost = if short { ReadCost::Brief } else { ReadCost::Long };
+    let answer = state.db.read_then_write(cost, read, record).await?;
     Ok(HttpResponse::Ok().insert_header(actix_web::http::header::ContentType::json()).body(answer))
 }
 
 /// The matches for `criteria` and what the agent says about them, with the ids offered.
 fn answer(
-    state: &AppState,
+    index: &LoadIndex,
     conn: &mut DbConnection,
     criteria: &Criteria,
     call_id: Option<String>,
     now: DateTime<Utc>,
     refresh: bool,
 ) -> AppResult<(Vec<u8>, Vec<String>)> {
-    let mut rows = candidates(state, conn, criteria, now, false, refresh)?;
+    let mut rows = candidates(index, conn, criteria, now, false, refresh)?;
     let mut widened = false;
     let mut ranked = search::rank(criteria, &rows, now, false);
     if ranked.is_empty() && can_widen(criteria) {
-        rows = candidates(state, conn, criteria, now, true, false)?;
+        rows = candidates(index, conn, criteria, now, true, false)?;
         ranked = search::rank(criteria, &rows, now, true);
         widened = !ranked.is_empty();
     }
@@ -260,7 +263,7 @@ fn answer(
             };
             format!("{lead}{}{more}", first.pitch)
         }
-        None => empty_message(state, conn, criteria, now)?,
+        None => empty_message(index, conn, criteria, now)?,
     };
     let ids: Vec<String> = hits.iter().map(|h| h.load.load_id.clone()).collect();
     // Serialized here, with the reads, straight from the structs (no JSON tree).
@@ -281,7 +284,7 @@ struct SearchAnswer {
 
 /// When nothing fits, say so and offer what would: other equipment on the lane, or the
 /// lane on other days.
-fn empty_message(state: &AppState, conn: &mut DbConnection, c: &Criteria, now: DateTime<Utc>) -> AppResult<String> {
+fn empty_message(index: &LoadIndex, conn: &mut DbConnection, c: &Criteria, now: DateTime<Utc>) -> AppResult<String> {
     let wanted = search::describe(c);
     if let Some(Place::Unknown(text)) = &c.origin {
         return Ok(format!("I couldn't place \"{text}\". What's the nearest big city, and the state?"));
@@ -290,7 +293,7 @@ fn empty_message(state: &AppState, conn: &mut DbConnection, c: &Criteria, now: D
     relaxed.equipment = None;
     relaxed.pickup = None;
     relaxed.max_results = 50;
-    let rows = candidates(state, conn, &relaxed, now, true, false)?;
+    let rows = candidates(index, conn, &relaxed, now, true, false)?;
     let others = search::rank(&relaxed, &rows, now, true);
     let mut types: Vec<&str> = others.iter().map(|r| r.row.equipment_type.as_str()).collect();
     types.sort();
@@ -316,45 +319,6 @@ pub struct ListQuery {
     status: Option<String>,
     limit: Option<String>,
     cursor: Option<String>,
-}
-
-pub fn page_limit(raw: Option<&str>) -> AppResult<i64> {
-    match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(50),
-        Some(s) => match s.parse::<i64>() {
-            Ok(n) if n >= 1 => Ok(n.min(500)),
-            _ => Err(AppError::invalid("limit", "`limit` must be a whole number from 1 to 500.")),
-        },
-    }
-}
-
-/// Cursors are the hex of the last row's sort key, so they use only `[0-9a-f]`.
-pub fn encode_cursor(key: &str) -> String {
-    crate::http::auth::hex(key.as_bytes())
-}
-
-/// A list page's position: the last row's sort time and id, as a cursor.
-pub fn encode_page_key(at: i64, id: &str) -> String {
-    encode_cursor(&format!("{at}|{id}"))
-}
-
-/// The position a `cursor` query value names; `None` for the first page.
-pub fn decode_page_key(raw: Option<&str>) -> AppResult<Option<(i64, String)>> {
-    let Some(raw) = raw.filter(|c| !c.is_empty()) else { return Ok(None) };
-    let bad = || AppError::invalid("cursor", "`cursor` is not valid.");
-    let key = decode_cursor(raw)?;
-    let (at, id) = key.split_once('|').ok_or_else(bad)?;
-    Ok(Some((at.parse::<i64>().map_err(|_| bad())?, id.to_string())))
-}
-
-pub fn decode_cursor(raw: &str) -> AppResult<String> {
-    let bad = || AppError::invalid("cursor", "`cursor` is not one this API gave out.");
-    if !raw.is_ascii() || !raw.len().is_multiple_of(2) || raw.len() > 1024 {
-        return Err(bad());
-    }
-    let bytes: Option<Vec<u8>> =
-        (0..raw.len()).step_by(2).map(|i| u8::from_str_radix(&raw[i..i + 2], 16).ok()).collect();
-    String::from_utf8(bytes.ok_or_else(bad)?).map_err(|_| bad())
 }
 
 #[utoipa::path(
@@ -383,18 +347,19 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>, q: web::Query<Li
         ),
     };
     let after = decode_page_key(q.cursor.as_deref())?;
-    let rows = web::block(move || -> AppResult<Vec<LoadRow>> {
-        let mut conn = state.pool.get()?;
-        let mut query = loads::table.select(LoadRow::as_select()).into_boxed();
-        if let Some(s) = status {
-            query = query.filter(loads::status.eq(s.as_str()));
-        }
-        if let Some((at, id)) = after {
-            query = query.filter(loads::pickup_at.gt(at).or(loads::pickup_at.eq(at).and(loads::load_id.gt(id))));
-        }
-        Ok(query.order((loads::pickup_at.asc(), loads::load_id.asc())).limit(limit + 1).load(&mut conn)?)
-    })
-    .await??;
+    let rows = state
+        .db
+        .read(move |conn| -> AppResult<Vec<LoadRow>> {
+            let mut query = loads::table.select(LoadRow::as_select()).into_boxed();
+            if let Some(s) = status {
+                query = query.filter(loads::status.eq(s.as_str()));
+            }
+            if let Some((at, id)) = after {
+                query = query.filter(loads::pickup_at.gt(at).or(loads::pickup_at.eq(at).and(loads::load_id.gt(id))));
+            }
+            Ok(query.order((loads::pickup_at.asc(), loads::load_id.asc())).limit(limit + 1).load(conn)?)
+        })
+        .await?;
     let more = rows.len() as i64 > limit;
     let page = &rows[..rows.len().min(limit as usize)];
     let next_cursor = if more { page.last().map(|r| encode_page_key(r.pickup_at, &r.load_id)) } else { None };
@@ -424,11 +389,12 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>, path: web::Path<S
         return Err(AppError::invalid("load_id", "`load_id` is longer than 128 characters."));
     }
     let lookup = id.clone();
-    let row = web::block(move || -> AppResult<Option<LoadRow>> {
-        let mut conn = state.pool.get()?;
-        Ok(loads::table.find(lookup).select(LoadRow::as_select()).first(&mut conn).optional()?)
-    })
-    .await??;
+    let row = state
+        .db
+        .read(move |conn| -> AppResult<Option<LoadRow>> {
+            Ok(loads::table.find(lookup).select(LoadRow::as_select()).first(conn).optional()?)
+        })
+        .await?;
     match row {
         Some(r) => Ok(HttpResponse::Ok().json(r.view(broker))),
         None => {
@@ -455,19 +421,24 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>, path: web::Path<S
     ),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
-pub async fn upsert(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
+pub async fn upsert(
+    state: web::Data<AppState>,
+    index: web::Data<LoadIndex>,
+    body: JsonBody,
+) -> AppResult<HttpResponse> {
     let f = Fields::new(&body.0)?;
     let row = import::load_from_fields(&f, Utc::now(), false)?;
     let status_given = f.text("status")?.is_some();
-    let (outcome, row) = web::block(move || -> AppResult<_> {
-        let mut conn = state.pool.get()?;
-        let id = row.load_id.clone();
-        let outcome = crate::db::write_tx(&mut conn, |c| import::upsert(c, row, status_given))?;
-        state.load_index.mark_stale();
-        let stored: LoadRow = loads::table.find(id).select(LoadRow::as_select()).first(&mut conn)?;
-        Ok((outcome, stored))
-    })
-    .await??;
+    let (outcome, row) = state
+        .db
+        .write(move |conn| -> AppResult<_> {
+            let id = row.load_id.clone();
+            let outcome = crate::db::write_tx(conn, |c| import::upsert(c, row, status_given))?;
+            index.mark_stale();
+            let stored: LoadRow = loads::table.find(id).select(LoadRow::as_select()).first(conn)?;
+            Ok((outcome, stored))
+        })
+        .await?;
     let status = match outcome {
         import::Upserted::Inserted => actix_web::http::StatusCode::CREATED,
         import::Upserted::Updated => actix_web::http::StatusCode::OK,
@@ -494,20 +465,24 @@ pub async fn upsert(state: web::Data<AppState>, body: JsonBody) -> AppResult<Htt
     ),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
-pub async fn import_file(state: web::Data<AppState>, body: RawBody) -> AppResult<HttpResponse> {
+pub async fn import_file(
+    state: web::Data<AppState>,
+    index: web::Data<LoadIndex>,
+    body: RawBody,
+) -> AppResult<HttpResponse> {
     // Parsing megabytes is blocking work: off the HTTP worker, like the writes.
-    let report: ImportReport = web::block(move || -> AppResult<ImportReport> {
-        let records = import::records_from_bytes(&body.0)?;
-        drop(body);
-        if records.is_empty() {
-            return Err(AppError::invalid("loads", "The import file has no loads."));
-        }
-        let mut conn = state.pool.get()?;
-        let report = import::import_records(&mut conn, &records, Utc::now(), false);
-        state.load_index.mark_stale();
-        report
-    })
-    .await??;
+    let records = web::block(move || import::records_from_bytes(&body.0)).await??;
+    if records.is_empty() {
+        return Err(AppError::invalid("loads", "The import file has no loads."));
+    }
+    let report: ImportReport = state
+        .db
+        .write(move |conn| {
+            let report = import::import_records(conn, &records, Utc::now(), false);
+            index.mark_stale();
+            report
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(report))
 }
 

@@ -4,11 +4,11 @@
 
 pub mod queries;
 
-use crate::app::AppState;
-use crate::calls::handlers::period_bound;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::require_dashboard;
 use crate::http::resource;
+use crate::state::AppState;
+use crate::time::period_bound;
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Duration, Utc};
@@ -70,11 +70,7 @@ pub fn period(q: &PeriodQuery, now: DateTime<Utc>) -> AppResult<(DateTime<Utc>, 
 )]
 async fn summary(state: web::Data<AppState>, q: web::Query<PeriodQuery>) -> AppResult<HttpResponse> {
     let (from, to) = period(&q, Utc::now())?;
-    let body = web::block(move || -> AppResult<serde_json::Value> {
-        let mut conn = state.pool.get()?;
-        queries::summary(&mut conn, from, to)
-    })
-    .await??;
+    let body = state.db.read(move |conn| -> AppResult<serde_json::Value> { queries::summary(conn, from, to) }).await?;
     Ok(HttpResponse::Ok().json(body))
 }
 
@@ -103,11 +99,10 @@ async fn timeseries(state: web::Data<AppState>, q: web::Query<PeriodQuery>) -> A
     if hourly && to - from > Duration::days(MAX_HOURLY_DAYS) {
         return Err(AppError::invalid("bucket", "Hourly buckets cover at most 31 days; use bucket=day."));
     }
-    let body = web::block(move || -> AppResult<serde_json::Value> {
-        let mut conn = state.pool.get()?;
-        queries::timeseries(&mut conn, from, to, hourly)
-    })
-    .await??;
+    let body = state
+        .db
+        .read(move |conn| -> AppResult<serde_json::Value> { queries::timeseries(conn, from, to, hourly) })
+        .await?;
     Ok(HttpResponse::Ok().json(body))
 }
 

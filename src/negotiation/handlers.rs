@@ -1,13 +1,13 @@
 //! `POST /negotiations/evaluate` and `GET /negotiations/policy`.
 
 use super::engine::{self, Decision, Economics, PastRound, Policy, MAX_ROUNDS};
-use crate::app::AppState;
 use crate::db::schema::{loads, negotiation_rounds as rounds, negotiations};
 use crate::db::{to_ms, write_tx, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::body::JsonBody;
 use crate::loads::model::{LoadRow, LoadStatus};
 use crate::parse::Fields;
+use crate::state::AppState;
 use crate::types::Money;
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
@@ -410,8 +410,8 @@ pub async fn evaluate(state: web::Data<AppState>, body: JsonBody) -> AppResult<H
         .await?
         .ok_or_else(|| AppError::missing("call_id"))?;
     let req = Request { call_id, load_id, offer, mc_number };
-    let answer = state
-        .clone()
+    let db = state.db.clone();
+    let answer = db
         .write(move |conn| -> AppResult<Answer> {
             let policy = Policy::from(&state.settings.negotiation);
             let mut attempt = 0;

@@ -195,11 +195,6 @@ fn withdraw_unused(conn: &mut DbConnection, prefix: &str, now_ms: i64) -> QueryR
     })
 }
 
-/// Runs a blocking database task on the blocking pool.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> anyhow::Result<T> + Send + 'static) -> anyhow::Result<T> {
-    actix_web::rt::task::spawn_blocking(f).await.context("database task")?
-}
-
 /// Fills the database `settings` names; see the module doc.
 pub async fn run(mut settings: Settings, opts: &DemoOptions) -> anyhow::Result<DemoReport> {
     anyhow::ensure!(opts.days >= 1, "--days must be at least 1");
@@ -227,23 +222,24 @@ pub async fn run(mut settings: Settings, opts: &DemoOptions) -> anyhow::Result<D
     let base_url = format!("http://127.0.0.1:{}", app.port());
     let handle = app.server_handle();
     let state = app.state.clone();
+    let load_index = app.load_index.clone();
     actix_web::rt::spawn(app.run_until_stopped());
 
     let result = async {
         let records = demo_loads(&load_prefix, copies, opts.seed)?;
-        let pool = state.pool.clone();
-        let imported = blocking(move || {
-            let mut conn = pool.get()?;
-            let report = crate::loads::import::import_records(&mut conn, &records, Utc::now(), false)
-                .map_err(|e| anyhow::anyhow!("importing demo loads: {e}"))?;
-            if let Some(r) = report.rejected.first() {
-                log::warn!("{} demo load(s) rejected, e.g. row {}: {}", report.rejected.len(), r.row, r.reason);
-            }
-            Ok(report.inserted + report.updated)
-        })
-        .await?;
+        let imported = state
+            .db
+            .write(move |conn| {
+                let report = crate::loads::import::import_records(conn, &records, Utc::now(), false)?;
+                if let Some(r) = report.rejected.first() {
+                    log::warn!("{} demo load(s) rejected, e.g. row {}: {}", report.rejected.len(), r.row, r.reason);
+                }
+                Ok(report.inserted + report.updated)
+            })
+            .await
+            .context("importing demo loads")?;
         // Loads written behind the API's back: the search index must see them now.
-        state.load_index.mark_stale();
+        load_index.mark_stale();
 
         let mut sim = SimOptions::new(base_url, key.clone(), plan.len(), opts.seed);
         sim.call_prefix = call_prefix.clone();
@@ -257,17 +253,18 @@ pub async fn run(mut settings: Settings, opts: &DemoOptions) -> anyhow::Result<D
             .iter()
             .map(|r| (r.call_id.clone(), crate::db::to_ms(plan[r.index]) - crate::db::to_ms(r.started_at)))
             .collect();
-        let pool = state.pool.clone();
         let prefix = load_prefix.clone();
-        let (shifted, removed, cancelled) = blocking(move || {
-            let mut conn = pool.get()?;
-            for (call_id, off) in &shifts {
-                shift_call(&mut conn, call_id, *off)?;
-            }
-            let (removed, cancelled) = withdraw_unused(&mut conn, &prefix, crate::db::to_ms(Utc::now()))?;
-            Ok((shifts.len(), removed, cancelled))
-        })
-        .await?;
+        let (shifted, removed, cancelled) = state
+            .db
+            .write(move |conn| {
+                for (call_id, off) in &shifts {
+                    shift_call(conn, call_id, *off)?;
+                }
+                let (removed, cancelled) = withdraw_unused(conn, &prefix, crate::db::to_ms(Utc::now()))?;
+                Ok((shifts.len(), removed, cancelled))
+            })
+            .await
+            .context("back-dating the demo calls")?;
 
         let mut days: Vec<(NaiveDate, usize)> = Vec::new();
         for t in &plan {

@@ -65,7 +65,7 @@ async fn wrong_scope_is_403() {
 async fn a_stored_key_works_at_once_and_stops_when_revoked() {
     let app = spawn_app().await;
     let (id, key) = {
-        let mut conn = app.app_state.pool.get().unwrap();
+        let mut conn = app.app_state.db.connection().unwrap();
         carrier_sales::http::auth::create_stored_key(
             &mut conn,
             "ops laptop",

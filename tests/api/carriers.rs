@@ -645,12 +645,17 @@ async fn every_verification_is_recorded_for_the_dashboard_and_the_handoff() {
 
     // Other modules call the same function the route does.
     let state = app.app_state.clone();
-    let v = carriers::verify(&state, CarrierQuery::Mc(McNumber::parse("700045").unwrap()), Some("call-rec-2".into()))
-        .await
-        .unwrap();
+    let v = carriers::verify(
+        &state,
+        &app.fmcsa,
+        CarrierQuery::Mc(McNumber::parse("700045").unwrap()),
+        Some("call-rec-2".into()),
+    )
+    .await
+    .unwrap();
     assert_eq!(v.status, Status::Ineligible);
 
-    let mut conn = app.app_state.pool.get().unwrap();
+    let mut conn = app.app_state.db.connection().unwrap();
     let latest = carriers::latest_verification(&mut conn, "700010").unwrap().expect("recorded");
     assert_eq!(latest.status, Status::Eligible);
     assert_eq!(latest.eligible, Some(true));
@@ -676,7 +681,7 @@ async fn an_unavailable_verification_is_recorded_without_a_verdict() {
     fake.set(Behaviour::BadKey);
     let app = fake.app(|_| {}).await;
     verify(&app, json!({"mc_number": "1515", "call_id": "call-down"})).await;
-    let mut conn = app.app_state.pool.get().unwrap();
+    let mut conn = app.app_state.db.connection().unwrap();
     let rec = carriers::latest_verification(&mut conn, "1515").unwrap().unwrap();
     assert_eq!(rec.status, Status::Unavailable);
     assert_eq!(rec.eligible, None);

@@ -51,7 +51,9 @@ impl Drop for TestDb {
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    pub app_state: actix_web::web::Data<carrier_sales::app::AppState>,
+    pub app_state: actix_web::web::Data<carrier_sales::state::AppState>,
+    pub load_index: actix_web::web::Data<carrier_sales::loads::index::LoadIndex>,
+    pub fmcsa: actix_web::web::Data<carrier_sales::carriers::Fmcsa>,
     handle: actix_web::dev::ServerHandle,
     // Dropped last: the database outlives the server.
     pub db: TestDb,
@@ -96,8 +98,9 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     }
     let handle = app.server_handle();
     let app_state = app.state.clone();
+    let (load_index, fmcsa) = (app.load_index.clone(), app.fmcsa.clone());
     actix_web::rt::spawn(app.run_until_stopped());
-    TestApp { address, client: client.build().unwrap(), app_state, handle, db, _seed_dir: seed_dir }
+    TestApp { address, client: client.build().unwrap(), app_state, load_index, fmcsa, handle, db, _seed_dir: seed_dir }
 }
 
 impl Drop for TestApp {
@@ -136,7 +139,7 @@ impl TestApp {
 
     /// Runs SQL directly against the test database (to set up states the API guards).
     pub fn exec_sql(&self, sql: &str) {
-        let mut conn = self.app_state.pool.get().expect("db connection");
+        let mut conn = self.app_state.db.connection().expect("db connection");
         conn.batch_execute(sql).expect("sql runs");
     }
 

@@ -109,7 +109,7 @@ async fn an_event_committed_after_a_later_one_still_reaches_every_stream() {
             assert_eq!(live.call_ids(), ["early", "late"]);
             let newest: i64 = {
                 use carrier_sales::db::schema::events;
-                let mut conn = app.app_state.pool.get().unwrap();
+                let mut conn = app.app_state.db.connection().unwrap();
                 events::table.select(diesel::dsl::max(events::id)).first::<Option<i64>>(&mut *conn).unwrap().unwrap()
             };
             let resume = (newest - 2).to_string();
@@ -186,7 +186,7 @@ async fn a_stream_ends_when_its_session_is_signed_out() {
 async fn a_stream_ends_when_its_key_is_revoked() {
     let app = spawn_app().await;
     let (id, key) = {
-        let mut conn = app.app_state.pool.get().unwrap();
+        let mut conn = app.app_state.db.connection().unwrap();
         carrier_sales::http::auth::create_stored_key(
             &mut conn,
             "wallboard",

@@ -166,7 +166,7 @@ async fn searches_are_recorded_for_the_call() {
     search(&app, json!({"origin": "Boise, ID", "call_id": "call-42"})).await;
     use carrier_sales::db::schema::searches;
     use diesel::prelude::*;
-    let mut conn = app.app_state.pool.get().unwrap();
+    let mut conn = app.app_state.db.connection().unwrap();
     let rows: Vec<(Option<String>, Option<String>, i32)> = searches::table
         .select((searches::call_id, searches::mc_number, searches::result_count))
         .order(searches::id.asc())
@@ -326,7 +326,7 @@ async fn a_large_catalogue_is_indexed_whole_at_start() {
     loads.push(load("P-99999", "Boise, ID", "Reno, NV", "Reefer", 2, 1_800));
     std::fs::write(&file, serde_json::to_vec(&loads).unwrap()).unwrap();
     let app = spawn_with(|s| s.loads.file = Some(file.clone())).await;
-    assert_eq!(app.app_state.load_index.len(), 4_501);
+    assert_eq!(app.load_index.len(), 4_501);
     let found = search(&app, json!({"origin": "Boise, ID"})).await;
     assert_eq!(found["loads"][0]["load_id"], "P-99999", "{found}");
     let dallas = search(&app, json!({"origin": "Dallas, TX", "max_results": 5})).await;
@@ -343,7 +343,9 @@ async fn a_panicking_quick_read_fails_alone() {
     let state = app.app_state.clone();
     for _ in 0..3 {
         let failed = state
-            .short_read_then_write(
+            .db
+            .read_then_write(
+                carrier_sales::db::ReadCost::Brief,
                 |_conn| -> carrier_sales::error::AppResult<()> { panic!("a bug in a read") },
                 |_conn, ()| Ok(()),
             )

@@ -258,7 +258,7 @@ async fn handoff_books_load_exactly_once_under_concurrency() {
 
     use carrier_sales::db::schema::bookings;
     use diesel::prelude::*;
-    let mut conn = app.app_state.pool.get().unwrap();
+    let mut conn = app.app_state.db.connection().unwrap();
     let n: i64 = bookings::table.count().get_result(&mut conn).unwrap();
     assert_eq!(n, 1);
 }

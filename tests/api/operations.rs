@@ -204,7 +204,7 @@ async fn old_transcripts_are_removed_and_the_call_stays() {
         assert_eq!(s, 200);
     }
     let removed = {
-        let mut conn = app.app_state.pool.get().unwrap();
+        let mut conn = app.app_state.db.connection().unwrap();
         carrier_sales::calls::purge_transcripts(&mut conn, 90, carrier_sales::db::to_ms(chrono::Utc::now())).unwrap()
     };
     assert_eq!(removed, 1);

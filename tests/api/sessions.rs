@@ -21,7 +21,7 @@ async fn signed_in(app: &TestApp, key: &str) -> reqwest::Client {
 }
 
 fn stored_key(app: &TestApp, name: &str, scope: Scope) -> (String, String) {
-    let mut conn = app.app_state.pool.get().unwrap();
+    let mut conn = app.app_state.db.connection().unwrap();
     auth::create_stored_key(&mut conn, name, scope).unwrap()
 }
 
@@ -36,7 +36,7 @@ async fn revoking_a_key_ends_the_sessions_it_opened_at_once() {
 
     // `keys revoke` (the same function the CLI calls).
     let ended = {
-        let mut conn = app.app_state.pool.get().unwrap();
+        let mut conn = app.app_state.db.connection().unwrap();
         auth::revoke_stored_key(&mut conn, &laptop_id).unwrap()
     };
     assert_eq!(ended, Some(1));
@@ -50,7 +50,7 @@ async fn revoking_a_key_ends_the_sessions_it_opened_at_once() {
 
     // Sessions opened with other keys go on.
     assert_eq!(other.get(app.url(SESSION)).send().await.unwrap().status(), 200);
-    let mut conn = app.app_state.pool.get().unwrap();
+    let mut conn = app.app_state.db.connection().unwrap();
     assert_eq!(auth::revoke_stored_key(&mut conn, &laptop_id).unwrap(), None, "already revoked");
 }
 

@@ -123,7 +123,7 @@ fn import_loads_on_the_command_line_reports_each_row_and_fails_on_a_rejected_one
 fn development_start_up_moves_past_seed_pickups_forward_by_whole_weeks() {
     let (_db, url) = TestDb::create();
     let prepared = carrier_sales::app::prepare(test_settings(&url, None)).unwrap();
-    let mut conn = prepared.state.pool.get().unwrap();
+    let mut conn = prepared.state.db.connection().unwrap();
     let week_ms = 7 * 24 * 3600 * 1000_i64;
     let now_ms = chrono::Utc::now().timestamp_millis();
     #[derive(diesel::QueryableByName)]
@@ -271,7 +271,7 @@ fn postgres_connections_use_tls_when_asked() {
     // The app itself opens its pool over TLS.
     let (_db, url) = TestDb::create();
     let prepared = carrier_sales::app::prepare(test_settings(&format!("{url}{sep}sslmode=require"), None)).unwrap();
-    let mut conn = prepared.state.pool.get().unwrap();
+    let mut conn = prepared.state.db.connection().unwrap();
     conn.batch_execute("SELECT 1").unwrap();
 }
 

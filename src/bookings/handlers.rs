@@ -7,7 +7,7 @@ use crate::db::{to_ms, write_tx, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::body::JsonBody;
 use crate::loads::model::{LoadRow, LoadStatus};
-use crate::negotiation::handlers::NegotiationRow;
+use crate::negotiation::NegotiationRow;
 use crate::parse::Fields;
 use crate::state::AppState;
 use crate::types::Money;
@@ -249,7 +249,7 @@ pub fn handoff_tx(
             bookings::created_at.eq(now_ms),
         ))
         .execute(conn)?;
-    crate::calls::touch(conn, &req.call_id, Some(&req.mc_number), req.carrier_name.as_deref(), now_ms)?;
+    crate::calls::record::touch(conn, &req.call_id, Some(&req.mc_number), req.carrier_name.as_deref(), now_ms)?;
     diesel::update(calls::table.find(&req.call_id))
         .set((
             calls::load_id.eq(&req.load_id),
@@ -362,12 +362,12 @@ pub async fn handoff(
     body: JsonBody,
 ) -> AppResult<HttpResponse> {
     let f = Fields::new(&body.0)?;
-    let named = crate::calls::identity::named(&f)?;
+    let named = crate::calls::record::named(&f)?;
     let load_id = f.required_id("load_id")?;
     let mc = f.mc("mc_number")?;
     let agreed_rate = f.required_money("agreed_rate")?;
     let carrier_name = f.text("carrier_name")?;
-    let call_id = crate::calls::identity::attribute_for(&state, named, mc.as_ref().map(|m| m.as_str()))
+    let call_id = crate::calls::record::attribute_for(&state, named, mc.as_ref().map(|m| m.as_str()))
         .await?
         .ok_or_else(|| AppError::missing("call_id"))?;
     let mc = mc.ok_or_else(|| AppError::missing("mc_number"))?;

@@ -7,6 +7,7 @@ pub mod finalize;
 pub mod handlers;
 pub mod identity;
 pub mod intake;
+pub mod record;
 pub mod rejected;
 pub mod sessions;
 pub mod story;

@@ -50,7 +50,7 @@ pub async fn verify(
     let f = Fields::new(&body.0)?;
     let query = read_query(&f)?;
     // Always a call id in the answer (SPEC §12.1): the agent passes it to every later tool.
-    let call_id = crate::calls::identity::named(&f)?.unwrap_or_else(crate::calls::identity::issue);
+    let call_id = crate::calls::record::named(&f)?.unwrap_or_else(crate::calls::record::issue);
     let verification = service::verify(&state, &fmcsa, query, Some(call_id)).await?;
     Ok(HttpResponse::Ok().json(verification))
 }

@@ -159,7 +159,7 @@ pub fn record(
             .execute(c)?);
         if let Some(call_id) = call_id {
             let name = legal_name.map(super::messages::title_case);
-            crate::calls::touch(conn, call_id, v.mc_number.as_deref(), name.as_deref(), now_ms)?;
+            crate::calls::record::touch(conn, call_id, v.mc_number.as_deref(), name.as_deref(), now_ms)?;
         }
         crate::events::append(
             conn,

@@ -157,10 +157,10 @@ pub async fn search(
 ) -> AppResult<HttpResponse> {
     let f = Fields::new(&body.0)?;
     let criteria = read_criteria(&f)?;
-    let named = crate::calls::identity::named(&f)?;
+    let named = crate::calls::record::named(&f)?;
     let mc = f.mc("mc_number")?;
     // Unattributed (null) only when neither the call nor the caller's MC is known.
-    let call_id = crate::calls::identity::attribute_for(&state, named, mc.as_ref().map(|m| m.as_str())).await?;
+    let call_id = crate::calls::record::attribute_for(&state, named, mc.as_ref().map(|m| m.as_str())).await?;
     let now = Utc::now();
     // What was asked, for unmet-demand reporting (not the whole body).
     let criteria_json: serde_json::Map<String, serde_json::Value> = [
@@ -189,7 +189,7 @@ pub async fn search(
     let record = move |conn: &mut DbConnection, (answer, ids): (Vec<u8>, Vec<String>)| {
         crate::db::write_tx(conn, |conn| -> AppResult<()> {
             if let Some(c) = &call_id {
-                crate::calls::touch(conn, c, mc.as_ref().map(|m| m.as_str()), None, now_ms)?;
+                crate::calls::record::touch(conn, c, mc.as_ref().map(|m| m.as_str()), None, now_ms)?;
             }
             crate::events::append(
                 conn,

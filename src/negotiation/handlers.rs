@@ -212,7 +212,7 @@ fn evaluate_tx(
     }
 
     let load = negotiable_load(conn, &req.load_id, Some(&req.call_id))?;
-    crate::calls::touch(conn, &req.call_id, req.mc_number.as_deref(), None, now_ms)?;
+    crate::calls::record::touch(conn, &req.call_id, req.mc_number.as_deref(), None, now_ms)?;
 
     // The economics are fixed when the negotiation opens, so an edit of the load
     // mid-call cannot move the goalposts.
@@ -402,11 +402,11 @@ fn evaluate_tx(
 )]
 pub async fn evaluate(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
     let f = Fields::new(&body.0)?;
-    let named = crate::calls::identity::named(&f)?;
+    let named = crate::calls::record::named(&f)?;
     let load_id = f.required_id("load_id")?;
     let offer = f.required_money("carrier_offer")?;
     let mc_number = f.mc("mc_number")?.map(|m| m.as_str().to_string());
-    let call_id = crate::calls::identity::attribute_for(&state, named, mc_number.as_deref())
+    let call_id = crate::calls::record::attribute_for(&state, named, mc_number.as_deref())
         .await?
         .ok_or_else(|| AppError::missing("call_id"))?;
     let req = Request { call_id, load_id, offer, mc_number };

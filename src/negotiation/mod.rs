@@ -5,6 +5,8 @@
 pub mod engine;
 pub mod handlers;
 
+pub use handlers::NegotiationRow;
+
 use crate::config::NegotiationSettings;
 use crate::http::auth::{require_agent, require_dashboard};
 use crate::http::resource;

@@ -14,7 +14,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 use anyhow::{bail, Context};
 use chrono::Utc;
-use diesel::prelude::*;
+
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
@@ -76,8 +76,7 @@ pub fn prepare(settings: Settings) -> anyhow::Result<Prepared> {
     let load_index = LoadIndex::default();
     load_index.refresh(&mut conn, true).map_err(|e| anyhow::anyhow!("loading the load index: {e}"))?;
     let mut keys = auth::parse_configured(&settings.auth.api_keys)?;
-    let stored: i64 =
-        db::schema::api_keys::table.filter(db::schema::api_keys::revoked_at.is_null()).count().get_result(&mut conn)?;
+    let stored = auth::store::active_key_count(&mut conn)?;
     let mut dev_key = None;
     if settings.is_production() {
         if keys.is_empty() && stored == 0 {

@@ -2,11 +2,11 @@
 
 use crate::app::Application;
 use crate::config::{LogFormat, Settings};
-use crate::db::{self, schema::api_keys};
+use crate::db;
 use crate::http::auth::{self, Scope};
 use anyhow::{bail, Context};
 use chrono::Utc;
-use diesel::prelude::*;
+
 use std::io::Write;
 use std::time::Duration;
 
@@ -96,27 +96,16 @@ pub fn keys_create(settings: &Settings, name: &str, scope: &str) -> anyhow::Resu
     Ok(())
 }
 
-type KeyListRow = (String, String, String, i64, Option<i64>, Option<i64>);
-
 pub fn keys_list(settings: &Settings) -> anyhow::Result<()> {
     let mut conn = open_db(settings)?;
-    let rows: Vec<KeyListRow> = api_keys::table
-        .select((
-            api_keys::id,
-            api_keys::name,
-            api_keys::scope,
-            api_keys::created_at,
-            api_keys::last_used_at,
-            api_keys::revoked_at,
-        ))
-        .order(api_keys::created_at.asc())
-        .load(&mut conn)?;
+    let rows = auth::store::list_keys(&mut conn)?;
     let fmt =
         |ms: Option<i64>| ms.map(|m| db::from_ms(m).format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or("-".into());
     println!("{:<18} {:<10} {:<24} {:<21} {:<21} status", "id", "scope", "name", "created", "last used");
-    for (id, name, scope, created, used, revoked) in rows {
-        let status = if revoked.is_some() { "revoked" } else { "active" };
-        println!("{id:<18} {scope:<10} {name:<24} {:<21} {:<21} {status}", fmt(Some(created)), fmt(used));
+    for k in rows {
+        let status = if k.revoked_at.is_some() { "revoked" } else { "active" };
+        let (created, used) = (fmt(Some(k.created_at)), fmt(k.last_used_at));
+        println!("{:<18} {:<10} {:<24} {created:<21} {used:<21} {status}", k.id, k.scope, k.name);
     }
     Ok(())
 }

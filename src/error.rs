@@ -3,8 +3,10 @@
 //! `{"error": {"code", "message", "field"?}}`. Causes of internal failures are logged,
 //! never sent. The codes are the `ErrorCode` enum (`code.rs`).
 
+mod body;
 mod code;
 
+pub use body::{ErrorBody, ErrorDetail};
 pub use code::ErrorCode;
 
 use actix_web::http::{header, StatusCode};

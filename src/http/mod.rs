@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod body;
 pub mod client;
+pub mod docs;
 pub mod observe;
 pub mod openapi;
 pub mod session;

@@ -9,14 +9,13 @@
 //! the handlers write: a member that can be null is nullable, one that can be left out is
 //! not required, and extra members are allowed.
 
-use crate::error::{AppError, ErrorCode};
 use crate::http::resource;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Schema, SchemaType, Type};
@@ -28,8 +27,8 @@ pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource(OPENAPI_PATH).route(web::get().to(openapi_json)))
-        .service(resource("/docs").route(web::get().to(docs_page)))
-        .service(resource("/docs/{file}").route(web::get().to(docs_file)));
+        .service(resource("/docs").route(web::get().to(super::docs::docs_page)))
+        .service(resource("/docs/{file}").route(web::get().to(super::docs::docs_file)));
 }
 
 /// The generated document, built once.
@@ -89,83 +88,6 @@ pub async fn openapi_json() -> HttpResponse {
         .body(document_json())
 }
 
-/// Swagger UI needs inline styles (set by its React components); its scripts are all
-/// files served from `/docs/`, so scripts stay `'self'` only.
-pub const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-    img-src 'self' data:; connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'none'; \
-    frame-ancestors 'none'; form-action 'self'";
-
-const DOCS_HTML: &str = r#"<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>carrier-sales API</title>
-<link rel="stylesheet" href="/docs/swagger-ui.css">
-<link rel="stylesheet" href="/docs/index.css">
-<link rel="icon" type="image/png" href="/docs/favicon-32x32.png" sizes="32x32">
-</head>
-<body>
-<div id="swagger-ui"></div>
-<script src="/docs/swagger-ui-bundle.js" charset="utf-8"></script>
-<script src="/docs/swagger-ui-standalone-preset.js" charset="utf-8"></script>
-<script src="/docs/swagger-initializer.js" charset="utf-8"></script>
-</body>
-</html>
-"#;
-
-fn swagger_config() -> Arc<utoipa_swagger_ui::Config<'static>> {
-    static CONFIG: OnceLock<Arc<utoipa_swagger_ui::Config<'static>>> = OnceLock::new();
-    CONFIG
-        .get_or_init(|| {
-            Arc::new(
-                utoipa_swagger_ui::Config::new([OPENAPI_PATH])
-                    .use_base_layout()
-                    // No badge from the public validator: the page loads nothing from elsewhere.
-                    .validator_url("none")
-                    .doc_expansion("list")
-                    .default_models_expand_depth(0)
-                    .persist_authorization(false),
-            )
-        })
-        .clone()
-}
-
-#[utoipa::path(
-    get,
-    path = "/docs",
-    operation_id = "getDocs",
-    tag = "public",
-    summary = "Human-readable API docs (Swagger UI, served offline)",
-    description = "Public. The page and its scripts and styles are served from `/docs/`; nothing is loaded from other hosts.",
-    responses((status = 200, description = "The docs page.", body = String, content_type = "text/html")),
-    security(())
-)]
-pub async fn docs_page() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CONTENT_SECURITY_POLICY, DOCS_CSP))
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .body(DOCS_HTML)
-}
-
-/// The docs page's scripts, styles and icons (not in the document: static files).
-pub async fn docs_file(path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let name = path.into_inner();
-    let not_found = || AppError::not_found(ErrorCode::NotFound, format!("No file /docs/{name}."));
-    if name == "index.html" {
-        return Ok(docs_page().await);
-    }
-    let file = utoipa_swagger_ui::serve(&name, swagger_config())
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("swagger ui file {name}: {e}")))?
-        .ok_or_else(not_found)?;
-    Ok(HttpResponse::Ok()
-        .content_type(file.content_type)
-        .insert_header((header::CONTENT_SECURITY_POLICY, DOCS_CSP))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(file.bytes.into_owned()))
-}
-
 // ---------------------------------------------------------------------------------------
 // The document.
 
@@ -202,7 +124,7 @@ with an offset. Every response carries `X-Request-Id` (echoed when the request s
         crate::http::readyz,
         crate::http::prometheus_metrics,
         openapi_json,
-        docs_page,
+        super::docs::docs_page,
         crate::http::session::sign_in,
         crate::http::session::current,
         crate::http::session::sign_out,
@@ -628,26 +550,7 @@ fn event_time() -> Schema {
 // ---------------------------------------------------------------------------------------
 // Errors.
 
-/// Every error answer: `{"error": {"code", "message", "field"?}}`. A few 409s add members
-/// beside `error` (`negotiation`, `verification`), a 502 adds `platform`, and a 400
-/// `invalid_json` from `calls/finalize` or `webhooks/happyrobot` adds `rejected_id` (the
-/// body was kept; see `GET /api/v1/webhooks/rejected`).
-#[derive(ToSchema)]
-#[schema(example = json!({"error": {"code": ErrorCode::LoadNotFound, "message": "No load with id L-9999.", "field": "load_id"}}))]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(ToSchema)]
-pub struct ErrorDetail {
-    /// A stable snake_case code; `ErrorCode` lists every one.
-    pub code: ErrorCode,
-    /// A human sentence.
-    pub message: String,
-    /// The input at fault, when one is (left out otherwise).
-    #[schema(required = false)]
-    pub field: String,
-}
+pub use crate::error::{ErrorBody, ErrorDetail};
 
 // ---------------------------------------------------------------------------------------
 // Operations.

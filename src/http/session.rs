@@ -2,7 +2,6 @@
 //! SameSite=Strict session cookie, so the browser never keeps a key.
 
 use super::auth::{self, Principal, Scope, SESSION_COOKIE};
-use crate::db::schema::dashboard_sessions;
 use crate::error::{AppError, ErrorCode};
 use crate::http::body::JsonBody;
 use crate::parse::Fields;
@@ -11,7 +10,6 @@ use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use chrono::Utc;
-use diesel::prelude::*;
 use serde_json::json;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -90,18 +88,15 @@ async fn sign_in(req: HttpRequest, state: web::Data<AppState>, body: JsonBody) -
             let token = auth::random_hex(32);
             let now = Utc::now();
             let expires = now + chrono::Duration::hours(ttl_hours);
-            diesel::delete(dashboard_sessions::table.filter(dashboard_sessions::expires_at.le(crate::db::to_ms(now))))
-                .execute(conn)?;
-            diesel::insert_into(dashboard_sessions::table)
-                .values((
-                    dashboard_sessions::token_hash.eq(auth::hex(&auth::digest(&token))),
-                    dashboard_sessions::scope.eq(scope.as_str()),
-                    dashboard_sessions::key_label.eq(&principal.label),
-                    dashboard_sessions::key_hash.eq(&key_hash),
-                    dashboard_sessions::created_at.eq(crate::db::to_ms(now)),
-                    dashboard_sessions::expires_at.eq(crate::db::to_ms(expires)),
-                ))
-                .execute(conn)?;
+            let session = auth::store::NewSession {
+                token_hash: auth::hex(&auth::digest(&token)),
+                scope,
+                key_label: &principal.label,
+                key_hash: &key_hash,
+                created_at: crate::db::to_ms(now),
+                expires_at: crate::db::to_ms(expires),
+            };
+            auth::store::open_session(conn, &session)?;
             Ok((scope, token, expires))
         })
         .await?;
@@ -129,14 +124,7 @@ async fn sign_out(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     if let Some(c) = req.cookie(SESSION_COOKIE) {
         state.proxies.refuse_cross_origin(&req, &state.settings.auth.cors_origins)?;
         let hash = auth::hex(&auth::digest(c.value()));
-        state
-            .db
-            .write(move |conn| -> Result<(), AppError> {
-                diesel::delete(dashboard_sessions::table.filter(dashboard_sessions::token_hash.eq(hash)))
-                    .execute(conn)?;
-                Ok(())
-            })
-            .await?;
+        state.db.write(move |conn| -> Result<(), AppError> { Ok(auth::store::close_session(conn, &hash)?) }).await?;
     }
     Ok(HttpResponse::NoContent().cookie(session_cookie(&req, String::new(), CookieDuration::ZERO)).finish())
 }

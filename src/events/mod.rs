@@ -7,30 +7,10 @@
 //! never moves past a missing id at once: it holds back at the first gap until the row
 //! shows up or `GAP_GRACE` has passed (the id then belonged to a rolled-back transaction).
 
-use crate::db::schema::events;
-use crate::db::DbConnection;
-use diesel::prelude::*;
-use serde_json::Value;
+pub mod store;
 
-pub fn append(
-    conn: &mut DbConnection,
-    kind: &str,
-    call_id: Option<&str>,
-    payload: Value,
-    now_ms: i64,
-) -> QueryResult<()> {
-    let payload = payload.to_string();
-    // Every tool call appends an event: `per_backend!` finds its statement by type.
-    crate::per_backend!(conn, c => diesel::insert_into(events::table)
-        .values((
-            events::kind.eq(kind),
-            events::call_id.eq(call_id),
-            events::payload_json.eq(&payload),
-            events::created_at.eq(now_ms),
-        ))
-        .execute(c)?);
-    Ok(())
-}
+use store::load_between;
+pub use store::{append, newest_id};
 
 use crate::error::{AppError, ErrorCode};
 use crate::http::auth::{self, Principal};
@@ -224,31 +204,6 @@ impl PollerHealth {
     }
 }
 
-fn load_between(conn: &mut DbConnection, after: i64, upto: i64, limit: i64) -> QueryResult<Vec<EventOut>> {
-    let rows: Vec<(i64, String, Option<String>, String, i64)> = events::table
-        .filter(events::id.gt(after))
-        .filter(events::id.le(upto))
-        .order(events::id.asc())
-        .limit(limit)
-        .select((events::id, events::kind, events::call_id, events::payload_json, events::created_at))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, kind, call_id, payload, at)| EventOut {
-            id,
-            kind,
-            call_id,
-            at: crate::db::from_ms(at).to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            payload: serde_json::from_str(&payload).unwrap_or(serde_json::Value::Null),
-        })
-        .collect())
-}
-
-/// The newest row's id (0 when there is none): where a new poller starts.
-pub fn newest_id(conn: &mut DbConnection) -> QueryResult<i64> {
-    Ok(events::table.select(diesel::dsl::max(events::id)).first::<Option<i64>>(conn)?.unwrap_or(0))
-}
-
 /// Runs until the application state is dropped. It reads even when nobody listens, so
 /// that its place stays current for the next stream and a broken feed shows at once.
 pub fn spawn_poller(state: Weak<AppState>) {
@@ -267,8 +222,7 @@ pub fn spawn_poller(state: Weak<AppState>) {
                 .db
                 .read(move |conn| -> anyhow::Result<Vec<EventOut>> {
                     if prune {
-                        let cutoff = crate::db::to_ms(chrono::Utc::now()) - KEEP_EVENTS_MS;
-                        diesel::delete(events::table.filter(events::created_at.lt(cutoff))).execute(conn)?;
+                        store::prune(conn, crate::db::to_ms(chrono::Utc::now()) - KEEP_EVENTS_MS)?;
                     }
                     Ok(load_between(conn, from, i64::MAX, 500)?)
                 })

@@ -8,7 +8,6 @@
 //! Authorisation runs as route middleware, before any body is read.
 
 use crate::config::Secret;
-use crate::db::schema::{api_keys, dashboard_sessions};
 use crate::error::{AppError, ErrorCode};
 use crate::state::AppState;
 use actix_web::body::{EitherBody, MessageBody};
@@ -16,9 +15,12 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage};
 use anyhow::bail;
-use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
+
+pub mod store;
+
+pub use store::{create_stored_key, revoke_stored_key};
 
 pub const SESSION_COOKIE: &str = "cs_session";
 /// Sign-in attempts allowed per client address per minute.
@@ -194,53 +196,6 @@ pub fn random_hex(bytes: usize) -> String {
     hex(&buf)
 }
 
-/// Stores a new key's digest; returns `(id, key)`. The key itself is never stored.
-pub fn create_stored_key(
-    conn: &mut crate::db::DbConnection,
-    name: &str,
-    scope: Scope,
-) -> anyhow::Result<(String, String)> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        bail!("a key name must be 1 to 100 characters");
-    }
-    let key = generate_key();
-    let id = format!("key_{}", random_hex(6));
-    diesel::insert_into(api_keys::table)
-        .values((
-            api_keys::id.eq(&id),
-            api_keys::name.eq(name),
-            api_keys::scope.eq(scope.as_str()),
-            api_keys::key_hash.eq(hex(&digest(&key))),
-            api_keys::created_at.eq(crate::db::to_ms(chrono::Utc::now())),
-        ))
-        .execute(conn)?;
-    Ok((id, key))
-}
-
-/// Revokes a stored key and ends the dashboard sessions it opened; returns how many
-/// sessions ended, or `None` when no active key has this id. (A session is refused once
-/// its key is revoked in any case; deleting it keeps the table honest.)
-pub fn revoke_stored_key(conn: &mut crate::db::DbConnection, id: &str) -> anyhow::Result<Option<usize>> {
-    conn.transaction(|conn| {
-        let key_hash: Option<String> = api_keys::table
-            .filter(api_keys::id.eq(id))
-            .filter(api_keys::revoked_at.is_null())
-            .select(api_keys::key_hash)
-            .first(conn)
-            .optional()?;
-        let Some(key_hash) = key_hash else {
-            return Ok(None);
-        };
-        diesel::update(api_keys::table.filter(api_keys::id.eq(id)))
-            .set(api_keys::revoked_at.eq(Some(crate::db::to_ms(chrono::Utc::now()))))
-            .execute(conn)?;
-        let ended = diesel::delete(dashboard_sessions::table.filter(dashboard_sessions::key_hash.eq(&key_hash)))
-            .execute(conn)?;
-        Ok(Some(ended))
-    })
-}
-
 pub(crate) fn presented_key(req: &ServiceRequest) -> Option<String> {
     let h = req.headers();
     let direct = ["x-api-key", "api-key"]
@@ -293,22 +248,18 @@ fn stored_key_by_hash(
     key_hash: &str,
     touch: bool,
 ) -> Result<Option<Principal>, AppError> {
-    let row: Option<(String, String, String, Option<i64>)> = api_keys::table
-        .filter(api_keys::key_hash.eq(key_hash))
-        .filter(api_keys::revoked_at.is_null())
-        .select((api_keys::id, api_keys::name, api_keys::scope, api_keys::last_used_at))
-        .first(conn)
-        .optional()?;
-    let Some((id, name, scope, last_used)) = row else {
+    let Some(key) = store::active_key(conn, key_hash)? else {
         return Ok(None);
     };
     let now = crate::db::to_ms(chrono::Utc::now());
-    if touch && last_used.is_none_or(|t| now - t > 60_000) {
-        diesel::update(api_keys::table.filter(api_keys::id.eq(&id)))
-            .set(api_keys::last_used_at.eq(Some(now)))
-            .execute(conn)?;
+    if touch && key.last_used_at.is_none_or(|t| now - t > 60_000) {
+        store::touch_key(conn, &key.id, now)?;
     }
-    Ok(Some(Principal { grant: stored_grant(&scope), label: format!("key {name}"), rate_key: format!("key {id}") }))
+    Ok(Some(Principal {
+        grant: stored_grant(&key.scope),
+        label: format!("key {}", key.name),
+        rate_key: format!("key {}", key.id),
+    }))
 }
 
 /// A dashboard session is good while it has not expired and the key that opened it is
@@ -322,12 +273,7 @@ pub(crate) fn authenticate_session(
     token: &str,
 ) -> Result<Option<Principal>, AppError> {
     let now = crate::db::to_ms(chrono::Utc::now());
-    let key_hash: Option<String> = dashboard_sessions::table
-        .filter(dashboard_sessions::token_hash.eq(hex(&digest(token))))
-        .filter(dashboard_sessions::expires_at.gt(now))
-        .select(dashboard_sessions::key_hash)
-        .first(conn)
-        .optional()?;
+    let key_hash = store::session_key(conn, &hex(&digest(token)), now)?;
     let Some(key_hash) = key_hash else {
         return Ok(None);
     };

@@ -1,0 +1,85 @@
+//! `/docs`: the API's human-readable description, a Swagger UI page whose scripts and
+//! styles are embedded in the binary, so it works offline and loads nothing from elsewhere.
+
+use super::openapi::OPENAPI_PATH;
+use crate::error::{AppError, ErrorCode};
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use std::sync::{Arc, OnceLock};
+
+/// Swagger UI needs inline styles (set by its React components); its scripts are all
+/// files served from `/docs/`, so scripts stay `'self'` only.
+pub const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data:; connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'none'; \
+    frame-ancestors 'none'; form-action 'self'";
+
+const DOCS_HTML: &str = r#"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>carrier-sales API</title>
+<link rel="stylesheet" href="/docs/swagger-ui.css">
+<link rel="stylesheet" href="/docs/index.css">
+<link rel="icon" type="image/png" href="/docs/favicon-32x32.png" sizes="32x32">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/docs/swagger-ui-bundle.js" charset="utf-8"></script>
+<script src="/docs/swagger-ui-standalone-preset.js" charset="utf-8"></script>
+<script src="/docs/swagger-initializer.js" charset="utf-8"></script>
+</body>
+</html>
+"#;
+
+fn swagger_config() -> Arc<utoipa_swagger_ui::Config<'static>> {
+    static CONFIG: OnceLock<Arc<utoipa_swagger_ui::Config<'static>>> = OnceLock::new();
+    CONFIG
+        .get_or_init(|| {
+            Arc::new(
+                utoipa_swagger_ui::Config::new([OPENAPI_PATH])
+                    .use_base_layout()
+                    // No badge from the public validator: the page loads nothing from elsewhere.
+                    .validator_url("none")
+                    .doc_expansion("list")
+                    .default_models_expand_depth(0)
+                    .persist_authorization(false),
+            )
+        })
+        .clone()
+}
+
+#[utoipa::path(
+    get,
+    path = "/docs",
+    operation_id = "getDocs",
+    tag = "public",
+    summary = "Human-readable API docs (Swagger UI, served offline)",
+    description = "Public. The page and its scripts and styles are served from `/docs/`; nothing is loaded from other hosts.",
+    responses((status = 200, description = "The docs page.", body = String, content_type = "text/html")),
+    security(())
+)]
+pub async fn docs_page() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, DOCS_CSP))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .body(DOCS_HTML)
+}
+
+/// The docs page's scripts, styles and icons (not in the document: static files).
+pub async fn docs_file(path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let name = path.into_inner();
+    let not_found = || AppError::not_found(ErrorCode::NotFound, format!("No file /docs/{name}."));
+    if name == "index.html" {
+        return Ok(docs_page().await);
+    }
+    let file = utoipa_swagger_ui::serve(&name, swagger_config())
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("swagger ui file {name}: {e}")))?
+        .ok_or_else(not_found)?;
+    Ok(HttpResponse::Ok()
+        .content_type(file.content_type)
+        .insert_header((header::CONTENT_SECURITY_POLICY, DOCS_CSP))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(file.bytes.into_owned()))
+}

@@ -2,6 +2,7 @@
 //! histograms, FMCSA lookups by outcome, cache hits, the breaker state, negotiation
 //! decisions, bookings, rate limiting, the database pool and SQLite's write batches.
 
+use prometheus::core::Collector;
 use prometheus::{
     Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
     TextEncoder,
@@ -30,119 +31,134 @@ pub struct Telemetry {
     pub webhooks_rejected: IntCounterVec,
 }
 
-fn build() -> Telemetry {
-    let registry = Registry::new_custom(Some("carrier_sales".into()), None).expect("valid prefix");
-    let http_requests = IntCounterVec::new(
-        Opts::new("http_requests_total", "HTTP requests by route pattern, method and status"),
-        &["route", "method", "status"],
-    )
-    .expect("valid metric");
+/// Registers `metric` and hands it back, so each field of [`Telemetry`] is made and
+/// registered in one expression and none can be forgotten in the registry.
+fn register<M: Collector + Clone + 'static>(registry: &Registry, metric: M) -> M {
+    registry.register(Box::new(metric.clone())).expect("metric registered once");
+    metric
+}
+
+fn counter(name: &str, help: &str) -> IntCounter {
+    IntCounter::new(name, help).expect("valid metric")
+}
+
+fn counter_vec(name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
+    IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric")
+}
+
+fn gauge(name: &str, help: &str) -> IntGauge {
+    IntGauge::new(name, help).expect("valid metric")
+}
+
+fn gauge_vec(name: &str, help: &str, labels: &[&str]) -> IntGaugeVec {
+    IntGaugeVec::new(Opts::new(name, help), labels).expect("valid metric")
+}
+
+fn http_duration() -> HistogramVec {
     // Buckets around what a voice agent notices: most answers well under 100 ms.
-    let http_duration = HistogramVec::new(
+    HistogramVec::new(
         HistogramOpts::new("http_request_duration_seconds", "Time to answer, by route pattern and method")
             .buckets(vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
         &["route", "method"],
     )
-    .expect("valid metric");
-    let fmcsa_lookups = IntCounterVec::new(
-        Opts::new(
-            "fmcsa_lookups_total",
-            "FMCSA lookups by outcome: found, not_found, error, timeout, breaker_open (not called)",
-        ),
+    .expect("valid metric")
+}
+
+fn fmcsa_lookups() -> IntCounterVec {
+    let lookups = counter_vec(
+        "fmcsa_lookups_total",
+        "FMCSA lookups by outcome: found, not_found, error, timeout, breaker_open (not called)",
         &["outcome"],
-    )
-    .expect("valid metric");
+    );
     // Every outcome is shown from the start, so a rate over it never begins at a gap.
     for outcome in FMCSA_OUTCOMES {
-        fmcsa_lookups.with_label_values(&[outcome]);
+        lookups.with_label_values(&[outcome]);
     }
-    let fmcsa_cache_hits = IntCounter::new(
-        "fmcsa_cache_hits_total",
-        "Verifications answered from a fresh cached FMCSA answer, without calling FMCSA",
-    )
-    .expect("valid");
-    let fmcsa_breaker_open = IntGauge::new(
-        "fmcsa_breaker_open",
-        "1 while the FMCSA circuit breaker is open (lookups answered without calling FMCSA), else 0",
-    )
-    .expect("valid metric");
-    let negotiation_decisions =
-        IntCounterVec::new(Opts::new("negotiation_decisions_total", "Negotiation answers by decision"), &["decision"])
-            .expect("valid metric");
-    let bookings =
-        IntCounterVec::new(Opts::new("bookings_total", "Bookings created and cancelled"), &["event"]).expect("valid");
-    let rate_limited = IntCounter::new("rate_limited_total", "Requests refused by the rate limit").expect("valid");
-    let db_pool = IntGaugeVec::new(Opts::new("db_pool_connections", "Database pool connections by state"), &["state"])
-        .expect("valid metric");
-    let db_write_batch = Histogram::with_opts(
+    lookups
+}
+
+fn db_write_batch() -> Histogram {
+    Histogram::with_opts(
         HistogramOpts::new(
             "db_write_batch_size",
             "Requests committed together by SQLite's writer (one commit each batch)",
         )
         .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0]),
     )
-    .expect("valid metric");
-    let events_poller_healthy = IntGauge::new(
-        "events_poller_healthy",
-        "1 while the live-events poller reads the outbox; 0 after a failure or 30 s without a read",
-    )
-    .expect("valid metric");
-    let events_poller_failures =
-        IntCounter::new("events_poller_failures_total", "Failed reads of the events outbox").expect("valid metric");
-    let events_poller_last_success_age = IntGauge::new(
-        "events_poller_last_success_age_seconds",
-        "Seconds since the live-events poller last read the outbox",
-    )
-    .expect("valid metric");
-    let webhooks_repaired = IntCounterVec::new(
-        Opts::new(
-            "webhooks_repaired_total",
-            "Platform webhook bodies read after repairing raw control characters or trailing commas",
-        ),
-        &["route"],
-    )
-    .expect("valid metric");
-    let webhooks_rejected = IntCounterVec::new(
-        Opts::new("webhooks_rejected_total", "Platform webhook bodies that could not be read, kept for replay"),
-        &["route"],
-    )
-    .expect("valid metric");
-    for m in [
-        Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
-        Box::new(http_duration.clone()),
-        Box::new(fmcsa_lookups.clone()),
-        Box::new(fmcsa_cache_hits.clone()),
-        Box::new(fmcsa_breaker_open.clone()),
-        Box::new(negotiation_decisions.clone()),
-        Box::new(bookings.clone()),
-        Box::new(rate_limited.clone()),
-        Box::new(db_pool.clone()),
-        Box::new(db_write_batch.clone()),
-        Box::new(events_poller_healthy.clone()),
-        Box::new(events_poller_failures.clone()),
-        Box::new(events_poller_last_success_age.clone()),
-        Box::new(webhooks_repaired.clone()),
-        Box::new(webhooks_rejected.clone()),
-    ] {
-        registry.register(m).expect("metric registered once");
-    }
+    .expect("valid metric")
+}
+
+fn build() -> Telemetry {
+    let registry = Registry::new_custom(Some("carrier_sales".into()), None).expect("valid prefix");
+    let r = &registry;
     Telemetry {
+        http_requests: register(
+            r,
+            counter_vec(
+                "http_requests_total",
+                "HTTP requests by route pattern, method and status",
+                &["route", "method", "status"],
+            ),
+        ),
+        http_duration: register(r, http_duration()),
+        fmcsa_lookups: register(r, fmcsa_lookups()),
+        fmcsa_cache_hits: register(
+            r,
+            counter(
+                "fmcsa_cache_hits_total",
+                "Verifications answered from a fresh cached FMCSA answer, without calling FMCSA",
+            ),
+        ),
+        fmcsa_breaker_open: register(
+            r,
+            gauge(
+                "fmcsa_breaker_open",
+                "1 while the FMCSA circuit breaker is open (lookups answered without calling FMCSA), else 0",
+            ),
+        ),
+        negotiation_decisions: register(
+            r,
+            counter_vec("negotiation_decisions_total", "Negotiation answers by decision", &["decision"]),
+        ),
+        bookings: register(r, counter_vec("bookings_total", "Bookings created and cancelled", &["event"])),
+        rate_limited: register(r, counter("rate_limited_total", "Requests refused by the rate limit")),
+        db_pool: register(r, gauge_vec("db_pool_connections", "Database pool connections by state", &["state"])),
+        db_write_batch: register(r, db_write_batch()),
+        events_poller_healthy: register(
+            r,
+            gauge(
+                "events_poller_healthy",
+                "1 while the live-events poller reads the outbox; 0 after a failure or 30 s without a read",
+            ),
+        ),
+        events_poller_failures: register(
+            r,
+            counter("events_poller_failures_total", "Failed reads of the events outbox"),
+        ),
+        events_poller_last_success_age: register(
+            r,
+            gauge(
+                "events_poller_last_success_age_seconds",
+                "Seconds since the live-events poller last read the outbox",
+            ),
+        ),
+        webhooks_repaired: register(
+            r,
+            counter_vec(
+                "webhooks_repaired_total",
+                "Platform webhook bodies read after repairing raw control characters or trailing commas",
+                &["route"],
+            ),
+        ),
+        webhooks_rejected: register(
+            r,
+            counter_vec(
+                "webhooks_rejected_total",
+                "Platform webhook bodies that could not be read, kept for replay",
+                &["route"],
+            ),
+        ),
         registry,
-        http_requests,
-        http_duration,
-        fmcsa_lookups,
-        fmcsa_cache_hits,
-        fmcsa_breaker_open,
-        negotiation_decisions,
-        bookings,
-        rate_limited,
-        db_pool,
-        db_write_batch,
-        events_poller_healthy,
-        events_poller_failures,
-        events_poller_last_success_age,
-        webhooks_repaired,
-        webhooks_rejected,
     }
 }
 

@@ -57,13 +57,12 @@
 //! long call should not win on volume alone) and squashed into -1..1. Nothing to go on
 //! gives `neutral` with score 0.
 
-mod labels;
 mod lexicon;
 mod phrases;
 mod sentiment;
 mod tokens;
 
-pub use labels::{Outcome, Sentiment, VerificationFact};
+pub use crate::vocab::call::{Outcome, Sentiment, VerificationFact};
 pub use sentiment::{score_sentiment, SentimentScore};
 
 use crate::parse::Turn;

@@ -1,4 +1,4 @@
-//! The labels a call is classified with, and the tolerant parsing of the spellings agents
+//! The labels a call is classified with (outcome, sentiment, the verification fact), and the tolerant parsing of the spellings agents
 //! and platforms send for them.
 
 use serde::Serialize;

@@ -39,6 +39,7 @@ const BASE = '/api/v1';
 /** @typedef {Schemas['RejectedPage']} RejectedPage */
 /** @typedef {Schemas['RejectedWebhook']} RejectedWebhook */
 /** @typedef {Schemas['NegotiationPolicy']} Policy */
+/** @typedef {Schemas['EventOut']} EventOut */
 /**
  * What a replay answers: the original route's answer (for calls/finalize: call_id,
  * outcome, sentiment, message...) plus the entry's id and when it was replayed. The

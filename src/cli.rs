@@ -56,6 +56,18 @@ fn open_db(settings: &Settings) -> anyhow::Result<db::PooledConn> {
     Ok(conn)
 }
 
+/// Writes the OpenAPI document, as the server serves it but pretty-printed, to `out` or
+/// stdout. The dashboard's types are generated from the copy in `web/src/lib/openapi.json`,
+/// so the document can be written by a build without starting a server or a database.
+pub fn openapi(out: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let mut text = crate::http::openapi::document().to_pretty_json().context("serialising the OpenAPI document")?;
+    text.push('\n');
+    match out {
+        Some(path) => std::fs::write(path, text).with_context(|| format!("writing {}", path.display())),
+        None => std::io::stdout().write_all(text.as_bytes()).context("writing the document to stdout"),
+    }
+}
+
 pub fn migrate(settings: &Settings) -> anyhow::Result<()> {
     let database = db::Db::open(settings.database.url.expose(), 1, Duration::from_secs(10))?;
     let mut conn = database.connection()?;

@@ -61,6 +61,13 @@ enum Command {
         #[arg(long)]
         seed: Option<u64>,
     },
+    /// Write this API's OpenAPI document (what GET /api/v1/openapi.json serves) without
+    /// serving; the dashboard's types are generated from it (`make openapi`).
+    Openapi {
+        /// Write to this file instead of stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -101,6 +108,10 @@ enum KeysCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Needs no configuration: it only describes the API.
+    if let Some(Command::Openapi { out }) = &cli.command {
+        return exit_code(cli::openapi(out.as_deref()));
+    }
     let settings = match Settings::load() {
         Ok(s) => s,
         Err(e) => {
@@ -136,7 +147,12 @@ fn main() -> ExitCode {
         }
         Command::DemoData { days, calls_per_day, seed } => actix_web::rt::System::new()
             .block_on(carrier_sales::simulate::demo::command(settings, days, calls_per_day, seed)),
+        Command::Openapi { out } => cli::openapi(out.as_deref()),
     };
+    exit_code(result)
+}
+
+fn exit_code(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

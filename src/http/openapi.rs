@@ -1746,6 +1746,8 @@ pub struct MetricsSummary {
     pub ineligible: i64,
     /// Share of decided verifications (0 to 1).
     pub ineligible_share: f64,
+    /// Verifications with a verdict (FMCSA outages excluded): the share's denominator.
+    pub verifications_decided: i64,
     pub top_ineligible_reasons: Vec<ReasonCount>,
     pub searches: i64,
     pub searches_no_match: i64,

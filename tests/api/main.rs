@@ -21,3 +21,4 @@ mod rejected;
 mod sessions;
 mod simulate;
 mod startup;
+mod web_contract;

@@ -6,45 +6,45 @@
 
 const BASE = '/api/v1';
 
-/**
- * @typedef {'available' | 'booked' | 'cancelled'} LoadStatus
- */
+// ------------------------------------------------------------- answer types
+//
+// Every answer's shape comes from the server's OpenAPI document: `make openapi` writes
+// it to openapi.json beside this file and `npm run types` turns it into api-types.d.ts
+// (both run by `make web-check`, which `make test` runs). The dashboard names the
+// document's schemas only here, left the dashboard's name, right the document's, so a
+// schema renamed on the server is a one-line change below.
 
+/** @typedef {import('./api-types').components['schemas']} Schemas */
+/** @typedef {Schemas['Load']} Load */
+/** @typedef {Schemas['LoadStatus']} LoadStatus */
+/** @typedef {Schemas['LoadPage']} LoadPage */
+/** @typedef {Schemas['SessionInfo']} Session */
+/** @typedef {Schemas['SignedIn']} SignedIn */
+/** @typedef {Schemas['Outcome']} Outcome */
+/** @typedef {Schemas['Sentiment']} Sentiment */
+/** @typedef {Schemas['MetricsSummary']} Summary */
+/** @typedef {Schemas['LaneFigures']} Lane */
+/** @typedef {Schemas['Timeseries']} Timeseries */
+/** @typedef {Schemas['TimePoint']} SeriesPoint */
+/** @typedef {Schemas['CallPage']} CallPage */
+/** @typedef {Schemas['CallSummary']} CallRow */
+/** @typedef {Schemas['CallStory']} CallDetail */
+/** @typedef {Schemas['TimelineEntry']} TimelineItem */
+/** @typedef {Schemas['Turn']} Turn */
+/** @typedef {Schemas['VerificationRecord']} Verification */
+/** @typedef {Schemas['RoundRecord']} NegotiationRound */
+/** @typedef {Schemas['Booking']} Booking */
+/** @typedef {Schemas['TestCallStatus']} TestCallStatus */
+/** @typedef {Schemas['TestCallStarted']} TestCallStarted */
+/** @typedef {Schemas['RejectedPage']} RejectedPage */
+/** @typedef {Schemas['RejectedWebhook']} RejectedWebhook */
+/** @typedef {Schemas['NegotiationPolicy']} Policy */
+/** @typedef {Schemas['EventOut']} EventOut */
 /**
- * @typedef {object} Load
- * @property {string} load_id
- * @property {string} origin
- * @property {string} origin_city
- * @property {string} origin_state
- * @property {string} destination
- * @property {string} destination_city
- * @property {string} destination_state
- * @property {string} pickup_datetime   RFC 3339
- * @property {string} delivery_datetime RFC 3339
- * @property {string} equipment_type
- * @property {number} loadboard_rate
- * @property {number | null} max_rate
- * @property {number} miles
- * @property {number} weight
- * @property {string} commodity_type
- * @property {number} num_of_pieces
- * @property {string} dimensions
- * @property {string} notes
- * @property {LoadStatus | string} status
- * @property {number | null} rate_per_mile
- */
-
-/**
- * @typedef {object} LoadPage
- * @property {Load[]} loads
- * @property {string | null} next_cursor
- */
-
-/**
- * @typedef {object} Session
- * @property {boolean} signed_in
- * @property {'dashboard' | 'admin' | string} scope
- * @property {string} [expires_at] RFC 3339 (only on sign-in)
+ * What a replay answers: the original route's answer (for calls/finalize: call_id,
+ * outcome, sentiment, message...) plus the entry's id and when it was replayed. The
+ * document types it as an open object, so its members are read with checks.
+ * @typedef {Record<string, unknown>} ReplayAnswer
  */
 
 /** Error thrown for any non-2xx response (or a failure to reach the server). */
@@ -156,7 +156,7 @@ async function readJson(res) {
 /**
  * Exchange a dashboard key for a session cookie.
  * @param {string} apiKey
- * @returns {Promise<Session>}
+ * @returns {Promise<SignedIn>}
  */
 export async function signIn(apiKey) {
   const res = await request('/session', { method: 'POST', body: { api_key: apiKey } });
@@ -241,52 +241,6 @@ export function getSession(signal) {
  */
 
 /**
- * @typedef {'booked' | 'negotiation_failed' | 'carrier_declined' | 'no_matching_loads' |
- *   'carrier_ineligible' | 'callback_requested' | 'abandoned' | 'other'} Outcome
- * @typedef {'positive' | 'neutral' | 'negative'} Sentiment
- */
-
-/**
- * @typedef {object} Lane
- * @property {string | null} origin
- * @property {string | null} destination
- * @property {number} negotiations negotiations on loads of this lane
- * @property {number} bookings
- * @property {number} revenue
- */
-
-/**
- * @typedef {object} Summary
- * @property {{ from: string, to: string }} period
- * @property {number} calls
- * @property {number} verifications
- * @property {number} carriers_verified
- * @property {number} ineligible
- * @property {number} ineligible_share 0..1
- * @property {number} verifications_decided eligible, ineligible or not found
- * @property {{ reason: string, count: number }[]} top_ineligible_reasons
- * @property {number} searches
- * @property {number} searches_no_match
- * @property {{ origin: string | null, destination: string | null, equipment_type: string | null, count: number }[]} unmet_demand
- * @property {{ calls: number, verified: number, pitched: number, negotiated: number, booked: number }} funnel
- * @property {number} booking_rate 0..1
- * @property {number | null} avg_rounds_to_agreement
- * @property {number | null} avg_agreed_rate
- * @property {number | null} avg_posted_rate
- * @property {number | null} avg_premium_usd
- * @property {number | null} avg_premium_pct percent (4.9 = 4.9%)
- * @property {number} booked_revenue
- * @property {number} bookings
- * @property {number} bookings_cancelled
- * @property {Record<string, number>} outcomes
- * @property {Record<string, number>} sentiments
- * @property {Record<string, Record<string, number>>} sentiment_by_outcome
- * @property {Lane[]} top_lanes
- * @property {{ equipment_type: string, negotiations: number, bookings: number }[]} top_equipment
- * @property {number | null} avg_call_duration_seconds
- */
-
-/**
  * @param {Period} period
  * @param {AbortSignal} [signal]
  * @returns {Promise<Summary>}
@@ -296,19 +250,9 @@ export function getSummary(period, signal) {
 }
 
 /**
- * @typedef {object} SeriesPoint
- * @property {string} t RFC 3339 start of the bucket
- * @property {number} calls
- * @property {number} booked
- * @property {number} revenue
- * @property {number} [negotiated]
- * @property {number | null} [avg_premium_pct]
- */
-
-/**
  * @param {Period & { bucket: 'day' | 'hour' }} params
  * @param {AbortSignal} [signal]
- * @returns {Promise<{ bucket: string, points: SeriesPoint[] }>}
+ * @returns {Promise<Timeseries>}
  */
 export async function getTimeseries({ from, to, bucket }, signal) {
   const body = await getJson('/metrics/timeseries' + queryString({ from, to, bucket }), signal);
@@ -316,29 +260,6 @@ export async function getTimeseries({ from, to, bucket }, signal) {
 }
 
 // -------------------------------------------------------------------- calls
-
-/**
- * @typedef {object} CallRow
- * @property {string} call_id
- * @property {string | null} started_at
- * @property {string | null} ended_at
- * @property {number | null} duration_seconds
- * @property {string | null} mc_number
- * @property {string | null} carrier_name
- * @property {string | null} load_id
- * @property {string | null} lane
- * @property {Outcome | null} outcome
- * @property {Sentiment | null} sentiment
- * @property {'agent' | 'service' | null} classified_by
- * @property {boolean} outcome_conflict
- * @property {number | null} agreed_rate
- * @property {number | null} loadboard_rate
- * @property {number | null} [initial_carrier_offer] the carrier's first ask
- * @property {number | null} negotiation_rounds
- * @property {boolean | null} transferred
- * @property {'eligible' | 'ineligible' | 'not_found' | 'unavailable' | null} verification_status
- * @property {string | null} platform_status
- */
 
 /**
  * @typedef {object} CallFilters
@@ -367,7 +288,7 @@ function callQuery(filters) {
 /**
  * @param {CallFilters & { limit?: number, cursor?: string | null }} params
  * @param {AbortSignal} [signal]
- * @returns {Promise<{ calls: CallRow[], next_cursor: string | null }>}
+ * @returns {Promise<CallPage>}
  */
 export async function listCalls(params, signal) {
   const path =
@@ -389,70 +310,6 @@ export async function listCalls(params, signal) {
 export function callsExportUrl(filters) {
   return `${BASE}/calls/export.csv` + queryString(callQuery(filters));
 }
-
-/**
- * @typedef {object} Verification
- * @property {string} status
- * @property {boolean | null} eligible
- * @property {string[]} reasons
- * @property {string[]} warnings
- * @property {string} [source]
- * @property {string | null} [legal_name]
- * @property {string} [checked_at]
- * @property {string} [mc_number]
- */
-
-/**
- * @typedef {object} NegotiationRound
- * @property {number} round
- * @property {number} offer
- * @property {'accept' | 'counter' | 'reject'} decision
- * @property {number | null} counter_offer
- * @property {number | null} agreed_rate
- * @property {number | null} final_offer
- * @property {string} message
- * @property {string} at
- * @property {string} [load_id]
- */
-
-/**
- * @typedef {object} Booking
- * @property {string} booking_id
- * @property {string} load_id
- * @property {number} agreed_rate
- * @property {number} loadboard_rate
- * @property {{ name: string, phone?: string, extension?: string } | null} rep
- * @property {'active' | 'cancelled'} status
- * @property {boolean} verification_pending
- * @property {string} summary
- * @property {string} created_at
- * @property {string | null} cancelled_at
- * @property {string | null} cancel_reason
- */
-
-/**
- * @typedef {object} TimelineItem
- * @property {string} at
- * @property {'verification' | 'search' | 'negotiation_round' | 'final_offer_accepted' | 'booking' |
- *   'booking_cancelled' | 'session_status' | 'finalize' | string} kind
- * @property {any} data
- */
-
-/**
- * @typedef {object} CallDetail
- * @property {CallRow & {
- *   transcript: { role: string, content: string }[] | null,
- *   summary: string | null,
- *   extracted: Record<string, unknown> | null,
- *   carrier_phone: string | null,
- *   callback_at: string | null }} call
- * @property {TimelineItem[]} timeline
- * @property {Verification | null} verification
- * @property {{ at: string, criteria: Record<string, unknown>, result_count: number, load_ids: string[] }[]} searches
- * @property {{ load_id: string, status: string, loadboard_rate: number, agreed_rate: number | null,
- *   final_offer: number | null, rounds: NegotiationRound[] }[]} negotiations
- * @property {Booking | null} booking
- */
 
 /**
  * @param {string} callId
@@ -495,13 +352,14 @@ export async function cancelBooking(bookingId, reason) {
  * @returns {Promise<boolean>}
  */
 export async function testCallEnabled() {
+  /** @type {TestCallStatus} */
   const body = await getJson('/calls/test');
   return body.enabled === true;
 }
 
 /**
  * @param {string} [phoneNumber]
- * @returns {Promise<Record<string, unknown>>}
+ * @returns {Promise<TestCallStarted>}
  */
 export async function startTestCall(phoneNumber) {
   const res = await request('/calls/test', {
@@ -512,28 +370,6 @@ export async function startTestCall(phoneNumber) {
 }
 
 // ------------------------------------------------------- rejected webhooks
-
-/**
- * A webhook body we could not read, kept as it came (SPEC §12.2).
- * @typedef {object} RejectedWebhook
- * @property {string} rejected_id
- * @property {string} route the route it was posted to, e.g. "/api/v1/calls/finalize"
- * @property {string} received_at RFC 3339
- * @property {string} error the parser's message
- * @property {number} error_line 1-based line where reading failed
- * @property {number} error_column 1-based byte column in that line (0: before its first byte)
- * @property {string} body the raw body
- * @property {string | null} request_id
- * @property {string | null} replayed_at RFC 3339; null while open
- * @property {string | null} replay_call_id the call a replay landed on
- */
-
-/**
- * @typedef {object} RejectedPage
- * @property {RejectedWebhook[]} rejected newest first
- * @property {string | null} next_cursor
- * @property {number} open how many are not replayed (whatever the filter)
- */
 
 /**
  * @typedef {'open' | 'replayed' | 'all'} RejectedStatus
@@ -558,13 +394,6 @@ export async function listRejectedWebhooks({ status, limit, cursor } = {}, signa
 }
 
 /**
- * What a replay answers: the original route's answer (for calls/finalize: call_id,
- * outcome, sentiment, message...) plus the entry's id and when it was replayed.
- * @typedef {Record<string, unknown> & { rejected_id: string, replayed_at: string,
- *   call_id?: string, message?: string }} ReplayAnswer
- */
-
-/**
  * Send a corrected body through the route it was first posted to (admin scope).
  * The text goes as typed: the server says whether it is JSON (400 invalid_json)
  * and whether the route takes it (422 naming the field).
@@ -581,20 +410,6 @@ export async function replayRejectedWebhook(rejectedId, correctedBody) {
 }
 
 // --------------------------------------------------------------- negotiation
-
-/**
- * @typedef {object} Policy
- * @property {number} max_rounds
- * @property {number} max_markup 0..1
- * @property {number} max_markup_pct the ceiling in percent (10 = 10%)
- * @property {number[]} concession_schedule fractions of the gap, per round
- * @property {number} rounding_step USD
- * @property {number} urgency_adjustment
- * @property {number} urgency_window_hours
- * @property {number} retry_window_secs
- * @property {string} [ceiling_rule]
- * @property {string[]} [rules]
- */
 
 /**
  * @param {AbortSignal} [signal]

@@ -17,11 +17,11 @@ export const EVENT_KINDS = [
 ];
 
 /**
- * @typedef {object} LiveEvent
- * @property {string} kind event kind, or 'resync' after a reconnect (events may have been missed)
- * @property {string | null} call_id
- * @property {string | null} [at]
- * @property {unknown} [payload]
+ * What listeners get: the stream's event (the document's `EventOut`, one per `data`
+ * line), or `{ kind: 'resync', call_id: null }` after a reconnect (events may have been
+ * missed). A line that cannot be read still comes through, with the SSE event name.
+ * @typedef {import('./api.js').EventOut} EventOut
+ * @typedef {Pick<EventOut, 'kind' | 'call_id'> & { at?: EventOut['at'] | null, payload?: EventOut['payload'] }} LiveEvent
  */
 
 /**

@@ -214,52 +214,67 @@ fn is_secured(op: &Operation) -> bool {
 impl Modify for Shared {
     fn modify(&self, doc: &mut OpenApiDoc) {
         let components = doc.components.get_or_insert_with(Default::default);
-        let header_key =
-            |name: &str, what: &str| SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(name, what)));
-        components.add_security_scheme("x_api_key", header_key("X-API-Key", "An API key in the `X-API-Key` header."));
-        components.add_security_scheme(
-            "api_key",
-            header_key("api-key", "An API key in the `api-key` header (the voice platform's \"API Key\" option)."),
-        );
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("An API key as `Authorization: Bearer KEY`."))
-                    .build(),
-            ),
-        );
-        components.add_security_scheme(
-            "session_cookie",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                crate::http::auth::SESSION_COOKIE,
-                "The dashboard's HttpOnly session cookie from `POST /api/v1/session` (dashboard and admin routes only).",
-            ))),
-        );
-        components.add_security_scheme(
-            "metrics_token",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .description(Some(
-                        "`Authorization: Bearer METRICS_TOKEN`, needed by `/metrics` only when `METRICS_TOKEN` is set.",
-                    ))
-                    .build(),
-            ),
-        );
+        add_security_schemes(components);
+        add_shared_responses(components);
+        for item in doc.paths.paths.values_mut() {
+            for op in operations(item) {
+                add_shared_answers(op);
+            }
+        }
+    }
+}
 
-        let mut too_many = error_response(
-            "`rate_limited`: too many requests for this key (`RATE_LIMIT_PER_MINUTE`); wait `Retry-After` seconds.",
-        );
-        too_many.headers.insert(
-            "Retry-After".into(),
-            HeaderBuilder::new()
-                .schema(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)))
-                .description(Some("Seconds to wait before trying again."))
+/// The ways a client authenticates (SPEC §5).
+fn add_security_schemes(components: &mut utoipa::openapi::Components) {
+    let header_key =
+        |name: &str, what: &str| SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(name, what)));
+    components.add_security_scheme("x_api_key", header_key("X-API-Key", "An API key in the `X-API-Key` header."));
+    components.add_security_scheme(
+        "api_key",
+        header_key("api-key", "An API key in the `api-key` header (the voice platform's \"API Key\" option)."),
+    );
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some("An API key as `Authorization: Bearer KEY`."))
                 .build(),
-        );
-        let shared: [(&str, Response); 6] = [
+        ),
+    );
+    components.add_security_scheme(
+        "session_cookie",
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            crate::http::auth::SESSION_COOKIE,
+            "The dashboard's HttpOnly session cookie from `POST /api/v1/session` (dashboard and admin routes only).",
+        ))),
+    );
+    components.add_security_scheme(
+        "metrics_token",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some(
+                    "`Authorization: Bearer METRICS_TOKEN`, needed by `/metrics` only when `METRICS_TOKEN` is set.",
+                ))
+                .build(),
+        ),
+    );
+}
+
+/// The error answers many operations share, declared once under `components/responses`.
+fn add_shared_responses(components: &mut utoipa::openapi::Components) {
+    let mut too_many = error_response(
+        "`rate_limited`: too many requests for this key (`RATE_LIMIT_PER_MINUTE`); wait `Retry-After` seconds.",
+    );
+    too_many.headers.insert(
+        "Retry-After".into(),
+        HeaderBuilder::new()
+            .schema(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(1)))
+            .description(Some("Seconds to wait before trying again."))
+            .build(),
+    );
+    let shared: [(&str, Response); 6] = [
             (
                 "Unauthorized",
                 error_response(
@@ -283,33 +298,32 @@ impl Modify for Shared {
                 error_response("`service_unavailable`: the database could not be reached in time; try again shortly."),
             ),
         ];
-        for (name, mut response) in shared {
-            response.headers.insert("X-Request-Id".into(), request_id_header());
-            components.responses.insert(name.to_string(), RefOr::T(response));
-        }
+    for (name, mut response) in shared {
+        response.headers.insert("X-Request-Id".into(), request_id_header());
+        components.responses.insert(name.to_string(), RefOr::T(response));
+    }
+}
 
-        for item in doc.paths.paths.values_mut() {
-            for op in operations(item) {
-                let secured = is_secured(op);
-                let responses = &mut op.responses.responses;
-                for response in responses.values_mut() {
-                    if let RefOr::T(r) = response {
-                        r.headers.entry("X-Request-Id".into()).or_insert_with(request_id_header);
-                    }
-                }
-                if op.request_body.is_some() {
-                    responses
-                        .entry("408".to_string())
-                        .or_insert_with(|| RefOr::Ref(Ref::new("#/components/responses/RequestTimeout")));
-                }
-                for (status, name) in SECURED_ERRORS {
-                    if secured || status == "500" {
-                        responses
-                            .entry(status.to_string())
-                            .or_insert_with(|| RefOr::Ref(Ref::new(format!("#/components/responses/{name}"))));
-                    }
-                }
-            }
+/// What every operation answers besides its own: the request id header, 408 for a body
+/// that does not arrive, and the shared 401/403/429/500/503 where they apply.
+fn add_shared_answers(op: &mut Operation) {
+    let secured = is_secured(op);
+    let responses = &mut op.responses.responses;
+    for response in responses.values_mut() {
+        if let RefOr::T(r) = response {
+            r.headers.entry("X-Request-Id".into()).or_insert_with(request_id_header);
+        }
+    }
+    if op.request_body.is_some() {
+        responses
+            .entry("408".to_string())
+            .or_insert_with(|| RefOr::Ref(Ref::new("#/components/responses/RequestTimeout")));
+    }
+    for (status, name) in SECURED_ERRORS {
+        if secured || status == "500" {
+            responses
+                .entry(status.to_string())
+                .or_insert_with(|| RefOr::Ref(Ref::new(format!("#/components/responses/{name}"))));
         }
     }
 }

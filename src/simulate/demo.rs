@@ -12,14 +12,12 @@
 //! to them, else marked cancelled). Running it again adds another set.
 
 use super::carrier::Rng;
+use super::store;
 use super::{run_tag, Report, SimOptions};
 use crate::app::Application;
 use crate::config::{Secret, Settings};
-use crate::db::schema::{bookings, calls, events, loads, negotiation_rounds, negotiations, searches, verifications};
-use crate::db::{write_tx, DbConnection};
 use anyhow::Context;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
-use diesel::prelude::*;
 use serde_json::Value;
 
 #[derive(Clone, Debug)]
@@ -120,96 +118,12 @@ fn demo_loads(prefix: &str, copies: usize, seed: u64) -> anyhow::Result<Vec<Valu
     Ok(out)
 }
 
-/// Moves every row of one call by `offset_ms`, one UPDATE per table, in one transaction.
-pub fn shift_call(conn: &mut DbConnection, call_id: &str, offset_ms: i64) -> QueryResult<()> {
-    let off = offset_ms;
-    write_tx(conn, |c| -> QueryResult<()> {
-        diesel::update(calls::table.filter(calls::call_id.eq(call_id)))
-            .set((
-                calls::first_seen_at.eq(calls::first_seen_at + off),
-                calls::occurred_at.eq(calls::occurred_at + off),
-                calls::started_at.eq(calls::started_at + off),
-                calls::ended_at.eq(calls::ended_at + off),
-                calls::finalized_at.eq(calls::finalized_at + off),
-                calls::updated_at.eq(calls::updated_at + off),
-            ))
-            .execute(c)?;
-        diesel::update(verifications::table.filter(verifications::call_id.eq(call_id)))
-            .set(verifications::created_at.eq(verifications::created_at + off))
-            .execute(c)?;
-        diesel::update(searches::table.filter(searches::call_id.eq(call_id)))
-            .set(searches::created_at.eq(searches::created_at + off))
-            .execute(c)?;
-        diesel::update(negotiations::table.filter(negotiations::call_id.eq(call_id)))
-            .set((
-                negotiations::created_at.eq(negotiations::created_at + off),
-                negotiations::updated_at.eq(negotiations::updated_at + off),
-            ))
-            .execute(c)?;
-        diesel::update(negotiation_rounds::table.filter(negotiation_rounds::call_id.eq(call_id)))
-            .set(negotiation_rounds::created_at.eq(negotiation_rounds::created_at + off))
-            .execute(c)?;
-        diesel::update(bookings::table.filter(bookings::call_id.eq(call_id)))
-            .set(bookings::created_at.eq(bookings::created_at + off))
-            .execute(c)?;
-        diesel::update(events::table.filter(events::call_id.eq(call_id)))
-            .set(events::created_at.eq(events::created_at + off))
-            .execute(c)?;
-        // The load it booked moves with it (pickup and delivery by whole days, keeping
-        // their local times), so the board shows a past pickup.
-        let days = (off as f64 / 86_400_000.0).round() as i64 * 86_400_000;
-        diesel::update(loads::table.filter(loads::booked_call_id.eq(call_id)))
-            .set((
-                loads::pickup_at.eq(loads::pickup_at + days),
-                loads::delivery_at.eq(loads::delivery_at + days),
-                loads::created_at.eq(loads::created_at + off),
-                loads::updated_at.eq(loads::updated_at + off),
-            ))
-            .execute(c)?;
-        Ok(())
-    })
-}
-
-/// Removes this run's unbooked demo loads that no negotiation refers to, and marks the
-/// rest of its unbooked ones cancelled. Returns (removed, cancelled).
-fn withdraw_unused(conn: &mut DbConnection, prefix: &str, now_ms: i64) -> QueryResult<(usize, usize)> {
-    let like = format!("{prefix}%");
-    write_tx(conn, |c| -> QueryResult<(usize, usize)> {
-        let negotiated: Vec<String> = negotiations::table
-            .filter(negotiations::load_id.like(&like))
-            .select(negotiations::load_id)
-            .distinct()
-            .load(c)?;
-        let removed = diesel::delete(
-            loads::table
-                .filter(loads::load_id.like(&like))
-                .filter(loads::status.eq("available"))
-                .filter(diesel::dsl::not(loads::load_id.eq_any(&negotiated))),
-        )
-        .execute(c)?;
-        let cancelled =
-            diesel::update(loads::table.filter(loads::load_id.like(&like)).filter(loads::status.eq("available")))
-                .set((loads::status.eq("cancelled"), loads::updated_at.eq(now_ms)))
-                .execute(c)?;
-        Ok((removed, cancelled))
-    })
-}
-
 /// Fills the database `settings` names; see the module doc.
 pub async fn run(mut settings: Settings, opts: &DemoOptions) -> anyhow::Result<DemoReport> {
     anyhow::ensure!(opts.days >= 1, "--days must be at least 1");
     anyhow::ensure!(opts.calls_per_day >= 1, "--calls-per-day must be at least 1");
     let key = crate::http::auth::generate_key();
-    settings.auth.api_keys.push(Secret::new(format!("agent:{key}")));
-    settings.auth.rate_limit_per_minute = 0;
-    settings.server.host = "127.0.0.1".into();
-    settings.server.port = 0;
-    settings.server.tls_cert = None;
-    settings.server.tls_key = None;
-    settings.server.tls_self_signed = false;
-    if settings.server.workers == 0 {
-        settings.server.workers = 2;
-    }
+    serve_locally(&mut settings, &key);
 
     let stamp = run_tag();
     let load_prefix = format!("DEMO-{}-{stamp}-", opts.seed);
@@ -258,21 +172,15 @@ pub async fn run(mut settings: Settings, opts: &DemoOptions) -> anyhow::Result<D
             .db
             .write(move |conn| {
                 for (call_id, off) in &shifts {
-                    shift_call(conn, call_id, *off)?;
+                    store::shift_call(conn, call_id, *off)?;
                 }
-                let (removed, cancelled) = withdraw_unused(conn, &prefix, crate::db::to_ms(Utc::now()))?;
+                let (removed, cancelled) = store::withdraw_unused(conn, &prefix, crate::db::to_ms(Utc::now()))?;
                 Ok((shifts.len(), removed, cancelled))
             })
             .await
             .context("back-dating the demo calls")?;
 
-        let mut days: Vec<(NaiveDate, usize)> = Vec::new();
-        for t in &plan {
-            match days.last_mut() {
-                Some((d, n)) if *d == t.date_naive() => *n += 1,
-                _ => days.push((t.date_naive(), 1)),
-            }
-        }
+        let days = calls_per_day(&plan);
         Ok(DemoReport {
             load_prefix: load_prefix.clone(),
             call_prefix: call_prefix.clone(),
@@ -287,6 +195,33 @@ pub async fn run(mut settings: Settings, opts: &DemoOptions) -> anyhow::Result<D
     .await;
     handle.stop(true).await;
     result
+}
+
+/// The in-process server the demo plays against: local, plain HTTP, no rate limit, and
+/// `key` as an agent key.
+fn serve_locally(settings: &mut Settings, key: &str) {
+    settings.auth.api_keys.push(Secret::new(format!("agent:{key}")));
+    settings.auth.rate_limit_per_minute = 0;
+    settings.server.host = "127.0.0.1".into();
+    settings.server.port = 0;
+    settings.server.tls_cert = None;
+    settings.server.tls_key = None;
+    settings.server.tls_self_signed = false;
+    if settings.server.workers == 0 {
+        settings.server.workers = 2;
+    }
+}
+
+/// How many calls the plan puts on each day, in order.
+fn calls_per_day(plan: &[DateTime<Utc>]) -> Vec<(NaiveDate, usize)> {
+    let mut days: Vec<(NaiveDate, usize)> = Vec::new();
+    for t in plan {
+        match days.last_mut() {
+            Some((d, n)) if *d == t.date_naive() => *n += 1,
+            _ => days.push((t.date_naive(), 1)),
+        }
+    }
+    days
 }
 
 impl DemoReport {

@@ -26,6 +26,7 @@ pub mod demo;
 mod haggle;
 mod report;
 mod script;
+mod store;
 mod turnstile;
 
 pub use report::{Booked, CallRecord, Report};

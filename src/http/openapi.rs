@@ -298,6 +298,25 @@ fn add_shared_responses(components: &mut utoipa::openapi::Components) {
                 error_response("`service_unavailable`: the database could not be reached in time; try again shortly."),
             ),
         ];
+    let mut not_allowed = error_response("`method_not_allowed`: the route does not take this method.");
+    not_allowed.headers.insert(
+        "Allow".into(),
+        HeaderBuilder::new()
+            .schema(ObjectBuilder::new().schema_type(Type::String))
+            .description(Some("The methods the route takes, e.g. `GET, POST`."))
+            .build(),
+    );
+    let bad_body = error_response(
+        "`invalid_json` (the body is not JSON) or `invalid_body` (not UTF-8, or JSON that is not an object).",
+    );
+    let too_large = error_response(
+        "`payload_too_large`: the body is over the route's limit (`BODY_LIMIT_KB` unless the route says otherwise).",
+    );
+    let shared = shared.into_iter().chain([
+        ("MethodNotAllowed", not_allowed),
+        ("BadBody", bad_body),
+        ("PayloadTooLarge", too_large),
+    ]);
     for (name, mut response) in shared {
         response.headers.insert("X-Request-Id".into(), request_id_header());
         components.responses.insert(name.to_string(), RefOr::T(response));
@@ -314,16 +333,16 @@ fn add_shared_answers(op: &mut Operation) {
             r.headers.entry("X-Request-Id".into()).or_insert_with(request_id_header);
         }
     }
+    let shared = |name: &str| RefOr::Ref(Ref::new(format!("#/components/responses/{name}")));
+    responses.entry("405".to_string()).or_insert_with(|| shared("MethodNotAllowed"));
     if op.request_body.is_some() {
-        responses
-            .entry("408".to_string())
-            .or_insert_with(|| RefOr::Ref(Ref::new("#/components/responses/RequestTimeout")));
+        for (status, name) in [("400", "BadBody"), ("408", "RequestTimeout"), ("413", "PayloadTooLarge")] {
+            responses.entry(status.to_string()).or_insert_with(|| shared(name));
+        }
     }
     for (status, name) in SECURED_ERRORS {
         if secured || status == "500" {
-            responses
-                .entry(status.to_string())
-                .or_insert_with(|| RefOr::Ref(Ref::new(format!("#/components/responses/{name}"))));
+            responses.entry(status.to_string()).or_insert_with(|| shared(name));
         }
     }
 }

@@ -257,6 +257,7 @@ async fn operations_have_ids_tags_scopes_security_and_error_bodies() {
             }
         }
         assert!(responses.contains_key("500"), "{name}: no 500");
+        assert!(responses.contains_key("405"), "{name}: no 405 (declared once, for every operation)");
         if !public {
             for status in ["401", "403", "429", "503"] {
                 assert!(responses.contains_key(status), "{name}: secured but no {status}");

@@ -1,11 +1,12 @@
 //! `/docs`: the API's human-readable description, a Swagger UI page whose scripts and
 //! styles are embedded in the binary, so it works offline and loads nothing from elsewhere.
+//! The files are the few the page needs, copied from the `swagger-ui-dist` npm package
+//! (Apache-2.0) into `web/dist/docs` by the dashboard's build (`web/scripts/copy-docs.mjs`);
+//! the initializer is ours (`web/public/docs/swagger-initializer.js`).
 
-use super::openapi::OPENAPI_PATH;
 use crate::error::{AppError, ErrorCode};
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use std::sync::{Arc, OnceLock};
 
 /// Swagger UI needs inline styles (set by its React components); its scripts are all
 /// files served from `/docs/`, so scripts stay `'self'` only.
@@ -26,28 +27,10 @@ const DOCS_HTML: &str = r#"<!DOCTYPE html>
 <body>
 <div id="swagger-ui"></div>
 <script src="/docs/swagger-ui-bundle.js" charset="utf-8"></script>
-<script src="/docs/swagger-ui-standalone-preset.js" charset="utf-8"></script>
 <script src="/docs/swagger-initializer.js" charset="utf-8"></script>
 </body>
 </html>
 "#;
-
-fn swagger_config() -> Arc<utoipa_swagger_ui::Config<'static>> {
-    static CONFIG: OnceLock<Arc<utoipa_swagger_ui::Config<'static>>> = OnceLock::new();
-    CONFIG
-        .get_or_init(|| {
-            Arc::new(
-                utoipa_swagger_ui::Config::new([OPENAPI_PATH])
-                    .use_base_layout()
-                    // No badge from the public validator: the page loads nothing from elsewhere.
-                    .validator_url("none")
-                    .doc_expansion("list")
-                    .default_models_expand_depth(0)
-                    .persist_authorization(false),
-            )
-        })
-        .clone()
-}
 
 #[utoipa::path(
     get,
@@ -70,16 +53,14 @@ pub async fn docs_page() -> HttpResponse {
 /// The docs page's scripts, styles and icons (not in the document: static files).
 pub async fn docs_file(path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let name = path.into_inner();
-    let not_found = || AppError::not_found(ErrorCode::NotFound, format!("No file /docs/{name}."));
     if name == "index.html" {
         return Ok(docs_page().await);
     }
-    let file = utoipa_swagger_ui::serve(&name, swagger_config())
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("swagger ui file {name}: {e}")))?
-        .ok_or_else(not_found)?;
+    let file = super::ui::embedded(&format!("docs/{name}"))
+        .ok_or_else(|| AppError::not_found(ErrorCode::NotFound, format!("No file /docs/{name}.")))?;
     Ok(HttpResponse::Ok()
-        .content_type(file.content_type)
+        .content_type(file.metadata.mimetype())
         .insert_header((header::CONTENT_SECURITY_POLICY, DOCS_CSP))
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(file.bytes.into_owned()))
+        .body(file.data.into_owned()))
 }

@@ -15,6 +15,12 @@ use std::path::{Component, Path, PathBuf};
 #[folder = "web/dist"]
 struct Assets;
 
+/// A file of the embedded build (`docs/swagger-ui.css`), for the pages served beside the
+/// dashboard.
+pub(crate) fn embedded(path: &str) -> Option<rust_embed::EmbeddedFile> {
+    Assets::get(path)
+}
+
 pub async fn serve(req: HttpRequest) -> Result<HttpResponse, AppError> {
     let path = req.path();
     if path == "/api" || path.starts_with("/api/") {

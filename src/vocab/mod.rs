@@ -3,10 +3,11 @@
 //! spelling for storage and the API, so no room compares string literals of another.
 
 pub mod equipment;
+pub mod negotiation;
 
 use serde::Serialize;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum LoadStatus {
     Available,

@@ -58,6 +58,7 @@ const CRITERIA_MEMBERS: [&str; 7] = [
     "pickup_window_hours",
 ];
 
+/// A radius in miles: none when missing or 0, else 1 to 1000.
 fn read_radius(f: &Fields, field: &str) -> AppResult<Option<f64>> {
     match f.number(field)? {
         None => Ok(None),
@@ -69,6 +70,7 @@ fn read_radius(f: &Fields, field: &str) -> AppResult<Option<f64>> {
     }
 }
 
+/// What the caller asked for, read leniently; places are resolved here, once.
 fn read_criteria(f: &Fields) -> AppResult<Criteria> {
     let g = geo::gazetteer();
     let window_hours = match f.number("pickup_window_hours")? {

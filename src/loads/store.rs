@@ -84,8 +84,9 @@ fn can_widen(c: &Criteria) -> bool {
     city_without_radius(&c.origin, c.origin_radius) || city_without_radius(&c.destination, c.destination_radius)
 }
 
-/// A search's reads, together (one snapshot on SQLite): the answer, serialized, and the
-/// ids offered. `refresh` first brings the index up to date (not needed when fresh).
+/// A search's reads, together (one snapshot on SQLite): the matches for `criteria` and
+/// what the agent says about them, serialized, with the ids offered. `refresh` first
+/// brings the index up to date (not needed when it is fresh).
 pub fn search(
     index: &LoadIndex,
     conn: &mut DbConnection,
@@ -94,44 +95,34 @@ pub fn search(
     now: DateTime<Utc>,
     refresh: bool,
 ) -> AppResult<(Vec<u8>, Vec<String>)> {
-    crate::db::read_together(conn, |conn| answer(index, conn, criteria, call_id, now, refresh))
-}
-
-/// The matches for `criteria` and what the agent says about them, with the ids offered.
-fn answer(
-    index: &LoadIndex,
-    conn: &mut DbConnection,
-    criteria: &Criteria,
-    call_id: Option<String>,
-    now: DateTime<Utc>,
-    refresh: bool,
-) -> AppResult<(Vec<u8>, Vec<String>)> {
-    let mut rows = candidates(index, conn, criteria, now, false, refresh)?;
-    let mut widened = false;
-    let mut ranked = search::rank(criteria, &rows, now, false);
-    if ranked.is_empty() && can_widen(criteria) {
-        rows = candidates(index, conn, criteria, now, true, false)?;
-        ranked = search::rank(criteria, &rows, now, true);
-        widened = !ranked.is_empty();
-    }
-    let hits: Vec<SearchHit> = ranked
-        .iter()
-        .map(|r| SearchHit {
-            load: r.row.view(false),
-            match_score: r.score,
-            deadhead_miles: r.deadhead_miles,
-            pitch: search::pitch(r, criteria.origin.as_ref(), now),
-        })
-        .collect();
-    let message = match hits.first() {
-        Some(first) => offer_message(criteria, widened, &first.pitch, hits.len()),
-        None => empty_message(index, conn, criteria, now)?,
-    };
-    let ids: Vec<String> = hits.iter().map(|h| h.load.load_id.clone()).collect();
-    // Serialized here, with the reads, straight from the structs (no JSON tree).
-    let body = serde_json::to_vec(&SearchAnswer { total: hits.len(), loads: hits, widened, message, call_id })
-        .map_err(anyhow::Error::from)?;
-    Ok((body, ids))
+    crate::db::read_together(conn, |conn| {
+        let mut rows = candidates(index, conn, criteria, now, false, refresh)?;
+        let mut widened = false;
+        let mut ranked = search::rank(criteria, &rows, now, false);
+        if ranked.is_empty() && can_widen(criteria) {
+            rows = candidates(index, conn, criteria, now, true, false)?;
+            ranked = search::rank(criteria, &rows, now, true);
+            widened = !ranked.is_empty();
+        }
+        let hits: Vec<SearchHit> = ranked
+            .iter()
+            .map(|r| SearchHit {
+                load: r.row.view(false),
+                match_score: r.score,
+                deadhead_miles: r.deadhead_miles,
+                pitch: search::pitch(r, criteria.origin.as_ref(), now),
+            })
+            .collect();
+        let message = match hits.first() {
+            Some(first) => offer_message(criteria, widened, &first.pitch, hits.len()),
+            None => empty_message(index, conn, criteria, now)?,
+        };
+        let ids: Vec<String> = hits.iter().map(|h| h.load.load_id.clone()).collect();
+        // Serialized here, with the reads, straight from the structs (no JSON tree).
+        let body = serde_json::to_vec(&SearchAnswer { total: hits.len(), loads: hits, widened, message, call_id })
+            .map_err(anyhow::Error::from)?;
+        Ok((body, ids))
+    })
 }
 
 /// The first load's pitch, led by the widening when there was one, and how many more.

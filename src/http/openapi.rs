@@ -10,6 +10,7 @@
 //! not required, and extra members are allowed.
 
 use crate::http::resource;
+use crate::negotiation::Decision;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
@@ -34,7 +35,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// The generated document, built once.
 pub fn document() -> &'static OpenApiDoc {
     static DOC: OnceLock<OpenApiDoc> = OnceLock::new();
-    DOC.get_or_init(ApiDoc::openapi)
+    DOC.get_or_init(|| {
+        let mut doc = ApiDoc::openapi();
+        // The rooms describe their own routes; the shared parts are added to all of them.
+        doc.merge(crate::loads::routes::Api::openapi());
+        doc.merge(crate::negotiation::routes::Api::openapi());
+        Shared.modify(&mut doc);
+        doc
+    })
 }
 
 /// The methods the document gives a route pattern (`/api/v1/loads/{load_id}`), as an
@@ -128,14 +136,7 @@ with an offset. Every response carries `X-Request-Id` (echoed when the request s
         crate::http::session::sign_in,
         crate::http::session::current,
         crate::http::session::sign_out,
-        crate::loads::handlers::search,
-        crate::loads::handlers::list,
-        crate::loads::handlers::get,
-        crate::loads::handlers::upsert,
-        crate::loads::handlers::import_file,
         crate::carriers::handlers::verify,
-        crate::negotiation::handlers::evaluate,
-        crate::negotiation::handlers::policy,
         crate::bookings::handlers::handoff,
         crate::bookings::cancel::cancel,
         crate::calls::finalize::finalize,
@@ -152,7 +153,6 @@ with an offset. Every response carries `X-Request-Id` (echoed when the request s
         crate::events::stream,
     ),
     components(schemas(ErrorBody, EventOut, PlatformEventData)),
-    modifiers(&Shared),
     tags(
         (name = "agent", description = "The voice agent's tools. Scope `agent`: an API key only, never the dashboard cookie."),
         (name = "dashboard", description = "Dashboard reads. Scope `dashboard` (an `admin` key or session may read too): an API key or the `cs_session` cookie."),
@@ -350,7 +350,7 @@ fn add_shared_answers(op: &mut Operation) {
 // ---------------------------------------------------------------------------------------
 // Schemas written by hand: the lenient input scalars and a few shared values.
 
-fn raw(v: serde_json::Value) -> RefOr<Schema> {
+pub(crate) fn raw(v: serde_json::Value) -> RefOr<Schema> {
     RefOr::T(serde_json::from_value(v).expect("a valid schema"))
 }
 
@@ -490,34 +490,7 @@ raw_schema!(
     }
 );
 
-raw_schema!(
-    /// The body of `POST /api/v1/loads/import` as JSON.
-    ImportJson = {
-        "oneOf": [
-            {"type": "array", "items": {"type": ["object", "array", "string", "number", "boolean", "null"]}},
-            {"type": "object", "required": ["loads"], "properties": {"loads": {"type": "array", "items": {"type": ["object", "array", "string", "number", "boolean", "null"]}}}}
-        ],
-        "description": "A JSON array of load records (each a `LoadInput`), or `{\"loads\": [...]}`. Records that are not valid loads do not fail the import: each is reported in `rejected` with its reason."
-    }
-);
-
-/// The body of `POST /api/v1/loads/import` as CSV: any text (a body that starts with `[` or
-/// `{` is read as JSON whatever its `Content-Type`).
-pub struct ImportCsv;
-impl utoipa::PartialSchema for ImportCsv {
-    fn schema() -> RefOr<Schema> {
-        let mut schema = ObjectBuilder::new().schema_type(SchemaType::AnyValue).build();
-        schema.description = Some(
-            "CSV text with a header row naming the `LoadInput` columns, `load_id` among them; one load per row. \
-             A body starting with `[` or `{` is read as JSON instead."
-                .into(),
-        );
-        RefOr::T(Schema::Object(schema))
-    }
-}
-impl ToSchema for ImportCsv {}
-
-fn long_text(max: usize, required: bool, description: &str) -> Schema {
+pub(crate) fn long_text(max: usize, required: bool, description: &str) -> Schema {
     let types: &[&str] = if required { &["string", "number"] } else { &["string", "number", "null"] };
     serde_json::from_value(json!({"type": types, "maxLength": max, "description": description}))
         .expect("a valid schema")
@@ -525,10 +498,6 @@ fn long_text(max: usize, required: bool, description: &str) -> Schema {
 
 fn api_key_text() -> Schema {
     long_text(512, true, "A dashboard- or admin-scope API key (at most 512 characters).")
-}
-
-fn notes_text() -> Schema {
-    long_text(2000, false, "Free notes for the carrier, at most 2,000 characters.")
 }
 
 fn summary_text() -> Schema {
@@ -545,27 +514,9 @@ fn any_value() -> Schema {
 
 /// A member the server reads only in some cases (and ignores otherwise): its usual form,
 /// but any value is taken when it is not read, so the schema does not narrow it.
-fn read_sometimes(usual: &str, description: &str) -> Schema {
+pub(crate) fn read_sometimes(usual: &str, description: &str) -> Schema {
     Schema::AnyOf(
         AnyOfBuilder::new().item(Ref::from_schema_name(usual)).item(any_value()).description(Some(description)).build(),
-    )
-}
-
-fn place_part() -> Schema {
-    read_sometimes("TextInput", "Read only when the place itself (`origin` or `destination`) is not given.")
-}
-
-fn day_offset() -> Schema {
-    read_sometimes(
-        "LenientCount",
-        "Days from today (0 to 365), local to the place; read only when the matching `_datetime` is not given.",
-    )
-}
-
-fn clock_time() -> Schema {
-    read_sometimes(
-        "TextInput",
-        "`08:00` or `8:00 AM` (default 08:00); read only with the matching `_day_offset`, when no `_datetime` is given.",
     )
 }
 
@@ -668,263 +619,6 @@ pub struct SessionInfo {
     pub signed_in: bool,
     /// `admin` for an admin key or session (and for an all-scopes key).
     pub scope: SessionScope,
-}
-
-// Loads.
-
-#[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
-pub enum LoadStatus {
-    Available,
-    Booked,
-    Cancelled,
-}
-
-/// A load (SPEC §4). Times are in the place's own offset.
-#[derive(ToSchema)]
-pub struct Load {
-    pub load_id: String,
-    /// "City, ST".
-    pub origin: String,
-    pub origin_city: String,
-    /// Two-letter state code.
-    pub origin_state: String,
-    #[schema(required = true)]
-    pub origin_latitude: Option<f64>,
-    #[schema(required = true)]
-    pub origin_longitude: Option<f64>,
-    /// IANA time zone of the origin, e.g. `America/Chicago`.
-    pub origin_timezone: String,
-    pub destination: String,
-    pub destination_city: String,
-    pub destination_state: String,
-    #[schema(required = true)]
-    pub destination_latitude: Option<f64>,
-    #[schema(required = true)]
-    pub destination_longitude: Option<f64>,
-    pub destination_timezone: String,
-    /// Pickup, in the origin's offset.
-    pub pickup_datetime: Timestamp,
-    /// Delivery, in the destination's offset.
-    #[schema(required = true)]
-    pub delivery_datetime: Option<Timestamp>,
-    /// Canonical when recognised: Dry Van, Reefer, Flatbed, Step Deck, Power Only, Conestoga, Box Truck, Hotshot, Tanker, Lowboy.
-    pub equipment_type: String,
-    /// What the carrier is offered.
-    pub loadboard_rate: Usd,
-    /// The most the broker will pay: only for dashboard and admin readers, and only when set.
-    #[schema(required = false)]
-    pub max_rate: Usd,
-    #[schema(required = true)]
-    pub notes: Option<String>,
-    /// Pounds.
-    #[schema(required = true)]
-    pub weight: Option<i64>,
-    #[schema(required = true)]
-    pub commodity_type: Option<String>,
-    #[schema(required = true)]
-    pub num_of_pieces: Option<i64>,
-    #[schema(required = true)]
-    pub miles: Option<i64>,
-    #[schema(required = true)]
-    pub dimensions: Option<String>,
-    pub status: LoadStatus,
-    /// `loadboard_rate / miles`, rounded to the cent; null without miles.
-    #[schema(required = true)]
-    pub rate_per_mile: Option<f64>,
-}
-
-#[derive(ToSchema)]
-#[schema(example = json!({"origin": "Dallas, TX", "origin_radius_miles": 150, "equipment_type": "dry van", "pickup_date": "2026-11-24", "max_results": 3, "call_id": "call-8f2a", "mc_number": "MC-700010"}))]
-pub struct SearchRequest {
-    /// Free text: "Dallas, TX", "Dallas Texas", "dallas" (that city in any state), "TX", "Texas".
-    pub origin: Option<TextInput>,
-    /// Miles around the origin city (1 to 1000; 0 means none). Loads within it carry `deadhead_miles`.
-    pub origin_radius_miles: Option<LenientNumber>,
-    pub destination: Option<TextInput>,
-    /// Miles around the destination city (1 to 1000; 0 means none).
-    pub destination_radius_miles: Option<LenientNumber>,
-    /// "dry van", "van", "53' dry van", "reefer", "refrigerated", "flat bed", "step deck", "power only"...
-    pub equipment_type: Option<TextInput>,
-    /// A date without a time means that day in the origin's time zone. Without it no pickup window applies.
-    pub pickup_date: Option<DateTimeInput>,
-    /// Hours from `pickup_date` (1 to 720, default 24).
-    pub pickup_window_hours: Option<LenientNumber>,
-    /// Default 3, honoured up to 100.
-    pub max_results: Option<LenientCount>,
-    /// The call (SPEC §12.1). Missing, blank or an unrendered template (`{{session.id}}`): the carrier's call in progress is found from `mc_number`, else a new id is issued; unattributed when neither is known. The answer says which id was used.
-    pub call_id: Option<IdInput>,
-    /// An alias of `call_id`.
-    pub session_id: Option<IdInput>,
-    /// An alias of `call_id`.
-    pub run_id: Option<IdInput>,
-    pub mc_number: Option<McInput>,
-}
-
-#[derive(ToSchema)]
-pub struct SearchAnswer {
-    /// Best match first; empty when nothing fits (still a 200).
-    pub loads: Vec<SearchHit>,
-    pub total: i64,
-    /// True when nothing left the city itself and loads within 100 miles are offered instead.
-    pub widened: bool,
-    /// What the agent can say.
-    pub message: String,
-    /// The call the search was recorded for; null when neither a call nor an MC was given.
-    #[schema(required = true)]
-    pub call_id: Option<String>,
-}
-
-/// A load offered by a search: every `Load` member (never `max_rate`) plus the match.
-#[derive(ToSchema)]
-pub struct SearchHit {
-    pub load_id: String,
-    pub origin: String,
-    pub origin_city: String,
-    pub origin_state: String,
-    #[schema(required = true)]
-    pub origin_latitude: Option<f64>,
-    #[schema(required = true)]
-    pub origin_longitude: Option<f64>,
-    pub origin_timezone: String,
-    pub destination: String,
-    pub destination_city: String,
-    pub destination_state: String,
-    #[schema(required = true)]
-    pub destination_latitude: Option<f64>,
-    #[schema(required = true)]
-    pub destination_longitude: Option<f64>,
-    pub destination_timezone: String,
-    pub pickup_datetime: Timestamp,
-    #[schema(required = true)]
-    pub delivery_datetime: Option<Timestamp>,
-    pub equipment_type: String,
-    pub loadboard_rate: Usd,
-    #[schema(required = true)]
-    pub notes: Option<String>,
-    #[schema(required = true)]
-    pub weight: Option<i64>,
-    #[schema(required = true)]
-    pub commodity_type: Option<String>,
-    #[schema(required = true)]
-    pub num_of_pieces: Option<i64>,
-    #[schema(required = true)]
-    pub miles: Option<i64>,
-    #[schema(required = true)]
-    pub dimensions: Option<String>,
-    pub status: LoadStatus,
-    #[schema(required = true)]
-    pub rate_per_mile: Option<f64>,
-    /// 0 to 1, best first.
-    pub match_score: f64,
-    /// Miles from the searched origin to the load's origin; only when a radius was given or the search widened.
-    #[schema(required = false)]
-    pub deadhead_miles: f64,
-    /// One sentence the agent can say to pitch this load.
-    pub pitch: String,
-}
-
-#[derive(ToSchema)]
-pub struct LoadPage {
-    pub loads: Vec<Load>,
-    /// Pass as `cursor` for the next page; null on the last page.
-    #[schema(required = true)]
-    pub next_cursor: Option<String>,
-}
-
-/// One load record for `POST /api/v1/loads` or an import. Places must be a US city with
-/// its state. Times are absolute (`pickup_datetime`, a zone-less value read in the origin's
-/// zone) or relative to today (`pickup_day_offset` + `pickup_time`, local).
-#[derive(ToSchema)]
-#[schema(example = json!({"load_id": "L-1001", "origin": "Dallas, TX", "destination": "Atlanta, GA", "pickup_datetime": "2026-11-24T08:00:00-06:00", "delivery_datetime": "2026-11-25T15:00:00-05:00", "equipment_type": "Dry Van", "loadboard_rate": 2150, "max_rate": 2400, "notes": "No touch freight", "weight": 42000, "commodity_type": "Packaged foods", "num_of_pieces": 24, "miles": 781, "dimensions": "53 ft"}))]
-pub struct LoadInput {
-    pub load_id: IdInput,
-    /// "Dallas, TX" (or give `origin_city` and `origin_state`). Required one way or the other.
-    pub origin: Option<TextInput>,
-    #[schema(schema_with = place_part)]
-    pub origin_city: Option<String>,
-    #[schema(schema_with = place_part)]
-    pub origin_state: Option<String>,
-    /// Required one way or the other, like `origin`.
-    pub destination: Option<TextInput>,
-    #[schema(schema_with = place_part)]
-    pub destination_city: Option<String>,
-    #[schema(schema_with = place_part)]
-    pub destination_state: Option<String>,
-    /// Required unless `pickup_day_offset` is given.
-    pub pickup_datetime: Option<DateTimeInput>,
-    #[schema(schema_with = day_offset)]
-    pub pickup_day_offset: Option<String>,
-    #[schema(schema_with = clock_time)]
-    pub pickup_time: Option<String>,
-    /// Not before the pickup.
-    pub delivery_datetime: Option<DateTimeInput>,
-    #[schema(schema_with = day_offset)]
-    pub delivery_day_offset: Option<String>,
-    #[schema(schema_with = clock_time)]
-    pub delivery_time: Option<String>,
-    pub equipment_type: TextInput,
-    pub loadboard_rate: LenientAmount,
-    /// Not below `loadboard_rate`.
-    pub max_rate: Option<LenientAmount>,
-    /// `available` (default) or `cancelled`; a booked load keeps its booking.
-    pub status: Option<TextInput>,
-    #[schema(schema_with = notes_text)]
-    pub notes: Option<String>,
-    /// Pounds.
-    pub weight: Option<LenientCount>,
-    pub commodity_type: Option<TextInput>,
-    pub num_of_pieces: Option<LenientCount>,
-    /// Estimated from the places when missing.
-    pub miles: Option<LenientCount>,
-    pub dimensions: Option<TextInput>,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
-pub enum UpsertResult {
-    Inserted,
-    Updated,
-}
-
-#[derive(ToSchema)]
-pub struct UpsertAnswer {
-    pub result: UpsertResult,
-    /// The load as stored, with `max_rate` when set.
-    pub load: Load,
-}
-
-#[derive(ToSchema)]
-pub struct ImportReport {
-    pub inserted: i64,
-    pub updated: i64,
-    /// How many rows were rejected in all.
-    pub rejected_count: i64,
-    /// The first 100 rejected rows, in file order.
-    pub rejected: Vec<RejectedRow>,
-}
-
-#[derive(ToSchema)]
-pub struct RejectedRow {
-    /// 1-based position in the file (data rows; a CSV header is not counted).
-    pub row: i64,
-    #[schema(required = true)]
-    pub load_id: Option<String>,
-    #[schema(required = true)]
-    pub field: Option<String>,
-    pub reason: String,
-}
-
-#[derive(IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct LoadListQuery {
-    /// `available`, `booked`, `cancelled` or `all` (default: every status).
-    pub status: Option<String>,
-    /// Page size, 1 to 500 (larger values are capped at 500); default 50.
-    #[param(pattern = r"^[\s\u0085]*\+?[0-9]*[\s\u0085]*$")]
-    pub limit: Option<String>,
-    /// `next_cursor` from the previous page.
-    pub cursor: Option<String>,
 }
 
 // Carriers.
@@ -1084,74 +778,6 @@ pub struct Verification {
     pub checked_at: Timestamp,
     /// What the agent can say.
     pub message: String,
-}
-
-// Negotiation.
-
-#[derive(ToSchema)]
-#[schema(example = json!({"call_id": "call-8f2a", "load_id": "L-1001", "carrier_offer": "$2,450", "mc_number": "700010"}))]
-pub struct EvaluateRequest {
-    /// The call (SPEC §12.1). Missing, blank or an unrendered template (`{{session.id}}`): the carrier's call in progress is found from `mc_number`, else a new id is issued (without either, a 422 names `call_id`). The answer says which id was used.
-    pub call_id: Option<IdInput>,
-    /// An alias of `call_id`.
-    pub session_id: Option<IdInput>,
-    /// An alias of `call_id`.
-    pub run_id: Option<IdInput>,
-    pub load_id: IdInput,
-    /// What the carrier asks, e.g. `2400` or `"$2,400"`.
-    pub carrier_offer: LenientAmount,
-    pub mc_number: Option<McInput>,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
-pub enum Decision {
-    Accept,
-    Counter,
-    Reject,
-}
-
-#[derive(ToSchema)]
-pub struct NegotiationAnswer {
-    pub decision: Decision,
-    #[schema(minimum = 1)]
-    pub round: i64,
-    pub max_rounds: i64,
-    pub rounds_remaining: i64,
-    /// Our counter (decision `counter`).
-    #[schema(required = false)]
-    pub counter_offer: Usd,
-    /// The rate agreed (decision `accept`).
-    #[schema(required = false)]
-    pub agreed_rate: Usd,
-    /// Our final offer, which stands after round 3 (decision `reject`).
-    #[schema(required = false)]
-    pub final_offer: Usd,
-    /// No further rounds: accepted, or our final offer stands.
-    #[schema(rename = "final")]
-    pub is_final: bool,
-    pub call_id: String,
-    pub load_id: String,
-    pub loadboard_rate: Usd,
-    /// What the agent can say.
-    pub message: String,
-}
-
-#[derive(ToSchema)]
-pub struct NegotiationPolicy {
-    pub max_rounds: i64,
-    /// Ceiling above the posted rate when a load has no `max_rate` (0.10 = 10%).
-    pub max_markup: f64,
-    pub max_markup_pct: f64,
-    /// Share of the gap conceded by round.
-    pub concession_schedule: Vec<f64>,
-    /// Counters are rounded down to this many dollars.
-    pub rounding_step: i64,
-    pub urgency_adjustment: f64,
-    pub urgency_window_hours: i64,
-    pub retry_window_secs: i64,
-    pub ceiling_rule: String,
-    pub rules: Vec<String>,
 }
 
 // Bookings.

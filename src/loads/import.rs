@@ -6,15 +6,15 @@
 //! here, against the gazetteer, so search never parses text.
 
 use super::model::{equipment_key, LoadRow, LoadStatus};
-use crate::db::schema::loads;
-use crate::db::{to_ms, write_tx, DbConnection};
+pub use super::store::{import_records, upsert};
+pub use super::views::{ImportReport, RejectedRow, Upserted};
+use crate::db::{to_ms, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::geo::{self, Place, Zone};
 use crate::parse::Fields;
 use crate::types::Money;
+use anyhow::Context;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
-use diesel::prelude::*;
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 struct ResolvedPlace {
@@ -177,44 +177,6 @@ pub fn load_from_fields(f: &Fields, now: DateTime<Utc>, is_seed: bool) -> AppRes
     })
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Upserted {
-    Inserted,
-    Updated,
-}
-
-/// Inserts or updates one load. An update keeps the booking state: a booked load's
-/// status and booking cannot be changed by an import.
-pub fn upsert(conn: &mut DbConnection, mut row: LoadRow, status_given: bool) -> AppResult<Upserted> {
-    let existing: Option<LoadRow> =
-        loads::table.find(&row.load_id).select(LoadRow::as_select()).first(conn).optional()?;
-    match existing {
-        None => {
-            diesel::insert_into(loads::table).values(&row).execute(conn)?;
-            Ok(Upserted::Inserted)
-        }
-        Some(old) => {
-            let booked = old.status() == LoadStatus::Booked;
-            if booked && status_given && row.status != old.status {
-                return Err(AppError::conflict(
-                    ErrorCode::LoadAlreadyBooked,
-                    format!("Load {} is booked; cancel the booking before changing its status.", old.load_id),
-                )
-                .with_field("status"));
-            }
-            if booked || !status_given {
-                row.status = old.status.clone();
-            }
-            row.booked_call_id = old.booked_call_id.clone();
-            row.created_at = old.created_at;
-            row.is_seed = old.is_seed && row.is_seed;
-            diesel::update(loads::table.find(&old.load_id)).set(&row).execute(conn)?;
-            Ok(Upserted::Updated)
-        }
-    }
-}
-
 /// The most loads one import may hold, from the API, the CLI or `LOADS_FILE`: more than
 /// any brokerage's board, few enough that a hostile file cannot exhaust memory (a 60 MB
 /// array of zeros once took 7.4 GB to parse and answer).
@@ -222,32 +184,14 @@ pub const MAX_LOADS_PER_IMPORT: usize = 50_000;
 /// How many rejected rows an answer lists; `rejected_count` counts them all.
 pub const LISTED_REJECTIONS: usize = 100;
 
-#[derive(Debug, Default, Serialize)]
-pub struct ImportReport {
-    pub inserted: usize,
-    pub updated: usize,
-    /// Every rejected row.
-    pub rejected_count: usize,
-    /// The first [`LISTED_REJECTIONS`] rejected rows, in file order.
-    pub rejected: Vec<RejectedRow>,
-}
-
 impl ImportReport {
-    fn reject(&mut self, row: RejectedRow) {
+    /// Counts a rejected row, listing it while the list is short.
+    pub fn reject(&mut self, row: RejectedRow) {
         self.rejected_count += 1;
         if self.rejected.len() < LISTED_REJECTIONS {
             self.rejected.push(row);
         }
     }
-}
-
-#[derive(Debug, Serialize)]
-pub struct RejectedRow {
-    /// 1-based position in the file (data rows, header excluded).
-    pub row: usize,
-    pub load_id: Option<String>,
-    pub field: Option<String>,
-    pub reason: String,
 }
 
 fn too_many_loads() -> AppError {
@@ -372,35 +316,36 @@ pub fn records_from_bytes(bytes: &[u8]) -> AppResult<Vec<Value>> {
     Ok(out)
 }
 
-/// Imports records, each good row applied and each bad one reported with its reason.
-/// Rows are written in transactions of a few hundred.
-pub fn import_records(
+/// The bundled seed catalogue (pickups relative to the import day).
+pub const SEED_JSON: &str = include_str!("../../data/loads.json");
+
+/// On first start (no loads at all) imports `LOADS_FILE` or the bundled seed.
+pub fn seed_if_empty(
     conn: &mut DbConnection,
-    records: &[Value],
+    file: Option<&std::path::Path>,
     now: DateTime<Utc>,
-    is_seed: bool,
-) -> AppResult<ImportReport> {
-    let mut report = ImportReport::default();
-    for (chunk_no, chunk) in records.chunks(500).enumerate() {
-        write_tx(conn, |conn| -> AppResult<()> {
-            for (i, record) in chunk.iter().enumerate() {
-                let row_no = chunk_no * 500 + i + 1;
-                let load_id = record.get("load_id").and_then(|v| crate::parse::id(v).ok().flatten());
-                let status_given = record.get("status").is_some_and(|v| !crate::parse::is_no_value(v));
-                let outcome = Fields::new(record)
-                    .and_then(|f| load_from_fields(&f, now, is_seed))
-                    .and_then(|row| upsert(conn, row, status_given));
-                match outcome {
-                    Ok(Upserted::Inserted) => report.inserted += 1,
-                    Ok(Upserted::Updated) => report.updated += 1,
-                    Err(AppError::Client { message, field, .. }) => {
-                        report.reject(RejectedRow { row: row_no, load_id, field, reason: message })
-                    }
-                    Err(other) => return Err(other),
-                }
-            }
-            Ok(())
-        })?;
+) -> anyhow::Result<Option<ImportReport>> {
+    if super::store::count(conn)? > 0 {
+        return Ok(None);
     }
-    Ok(report)
+    let (bytes, is_seed, source) = match file {
+        Some(path) => (
+            std::fs::read(path).with_context(|| format!("reading LOADS_FILE {}", path.display()))?,
+            false,
+            path.display().to_string(),
+        ),
+        None => (SEED_JSON.as_bytes().to_vec(), true, "the bundled seed".to_string()),
+    };
+    let records = records_from_bytes(&bytes).map_err(|e| anyhow::anyhow!("{source}: {}", e.body()))?;
+    let report =
+        import_records(conn, &records, now, is_seed).map_err(|e| anyhow::anyhow!("importing {source}: {e}"))?;
+    log::info!(
+        "imported {} loads from {source} ({} rejected)",
+        report.inserted + report.updated,
+        report.rejected_count
+    );
+    for r in &report.rejected {
+        log::warn!("load row {} ({:?}) rejected: {}", r.row, r.load_id, r.reason);
+    }
+    Ok(Some(report))
 }

@@ -21,13 +21,11 @@ use super::model::IndexRow;
 #[cfg(test)]
 use super::model::LoadRow;
 use super::search::{self, Criteria, Facts};
-use crate::db::schema::loads;
 use crate::db::DbConnection;
 use crate::error::AppResult;
 use crate::geo::tz::Zone;
 use crate::geo::{name_key, Place};
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -133,7 +131,7 @@ impl LoadIndex {
         let mut moved = false;
         let mut apply = |available: &mut HashMap<String, Arc<Held>>, rows: Vec<IndexRow>| {
             for row in rows {
-                if row.status == "available" {
+                if row.status == super::model::LoadStatus::Available.as_str() {
                     // The overlap re-reads rows already held: only a real change rebuilds.
                     if available.get(&row.load_id).is_some_and(|held| held.updated_at == row.updated_at) {
                         continue;
@@ -148,10 +146,7 @@ impl LoadIndex {
         match sync.previous_start_ms {
             // Changes only: few rows, found through the updated_at index.
             Some(previous) => {
-                let changed: Vec<IndexRow> = loads::table
-                    .filter(loads::updated_at.ge(previous.saturating_sub(OVERLAP_MS)))
-                    .select(IndexRow::as_select())
-                    .load(conn)?;
+                let changed = super::store::changed_since(conn, previous.saturating_sub(OVERLAP_MS))?;
                 apply(&mut sync.available, changed);
             }
             // The first load reads every row, in pages by key, so 100k rows are never
@@ -159,12 +154,7 @@ impl LoadIndex {
             None => {
                 let mut after = String::new();
                 loop {
-                    let page: Vec<IndexRow> = loads::table
-                        .filter(loads::load_id.gt(&after))
-                        .order(loads::load_id.asc())
-                        .limit(PAGE)
-                        .select(IndexRow::as_select())
-                        .load(conn)?;
+                    let page = super::store::index_page(conn, &after, PAGE)?;
                     let full = page.len() as i64 == PAGE;
                     if let Some(last) = page.last() {
                         after = last.load_id.clone();

@@ -1,13 +1,13 @@
 //! A load as stored and as shown. Storage uses cents and epoch milliseconds; the JSON
 //! view uses SPEC §4 names, USD numbers and RFC 3339 times in the place's own offset.
 
+use super::views::LoadView;
 use crate::db::from_ms;
 use crate::db::schema::loads;
 use crate::geo::Zone;
 use crate::types::Money;
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use diesel::prelude::*;
-use serde::Serialize;
 
 pub use crate::vocab::equipment::{canonical_equipment, equipment_key, EQUIPMENT_TYPES};
 pub use crate::vocab::LoadStatus;
@@ -146,35 +146,4 @@ impl LoadRow {
             rate_per_mile: self.rate_per_mile(),
         }
     }
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct LoadView {
-    pub load_id: String,
-    pub origin: String,
-    pub origin_city: String,
-    pub origin_state: String,
-    pub origin_latitude: Option<f64>,
-    pub origin_longitude: Option<f64>,
-    pub origin_timezone: &'static str,
-    pub destination: String,
-    pub destination_city: String,
-    pub destination_state: String,
-    pub destination_latitude: Option<f64>,
-    pub destination_longitude: Option<f64>,
-    pub destination_timezone: &'static str,
-    pub pickup_datetime: String,
-    pub delivery_datetime: Option<String>,
-    pub equipment_type: String,
-    pub loadboard_rate: Money,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_rate: Option<Money>,
-    pub notes: Option<String>,
-    pub weight: Option<i64>,
-    pub commodity_type: Option<String>,
-    pub num_of_pieces: Option<i64>,
-    pub miles: Option<i64>,
-    pub dimensions: Option<String>,
-    pub status: LoadStatus,
-    pub rate_per_mile: Option<f64>,
 }

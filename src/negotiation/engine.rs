@@ -61,12 +61,33 @@ pub struct PastRound {
     pub counter: Option<Money>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// What we answer to the carrier's offer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Decision {
     Accept,
     Counter,
     Reject,
+}
+
+impl Decision {
+    /// The spelling stored with each round and used as the telemetry label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Accept => "accept",
+            Decision::Counter => "counter",
+            Decision::Reject => "reject",
+        }
+    }
+
+    /// A stored round's decision; anything unknown reads as a counter (rounds remain).
+    pub fn from_stored(s: &str) -> Decision {
+        match s {
+            "accept" => Decision::Accept,
+            "reject" => Decision::Reject,
+            _ => Decision::Counter,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -162,6 +183,18 @@ pub fn decide(econ: Economics, policy: &Policy, history: &[PastRound], offer: Mo
         final_offer: Some(final_offer(econ, policy).max(c_prev)),
         reason: Reason::AboveCeiling,
     })
+}
+
+impl From<&crate::config::NegotiationSettings> for Policy {
+    fn from(s: &crate::config::NegotiationSettings) -> Self {
+        let sched = |i: usize| s.schedule.get(i).copied().unwrap_or(1.0);
+        Policy {
+            max_markup: s.max_markup,
+            schedule: [sched(0), sched(1), sched(2)],
+            step: Money::dollars(s.step_usd as i64),
+            urgency_adjustment: s.urgency_adjustment,
+        }
+    }
 }
 
 #[cfg(test)]

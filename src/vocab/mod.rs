@@ -4,12 +4,13 @@
 
 pub mod call;
 pub mod equipment;
+pub mod negotiation;
 
 pub use call::{Outcome, Sentiment, VerificationFact};
 
 use serde::Serialize;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum LoadStatus {
     Available,

@@ -3,6 +3,7 @@
 //! so `VerifyRequest` only describes what is accepted; the answer is what
 //! [`super::Verification`] serialises.
 
+use super::{Reason, Warning};
 use crate::http::openapi::{DotInput, IdInput, McInput, Timestamp, Usd};
 use utoipa::ToSchema;
 
@@ -28,32 +29,6 @@ pub enum VerificationStatus {
     Ineligible,
     NotFound,
     Unavailable,
-}
-
-/// A failed eligibility rule, in SPEC §6 order.
-#[derive(ToSchema)]
-#[schema(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ReasonCode {
-    CarrierNotFound,
-    NotAllowedToOperate,
-    UsdotInactive,
-    NoActiveCarrierAuthority,
-    BrokerOnlyAuthority,
-    OutOfService,
-    InsuranceBelowRequired,
-    UnsatisfactorySafetyRating,
-    AmbiguousDocket,
-}
-
-/// Something the rep should know that does not block a booking.
-#[derive(ToSchema)]
-pub enum WarningCode {
-    #[schema(rename = "CONDITIONAL_SAFETY_RATING")]
-    ConditionalSafetyRating,
-    #[schema(rename = "MCS150_OUTDATED")]
-    Mcs150Outdated,
-    #[schema(rename = "AMBIGUOUS_DOCKET")]
-    AmbiguousDocket,
 }
 
 #[derive(ToSchema)]
@@ -149,12 +124,12 @@ pub struct Verification {
     pub eligible: Option<bool>,
     pub status: VerificationStatus,
     /// Every failed rule, in SPEC §6 order.
-    pub reasons: Vec<ReasonCode>,
+    pub reasons: Vec<Reason>,
     /// Null when not found or unavailable.
     #[schema(required = true)]
     pub carrier: Option<Carrier>,
     pub source: VerificationSource,
-    pub warnings: Vec<WarningCode>,
+    pub warnings: Vec<Warning>,
     /// A cached answer past its time to live, served because FMCSA is down.
     pub stale: bool,
     /// When FMCSA (or the snapshot) was consulted.

@@ -112,6 +112,37 @@ impl fmt::Display for McNumber {
     }
 }
 
+/// A phone number in E.164 (`+1 (312) 555-2368` → `+13125552368`), the form the voice
+/// platform dials: its digits after a leading `+` (8 to 15 of them); ten digits without a
+/// country code, or eleven starting with 1, are North American. `None` for anything the
+/// platform would not dial: other characters (an extension), a misplaced `+`, an
+/// impossible North American number (area code or exchange starting with 0 or 1) or one
+/// of 555-0100 to 555-0199, which are reserved for fiction.
+pub fn e164(raw: &str) -> Option<String> {
+    let international = raw.trim_start().starts_with('+');
+    let plus_signs = raw.matches('+').count();
+    let allowed = |c: char| c.is_ascii_digit() || "+-() .".contains(c);
+    if !raw.chars().all(allowed) || plus_signs != usize::from(international) {
+        return None;
+    }
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    let full = match (international, digits.len()) {
+        (false, 10) => format!("1{digits}"),
+        (false, 11) if digits.starts_with('1') => digits,
+        (true, 8..=15) => digits,
+        _ => return None,
+    };
+    let b = full.as_bytes();
+    if full.len() == 11 && b[0] == b'1' {
+        let impossible = b[1] < b'2' || b[4] < b'2';
+        let fictional = &full[4..8] == "5550" && b[8] == b'1';
+        if impossible || fictional {
+            return None;
+        }
+    }
+    Some(format!("+{full}"))
+}
+
 /// Shortens user input before echoing it in an error message.
 pub fn shorten(s: &str) -> String {
     if s.chars().count() <= 40 {
@@ -126,6 +157,22 @@ pub fn shorten(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phone_numbers_become_e164_or_nothing() {
+        for (raw, want) in [
+            ("+1 (312) 555-2368", "+13125552368"),
+            ("312-555-2368", "+13125552368"),
+            ("1 312 555 2368", "+13125552368"),
+            ("+44 20 7946 0958", "+442079460958"),
+            ("+1-555-0100", "+15550100"),
+        ] {
+            assert_eq!(e164(raw).as_deref(), Some(want), "{raw}");
+        }
+        for raw in ["+1 555 010 0100", "312 555 0142", "+1 212 055 2368", "555-2368", "ext 204", "1+312", "+12"] {
+            assert_eq!(e164(raw), None, "{raw}");
+        }
+    }
 
     #[test]
     fn money_is_spoken_naturally() {

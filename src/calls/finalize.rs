@@ -331,9 +331,9 @@ pub fn finalize_tx(conn: &mut DbConnection, input: &FinalizeInput, now_ms: i64) 
     request_body(content = crate::http::openapi::FinalizeRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Recorded.", body = crate::http::openapi::FinalizeAnswer),
-        (status = 400, description = "`invalid_json`: not JSON even after repairing raw control characters and trailing commas; the body is kept and the answer carries its `rejected_id` (see `/webhooks/rejected`). `invalid_body`: not a JSON object.", body = crate::http::openapi::ErrorBody),
-        (status = 413, description = "`payload_too_large`: the body is over `CARRIER_SALES__CALLS__FINALIZE_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
-        (status = 422, description = "`invalid_value` naming the field (a `call_id` over 128 characters, `ended_at` before `started_at`, more than 3 rounds, a duration over a day, `extracted` not an object or over 64 KiB, a transcript over 200,000 characters...).", body = crate::http::openapi::ErrorBody),
+        (status = 400, description = "`invalid_json`: not JSON even after repairing raw control characters and trailing commas; the body is kept and the answer carries its `rejected_id` (see `/webhooks/rejected`). `invalid_body`: not a JSON object.", body = crate::error::ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over `CARRIER_SALES__CALLS__FINALIZE_LIMIT_KB`.", body = crate::error::ErrorBody),
+        (status = 422, description = "`invalid_value` naming the field (a `call_id` over 128 characters, `ended_at` before `started_at`, more than 3 rounds, a duration over a day, `extracted` not an object or over 64 KiB, a transcript over 200,000 characters...).", body = crate::error::ErrorBody),
     ),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []))
 )]

@@ -238,8 +238,8 @@ fn filtered(p: &ParsedFilter) -> calls::BoxedQuery<'static, crate::db::DbBackend
     params(crate::http::openapi::CallFilterQuery, crate::http::openapi::PageQuery),
     responses(
         (status = 200, description = "A page of calls.", body = crate::http::openapi::CallPage),
-        (status = 400, description = "`invalid_query`: the query string cannot be read (e.g. a parameter given twice).", body = crate::http::openapi::ErrorBody),
-        (status = 422, description = "`invalid_value` on `outcome`, `sentiment`, `mc_number`, `q`, `from`, `to`, `limit` or `cursor`.", body = crate::http::openapi::ErrorBody),
+        (status = 400, description = "`invalid_query`: the query string cannot be read (e.g. a parameter given twice).", body = crate::error::ErrorBody),
+        (status = 422, description = "`invalid_value` on `outcome`, `sentiment`, `mc_number`, `q`, `from`, `to`, `limit` or `cursor`.", body = crate::error::ErrorBody),
     ),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
@@ -288,8 +288,8 @@ fn csv_safe(s: &str) -> String {
     responses(
         (status = 200, description = "A CSV file with a header row.", body = String, content_type = "text/csv",
             headers(("Content-Disposition" = String, description = "`attachment; filename=\"calls.csv\"`"))),
-        (status = 400, description = "`invalid_query`: the query string cannot be read (e.g. a parameter given twice).", body = crate::http::openapi::ErrorBody),
-        (status = 422, description = "`invalid_value` on `outcome`, `sentiment`, `mc_number`, `q`, `from` or `to`.", body = crate::http::openapi::ErrorBody),
+        (status = 400, description = "`invalid_query`: the query string cannot be read (e.g. a parameter given twice).", body = crate::error::ErrorBody),
+        (status = 422, description = "`invalid_value` on `outcome`, `sentiment`, `mc_number`, `q`, `from` or `to`.", body = crate::error::ErrorBody),
     ),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
@@ -373,8 +373,8 @@ pub async fn export_csv(state: web::Data<AppState>, query: web::Query<CallFilter
     params(("call_id" = String, Path, description = "The call's id (at most 128 characters).")),
     responses(
         (status = 200, description = "The call's story.", body = crate::http::openapi::CallStory),
-        (status = 404, description = "`call_not_found` (field `call_id`).", body = crate::http::openapi::ErrorBody),
-        (status = 422, description = "`invalid_value`: `call_id` is longer than 128 characters.", body = crate::http::openapi::ErrorBody),
+        (status = 404, description = "`call_not_found` (field `call_id`).", body = crate::error::ErrorBody),
+        (status = 422, description = "`invalid_value`: `call_id` is longer than 128 characters.", body = crate::error::ErrorBody),
     ),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]

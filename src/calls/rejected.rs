@@ -84,8 +84,8 @@ pub struct ListQuery {
     params(crate::http::openapi::RejectedQuery, crate::http::openapi::PageQuery),
     responses(
         (status = 200, description = "A page of rejected bodies.", body = crate::http::openapi::RejectedPage),
-        (status = 400, description = "`invalid_query`: the query string cannot be read.", body = crate::http::openapi::ErrorBody),
-        (status = 422, description = "`invalid_value` on `status`, `limit` or `cursor`.", body = crate::http::openapi::ErrorBody),
+        (status = 400, description = "`invalid_query`: the query string cannot be read.", body = crate::error::ErrorBody),
+        (status = 422, description = "`invalid_value` on `status`, `limit` or `cursor`.", body = crate::error::ErrorBody),
     ),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
@@ -142,10 +142,10 @@ pub async fn list(state: web::Data<AppState>, query: web::Query<ListQuery>) -> A
     responses(
         (status = 200, description = "Processed; the route's answer plus `rejected_id` and `replayed_at`.", body = Object),
         (status = 202, description = "A session event the route acknowledges and ignores; marked replayed.", body = Object),
-        (status = 400, description = "`invalid_json` or `invalid_body`: the corrected body is still not a JSON object (nothing is stored).", body = crate::http::openapi::ErrorBody),
-        (status = 404, description = "`rejected_not_found` (field `rejected_id`).", body = crate::http::openapi::ErrorBody),
-        (status = 413, description = "`payload_too_large`: over `CARRIER_SALES__CALLS__FINALIZE_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
-        (status = 422, description = "What the original route answers to the corrected body (e.g. `invalid_value` naming the field); the entry stays open.", body = crate::http::openapi::ErrorBody),
+        (status = 400, description = "`invalid_json` or `invalid_body`: the corrected body is still not a JSON object (nothing is stored).", body = crate::error::ErrorBody),
+        (status = 404, description = "`rejected_not_found` (field `rejected_id`).", body = crate::error::ErrorBody),
+        (status = 413, description = "`payload_too_large`: over `CARRIER_SALES__CALLS__FINALIZE_LIMIT_KB`.", body = crate::error::ErrorBody),
+        (status = 422, description = "What the original route answers to the corrected body (e.g. `invalid_value` naming the field); the entry stays open.", body = crate::error::ErrorBody),
     ),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]

@@ -47,9 +47,9 @@ fn status(v: Option<&Value>, field: &str) -> AppResult<Option<String>> {
     responses(
         (status = 200, description = "Recorded on the call.", body = crate::http::openapi::PlatformEventRecorded),
         (status = 202, description = "Not a `session.status_changed` event: ignored.", body = crate::http::openapi::PlatformEventIgnored),
-        (status = 400, description = "`invalid_json`: not JSON even after repairing raw control characters and trailing commas; the body is kept and the answer carries its `rejected_id`. `invalid_body`: not a JSON object.", body = crate::http::openapi::ErrorBody),
-        (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
-        (status = 422, description = "`missing_field` (`type`, `data`, `data.session_id`, `data.status`, `data.status.current`) or `invalid_value` (an unknown status, an unreadable `time` or `data.status.updated_at`).", body = crate::http::openapi::ErrorBody),
+        (status = 400, description = "`invalid_json`: not JSON even after repairing raw control characters and trailing commas; the body is kept and the answer carries its `rejected_id`. `invalid_body`: not a JSON object.", body = crate::error::ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::error::ErrorBody),
+        (status = 422, description = "`missing_field` (`type`, `data`, `data.session_id`, `data.status`, `data.status.current`) or `invalid_value` (an unknown status, an unreadable `time` or `data.status.updated_at`).", body = crate::error::ErrorBody),
     ),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []))
 )]

@@ -23,10 +23,12 @@
 use super::carrier::{Carrier, SafetyRating};
 use crate::types::Money;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// A rule that failed, in SPEC §6 order (the derived `Ord` is that order).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schema(as = ReasonCode, description = "A failed eligibility rule, in SPEC §6 order.")]
 pub enum Reason {
     CarrierNotFound,
     NotAllowedToOperate,
@@ -40,8 +42,9 @@ pub enum Reason {
 }
 
 /// Something the rep should know that does not block a booking, in SPEC §6 order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[schema(as = WarningCode, description = "Something the rep should know that does not block a booking.")]
 pub enum Warning {
     ConditionalSafetyRating,
     #[serde(rename = "MCS150_OUTDATED")]

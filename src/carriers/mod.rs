@@ -11,7 +11,8 @@
 //! - [`breaker`]: the circuit breaker that stops calling an FMCSA that is down;
 //! - [`store`]: the database cache (shared by instances) and the verification records;
 //! - [`service`]: one verification end to end, within the `FMCSA_TIMEOUT_MS` budget;
-//! - [`messages`]: what the agent says for each outcome.
+//! - [`messages`]: what the agent says for each outcome;
+//! - [`routes`]: `POST /fmcsa/verify` and its OpenAPI path; [`views`]: its schemas.
 //!
 //! Other modules use [`verify`] (a fresh verification, recorded) and
 //! [`latest_verification`] (the last one recorded for an MC).
@@ -20,23 +21,18 @@ pub mod breaker;
 pub mod carrier;
 pub mod client;
 pub mod eligibility;
-pub mod handlers;
 pub mod messages;
 pub mod query;
+pub mod routes;
 pub mod service;
 pub mod snapshot;
 pub mod store;
+pub mod views;
 
 pub use eligibility::{Reason, Status, Warning};
+pub use messages::title_case;
 pub use query::{CarrierQuery, DotNumber, Lookup};
 pub use service::{verify, Fmcsa, Source, Verification};
 pub use store::{latest_verification, verifications_for_call, VerificationRecord};
 
-use crate::http::auth::require_agent;
-use crate::http::resource;
-use actix_web::middleware::from_fn;
-use actix_web::web;
-
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/fmcsa/verify").route(web::post().to(handlers::verify).wrap(from_fn(require_agent))));
-}
+pub use routes::configure;

@@ -300,7 +300,7 @@ impl Credential {
     params(("Last-Event-ID" = Option<i64>, Header, description = "The last event id seen, to resume after.")),
     responses(
         (status = 200, description = "The event stream (`text/event-stream`, never ends by itself); each `data` line is an `EventOut`.", body = String, content_type = "text/event-stream"),
-        (status = 429, description = "`too_many_streams`: this key already has `CARRIER_SALES__EVENTS__MAX_STREAMS_PER_KEY` streams open.", body = crate::http::openapi::ErrorBody),
+        (status = 429, description = "`too_many_streams`: this key already has `CARRIER_SALES__EVENTS__MAX_STREAMS_PER_KEY` streams open.", body = crate::error::ErrorBody),
     ),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]

@@ -14,7 +14,6 @@ use crate::negotiation::Decision;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
-use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use utoipa::openapi::path::{Operation, PathItem};
@@ -37,9 +36,13 @@ pub fn document() -> &'static OpenApiDoc {
     static DOC: OnceLock<OpenApiDoc> = OnceLock::new();
     DOC.get_or_init(|| {
         let mut doc = ApiDoc::openapi();
-        // The rooms describe their own routes; the shared parts are added to all of them.
+        // The rooms describe their own routes (each `routes::Api`); the shared parts are
+        // added to all of them afterwards.
         doc.merge(crate::loads::routes::Api::openapi());
         doc.merge(crate::negotiation::routes::Api::openapi());
+        doc.merge(crate::carriers::routes::Api::openapi());
+        doc.merge(crate::bookings::routes::Api::openapi());
+        doc.merge(crate::metrics::routes::Api::openapi());
         Shared.modify(&mut doc);
         doc
     })
@@ -136,9 +139,6 @@ with an offset. Every response carries `X-Request-Id` (echoed when the request s
         crate::http::session::sign_in,
         crate::http::session::current,
         crate::http::session::sign_out,
-        crate::carriers::handlers::verify,
-        crate::bookings::handlers::handoff,
-        crate::bookings::cancel::cancel,
         crate::calls::finalize::finalize,
         crate::calls::webhook::session_event,
         crate::calls::rejected::list,
@@ -148,8 +148,6 @@ with an offset. Every response carries `X-Request-Id` (echoed when the request s
         crate::calls::handlers::detail,
         crate::calls::test_call::status,
         crate::calls::test_call::start,
-        crate::metrics::summary,
-        crate::metrics::timeseries,
         crate::events::stream,
     ),
     components(schemas(ErrorBody, EventOut, PlatformEventData)),
@@ -504,10 +502,6 @@ fn summary_text() -> Schema {
     long_text(10_000, false, "The agent's summary of the call, at most 10,000 characters.")
 }
 
-fn reason_text() -> Schema {
-    long_text(500, true, "Why the booking is released (at most 500 characters); kept with the booking.")
-}
-
 fn any_value() -> Schema {
     Schema::Object(ObjectBuilder::new().schema_type(SchemaType::AnyValue).build())
 }
@@ -621,252 +615,9 @@ pub struct SessionInfo {
     pub scope: SessionScope,
 }
 
-// Carriers.
-
-#[derive(ToSchema)]
-#[schema(example = json!({"mc_number": "MC-700010", "call_id": "call-8f2a"}))]
-pub struct VerifyRequest {
-    /// Required unless `dot_number` is given.
-    pub mc_number: Option<McInput>,
-    /// Used when there is no `mc_number`.
-    pub dot_number: Option<DotInput>,
-    /// The call (SPEC §12.1). Missing, blank or an unrendered template (`{{session.id}}`): a new id is issued and answered; pass it to every later tool.
-    pub call_id: Option<IdInput>,
-    /// An alias of `call_id`.
-    pub session_id: Option<IdInput>,
-    /// An alias of `call_id`.
-    pub run_id: Option<IdInput>,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum VerificationStatus {
-    Eligible,
-    Ineligible,
-    NotFound,
-    Unavailable,
-}
-
-/// A failed eligibility rule, in SPEC §6 order.
-#[derive(ToSchema)]
-#[schema(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum ReasonCode {
-    CarrierNotFound,
-    NotAllowedToOperate,
-    UsdotInactive,
-    NoActiveCarrierAuthority,
-    BrokerOnlyAuthority,
-    OutOfService,
-    InsuranceBelowRequired,
-    UnsatisfactorySafetyRating,
-    AmbiguousDocket,
-}
-
-/// Something the rep should know that does not block a booking.
-#[derive(ToSchema)]
-pub enum WarningCode {
-    #[schema(rename = "CONDITIONAL_SAFETY_RATING")]
-    ConditionalSafetyRating,
-    #[schema(rename = "MCS150_OUTDATED")]
-    Mcs150Outdated,
-    #[schema(rename = "AMBIGUOUS_DOCKET")]
-    AmbiguousDocket,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum VerificationSource {
-    Fmcsa,
-    Cache,
-    OfflineSnapshot,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
-pub enum Authority {
-    Active,
-    Inactive,
-    None,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
-pub enum OperatingStatus {
-    Active,
-    Inactive,
-    Unknown,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
-pub enum SafetyRating {
-    Satisfactory,
-    Conditional,
-    Unsatisfactory,
-}
-
-/// The carrier as FMCSA describes it, insurance in USD (not thousands).
-#[derive(ToSchema)]
-pub struct Carrier {
-    #[schema(required = true)]
-    pub legal_name: Option<String>,
-    #[schema(required = true)]
-    pub dba_name: Option<String>,
-    #[schema(required = true)]
-    pub dot_number: Option<String>,
-    pub allowed_to_operate: bool,
-    /// The USDOT number's status.
-    pub operating_status: OperatingStatus,
-    pub common_authority: Authority,
-    pub contract_authority: Authority,
-    pub broker_authority: Authority,
-    #[schema(required = true)]
-    pub bipd_insurance_on_file_usd: Option<Usd>,
-    /// Null when FMCSA requires no BIPD insurance of this carrier.
-    #[schema(required = true)]
-    pub bipd_required_usd: Option<Usd>,
-    #[schema(required = true)]
-    pub cargo_insurance_on_file_usd: Option<Usd>,
-    /// Null when never rated (most carriers; not a fault).
-    #[schema(required = true)]
-    pub safety_rating: Option<SafetyRating>,
-    /// As FMCSA gives it, usually `YYYY-MM-DD`.
-    #[schema(required = true)]
-    pub safety_rating_date: Option<String>,
-    /// The date of an out-of-service order, as FMCSA gives it; null when there is none.
-    #[schema(required = true)]
-    pub out_of_service_date: Option<String>,
-    /// "4100 INDUSTRIAL PKWY, FORT WORTH, TX 76106".
-    #[schema(required = true)]
-    pub physical_address: Option<String>,
-    #[schema(required = true)]
-    pub physical_city: Option<String>,
-    #[schema(required = true)]
-    pub physical_state: Option<String>,
-    /// Only when FMCSA has one.
-    #[schema(required = false)]
-    pub phone: String,
-    #[schema(required = true)]
-    pub total_power_units: Option<i64>,
-    #[schema(required = true)]
-    pub total_drivers: Option<i64>,
-    /// The biennial MCS-150 update is overdue.
-    pub mcs150_outdated: bool,
-}
-
-#[derive(ToSchema)]
-pub struct Verification {
-    /// The call this verification was recorded for: the one sent, or a new one (`[A-Za-z0-9_-]`, at most 64 characters) to pass to every later tool.
-    pub call_id: String,
-    /// The MC docket, digits only (asked, or found for a USDOT query); else null.
-    #[schema(required = true)]
-    pub mc_number: Option<String>,
-    /// Null when FMCSA could not be consulted (`unavailable`).
-    #[schema(required = true)]
-    pub eligible: Option<bool>,
-    pub status: VerificationStatus,
-    /// Every failed rule, in SPEC §6 order.
-    pub reasons: Vec<ReasonCode>,
-    /// Null when not found or unavailable.
-    #[schema(required = true)]
-    pub carrier: Option<Carrier>,
-    pub source: VerificationSource,
-    pub warnings: Vec<WarningCode>,
-    /// A cached answer past its time to live, served because FMCSA is down.
-    pub stale: bool,
-    /// When FMCSA (or the snapshot) was consulted.
-    pub checked_at: Timestamp,
-    /// What the agent can say.
-    pub message: String,
-}
-
-// Bookings.
-
-#[derive(ToSchema)]
-#[schema(example = json!({"call_id": "call-8f2a", "load_id": "L-1001", "mc_number": "MC-700010", "agreed_rate": 2300}))]
-pub struct HandoffRequest {
-    /// The call (SPEC §12.1). Missing, blank or an unrendered template (`{{session.id}}`): the carrier's call in progress is found from `mc_number`, else a new id is issued (without either, a 422 names `call_id`). The answer says which id was used.
-    pub call_id: Option<IdInput>,
-    /// An alias of `call_id`.
-    pub session_id: Option<IdInput>,
-    /// An alias of `call_id`.
-    pub run_id: Option<IdInput>,
-    pub load_id: IdInput,
-    pub mc_number: McInput,
-    /// The negotiated rate (or at most the posted rate without a negotiation).
-    pub agreed_rate: LenientAmount,
-    /// Defaults to FMCSA's legal name.
-    pub carrier_name: Option<TextInput>,
-}
-
-/// A sales rep: a phone number or an extension.
-#[derive(ToSchema)]
-pub struct Rep {
-    pub name: String,
-    #[schema(required = false)]
-    pub phone: String,
-    #[schema(required = false)]
-    pub extension: String,
-}
-
-#[derive(ToSchema)]
-pub struct HandoffAnswer {
-    /// Always true.
-    pub transferred: bool,
-    pub booking_id: String,
-    pub load_id: String,
-    pub call_id: String,
-    pub mc_number: String,
-    pub agreed_rate: Usd,
-    pub rep: Rep,
-    /// The rep's phone in E.164 (e.g. `+13125552368`) for the voice platform's transfer; null when the rep has an extension only.
-    #[schema(required = true)]
-    pub transfer_to: Option<String>,
-    /// FMCSA could not be reached: the rep must check the carrier before dispatch.
-    pub verification_pending: bool,
-    /// One paragraph for the rep.
-    pub summary: String,
-    /// What the agent can say.
-    pub message: String,
-}
-
-#[derive(ToSchema)]
-#[schema(example = json!({"reason": "The carrier fell through on the rate confirmation."}))]
-pub struct CancelRequest {
-    #[schema(schema_with = reason_text)]
-    pub reason: String,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
-pub enum BookingStatus {
-    Active,
-    Cancelled,
-}
-
-#[derive(ToSchema)]
-pub struct Booking {
-    pub booking_id: String,
-    pub load_id: String,
-    pub call_id: String,
-    pub mc_number: String,
-    #[schema(required = true)]
-    pub carrier_name: Option<String>,
-    pub agreed_rate: Usd,
-    pub loadboard_rate: Usd,
-    pub rep: Rep,
-    pub status: BookingStatus,
-    pub verification_pending: bool,
-    pub summary: String,
-    pub created_at: Timestamp,
-    #[schema(required = true)]
-    pub cancelled_at: Option<Timestamp>,
-    #[schema(required = true)]
-    pub cancel_reason: Option<String>,
-    /// Which key cancelled it.
-    #[schema(required = true)]
-    pub cancelled_by: Option<String>,
-}
+// The rooms' own schemas that the call schemas below name.
+pub use crate::bookings::views::Booking;
+pub use crate::carriers::views::{VerificationSource, VerificationStatus};
 
 // Calls.
 
@@ -1317,152 +1068,6 @@ pub struct TestCallStarted {
     /// The platform's answer: its JSON, or `{"body": "..."}`.
     #[schema(schema_with = any_value)]
     pub platform: serde_json::Value,
-}
-
-// Metrics.
-
-#[derive(IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PeriodQuery {
-    /// RFC 3339 time or a date; default 30 days before `to`.
-    pub from: Option<String>,
-    /// RFC 3339 time or a date (a date includes that whole day); default just after now, so what was recorded a moment ago counts.
-    pub to: Option<String>,
-}
-
-#[derive(IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct BucketQuery {
-    /// `day` (default) or `hour` (periods of at most 31 days).
-    pub bucket: Option<String>,
-}
-
-#[derive(ToSchema)]
-pub struct Period {
-    pub from: Timestamp,
-    pub to: Timestamp,
-}
-
-#[derive(ToSchema)]
-pub struct ReasonCount {
-    pub reason: String,
-    pub count: i64,
-}
-
-#[derive(ToSchema)]
-pub struct UnmetDemand {
-    #[schema(required = true)]
-    pub origin: Option<String>,
-    #[schema(required = true)]
-    pub destination: Option<String>,
-    #[schema(required = true)]
-    pub equipment_type: Option<String>,
-    pub count: i64,
-}
-
-/// The period's calls and how many got at least as far as each stage (a call booked at
-/// the posted rate counts as pitched and negotiated too): never larger than the stage before.
-#[derive(ToSchema)]
-pub struct Funnel {
-    pub calls: i64,
-    pub verified: i64,
-    pub pitched: i64,
-    pub negotiated: i64,
-    pub booked: i64,
-}
-
-#[derive(ToSchema)]
-pub struct SentimentCounts {
-    pub positive: i64,
-    pub neutral: i64,
-    pub negative: i64,
-}
-
-#[derive(ToSchema)]
-pub struct LaneFigures {
-    pub origin: String,
-    pub destination: String,
-    pub negotiations: i64,
-    pub bookings: i64,
-    pub revenue: Usd,
-}
-
-#[derive(ToSchema)]
-pub struct EquipmentFigures {
-    pub equipment_type: String,
-    pub negotiations: i64,
-    pub bookings: i64,
-}
-
-/// KPIs for a period (SPEC §9).
-#[derive(ToSchema)]
-pub struct MetricsSummary {
-    pub period: Period,
-    pub calls: i64,
-    pub verifications: i64,
-    pub carriers_verified: i64,
-    /// Ineligible or not found.
-    pub ineligible: i64,
-    /// Share of decided verifications (0 to 1).
-    pub ineligible_share: f64,
-    /// Verifications with a verdict (FMCSA outages excluded): the share's denominator.
-    pub verifications_decided: i64,
-    pub top_ineligible_reasons: Vec<ReasonCount>,
-    pub searches: i64,
-    pub searches_no_match: i64,
-    pub unmet_demand: Vec<UnmetDemand>,
-    pub funnel: Funnel,
-    /// Booked calls over calls (0 to 1).
-    pub booking_rate: f64,
-    #[schema(required = true)]
-    pub avg_rounds_to_agreement: Option<f64>,
-    #[schema(required = true)]
-    pub avg_agreed_rate: Option<Usd>,
-    #[schema(required = true)]
-    pub avg_posted_rate: Option<Usd>,
-    #[schema(required = true)]
-    pub avg_premium_usd: Option<Usd>,
-    /// Percent above the posted rate.
-    #[schema(required = true)]
-    pub avg_premium_pct: Option<f64>,
-    pub booked_revenue: Usd,
-    pub bookings: i64,
-    pub bookings_cancelled: i64,
-    /// Calls by outcome label, plus `unclassified`.
-    pub outcomes: BTreeMap<String, i64>,
-    /// Calls by sentiment, plus `unclassified`.
-    pub sentiments: BTreeMap<String, i64>,
-    /// Sentiment counts by outcome label.
-    pub sentiment_by_outcome: BTreeMap<String, SentimentCounts>,
-    pub top_lanes: Vec<LaneFigures>,
-    pub top_equipment: Vec<EquipmentFigures>,
-    #[schema(required = true)]
-    pub avg_call_duration_seconds: Option<f64>,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
-pub enum Bucket {
-    Day,
-    Hour,
-}
-
-#[derive(ToSchema)]
-pub struct TimePoint {
-    /// The bucket's start (UTC day or hour).
-    pub t: Timestamp,
-    pub calls: i64,
-    pub booked: i64,
-    pub revenue: Usd,
-    pub negotiated: i64,
-    #[schema(required = true)]
-    pub avg_premium_pct: Option<f64>,
-}
-
-#[derive(ToSchema)]
-pub struct Timeseries {
-    pub bucket: Bucket,
-    pub points: Vec<TimePoint>,
 }
 
 /// One Server-Sent Event's `data` (its `event` field is `kind`, its `id` is `id`).

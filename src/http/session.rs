@@ -48,14 +48,14 @@ fn session_cookie(req: &HttpRequest, value: String, max_age: CookieDuration) -> 
     responses(
         (status = 200, description = "Signed in; the session cookie is set.", body = crate::http::openapi::SignedIn,
             headers(("Set-Cookie" = String, description = "`cs_session=...; HttpOnly; SameSite=Strict; Path=/; Max-Age=...`"))),
-        (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = crate::http::openapi::ErrorBody),
-        (status = 401, description = "`invalid_api_key` (field `api_key`): the key is not valid.", body = crate::http::openapi::ErrorBody),
-        (status = 403, description = "`forbidden` (field `api_key`): an agent key cannot open the dashboard; `cross_origin_refused`: sent from another origin's page.", body = crate::http::openapi::ErrorBody),
-        (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
-        (status = 422, description = "`missing_field` or `invalid_value` on `api_key`.", body = crate::http::openapi::ErrorBody),
-        (status = 429, description = "`rate_limited`: too many sign-ins from this address; wait `Retry-After` seconds.", body = crate::http::openapi::ErrorBody,
+        (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = crate::error::ErrorBody),
+        (status = 401, description = "`invalid_api_key` (field `api_key`): the key is not valid.", body = crate::error::ErrorBody),
+        (status = 403, description = "`forbidden` (field `api_key`): an agent key cannot open the dashboard; `cross_origin_refused`: sent from another origin's page.", body = crate::error::ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::error::ErrorBody),
+        (status = 422, description = "`missing_field` or `invalid_value` on `api_key`.", body = crate::error::ErrorBody),
+        (status = 429, description = "`rate_limited`: too many sign-ins from this address; wait `Retry-After` seconds.", body = crate::error::ErrorBody,
             headers(("Retry-After" = i64, description = "Seconds to wait."))),
-        (status = 503, description = "`service_unavailable`: the database could not be reached.", body = crate::http::openapi::ErrorBody),
+        (status = 503, description = "`service_unavailable`: the database could not be reached.", body = crate::error::ErrorBody),
     ),
     security(())
 )]
@@ -115,8 +115,8 @@ async fn sign_in(req: HttpRequest, state: web::Data<AppState>, body: JsonBody) -
     responses(
         (status = 204, description = "Signed out; the cookie is cleared.",
             headers(("Set-Cookie" = String, description = "`cs_session=; Max-Age=0; ...`"))),
-        (status = 403, description = "`cross_origin_refused`: sent from another origin's page.", body = crate::http::openapi::ErrorBody),
-        (status = 503, description = "`service_unavailable`: the database could not be reached.", body = crate::http::openapi::ErrorBody),
+        (status = 403, description = "`cross_origin_refused`: sent from another origin's page.", body = crate::error::ErrorBody),
+        (status = 503, description = "`service_unavailable`: the database could not be reached.", body = crate::error::ErrorBody),
     ),
     security(())
 )]

@@ -12,11 +12,11 @@ use super::views::{
     UpsertAnswer, Upserted,
 };
 use crate::db::{to_ms, DbConnection, ReadCost};
+use crate::error::ErrorBody;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::geo;
 use crate::http::auth::{require_admin, require_agent, require_any, require_dashboard, Principal};
 use crate::http::body::{BodyLimit, JsonBody, RawBody};
-use crate::http::openapi::ErrorBody;
 use crate::http::resource;
 use crate::paging::{decode_page_key, encode_page_key, page_limit};
 use crate::parse::Fields;

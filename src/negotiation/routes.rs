@@ -4,10 +4,10 @@
 
 use super::store::{self, Request};
 use super::views::{EvaluateRequest, NegotiationAnswer, NegotiationPolicy};
+use crate::error::ErrorBody;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::{require_agent, require_dashboard};
 use crate::http::body::JsonBody;
-use crate::http::openapi::ErrorBody;
 use crate::http::resource;
 use crate::parse::Fields;
 use crate::state::AppState;

@@ -2,6 +2,7 @@
 //! room speaks (a load's status, equipment types). Each is an enum or a table with one
 //! spelling for storage and the API, so no room compares string literals of another.
 
+pub mod booking;
 pub mod call;
 pub mod equipment;
 pub mod negotiation;

@@ -1,12 +1,24 @@
 //! `POST /api/v1/fmcsa/verify` (agent scope): read the body leniently, verify, answer.
 
 use super::query::{CarrierQuery, DotNumber};
-use super::service;
-use crate::error::{AppError, AppResult};
+use super::service::{self, Verification};
+use super::views::{Verification as VerificationSchema, VerifyRequest};
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::http::auth::require_agent;
 use crate::http::body::JsonBody;
+use crate::http::resource;
 use crate::parse::Fields;
 use crate::state::AppState;
-use actix_web::{web, HttpResponse};
+use actix_web::middleware::from_fn;
+use actix_web::web;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/fmcsa/verify").route(web::post().to(verify).wrap(from_fn(require_agent))));
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(verify))]
+pub struct Api;
 
 /// The query a verify body asks: `mc_number` (any of the platform's spellings, SPEC
 /// §3.2) or else `dot_number`. A present but meaningless value is a 422 naming its field,
@@ -33,12 +45,12 @@ pub fn read_query(f: &Fields) -> AppResult<CarrierQuery> {
     tag = "agent",
     summary = "May we book this carrier?",
     description = "Scope: agent. Checks the caller's MC (or USDOT) number with FMCSA QCMobile (or the offline snapshot) within `FMCSA_TIMEOUT_MS`. Every outcome is a 200: `eligible`, `ineligible` (every failed rule in `reasons`), `not_found`, or `unavailable` (FMCSA could not be reached: `eligible` is null, never reported as not found or ineligible). Recorded for the call's story and the handoff's check.",
-    request_body(content = crate::http::openapi::VerifyRequest, content_type = "application/json"),
+    request_body(content = VerifyRequest, content_type = "application/json"),
     responses(
-        (status = 200, description = "The verdict and what to say.", body = crate::http::openapi::Verification),
-        (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = crate::http::openapi::ErrorBody),
-        (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::http::openapi::ErrorBody),
-        (status = 422, description = "`missing_field` on `mc_number` (neither number given), or `invalid_value` on `mc_number`, `dot_number` or `call_id`.", body = crate::http::openapi::ErrorBody),
+        (status = 200, description = "The verdict and what to say.", body = VerificationSchema),
+        (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = ErrorBody),
+        (status = 422, description = "`missing_field` on `mc_number` (neither number given), or `invalid_value` on `mc_number`, `dot_number` or `call_id`.", body = ErrorBody),
     ),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []))
 )]
@@ -46,13 +58,13 @@ pub async fn verify(
     state: web::Data<AppState>,
     fmcsa: web::Data<super::Fmcsa>,
     body: JsonBody,
-) -> AppResult<HttpResponse> {
+) -> AppResult<web::Json<Verification>> {
     let f = Fields::new(&body.0)?;
     let query = read_query(&f)?;
     // Always a call id in the answer (SPEC §12.1): the agent passes it to every later tool.
     let call_id = crate::calls::record::named(&f)?.unwrap_or_else(crate::calls::record::issue);
     let verification = service::verify(&state, &fmcsa, query, Some(call_id)).await?;
-    Ok(HttpResponse::Ok().json(verification))
+    Ok(web::Json(verification))
 }
 
 #[cfg(test)]

@@ -64,3 +64,13 @@ output "github_deploy_role_arn" {
   description = "The deploy workflow's AWS_DEPLOY_ROLE_ARN (null without github_repository)."
   value       = one(aws_iam_role.github_deploy[*].arn)
 }
+
+output "private_subnet_ids" {
+  description = "Subnets of the tasks, for one-off tasks (aws ecs run-task)."
+  value       = aws_subnet.private[*].id
+}
+
+output "tasks_security_group_id" {
+  description = "Security group of the tasks, for one-off tasks (aws ecs run-task)."
+  value       = aws_security_group.tasks.id
+}

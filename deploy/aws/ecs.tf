@@ -77,7 +77,6 @@ locals {
     essential              = true
     user                   = "10001:10001"
     readonlyRootFilesystem = true
-    privileged             = false
     command                = ["serve"]
     portMappings           = [{ containerPort = local.container_port, protocol = "tcp" }]
     environment            = [for k in sort(keys(local.container_environment)) : { name = k, value = local.container_environment[k] }]

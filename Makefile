@@ -103,3 +103,9 @@ check-infra:
 ## CA, password or no TLS refused; two servers starting together on an empty database
 pg-tls-test: binary
 	infra-tests/pg-tls.sh target/release/carrier-sales
+
+## image-test: build the Dockerfile's runtime stage with podman from the static release
+## binary, run it read-only as its non-root user with /data as a volume, check /readyz and
+## its HEALTHCHECK, print the image size (needs podman and runc: apt-get install podman runc)
+image-test: binary
+	infra-tests/image-test.sh target/release/carrier-sales

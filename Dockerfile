@@ -3,6 +3,10 @@
 # The build steps are the Makefile's (`make web`, then `make binary`), so what CI runs
 # through `make` is what this image runs.
 
+# Where the image's files come from: files-built (the multi-stage build below) or
+# files-prebuilt (a prepared folder, see stage 3).
+ARG FILES=files-built
+
 # 1. The dashboard (Svelte + Vite) → web/dist
 FROM node:20-bookworm AS web
 WORKDIR /src
@@ -24,14 +28,30 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     mkdir -p /out/data && cp target/release/carrier-sales /out/carrier-sales && \
     /out/carrier-sales --version
 
-# 3. The runtime: nothing but the binary, CA certificates (public and RDS) and a data folder
-FROM scratch
+# 3. The image's files, from the build above (the default) ...
+FROM scratch AS files-built
 COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 # Amazon RDS's CA bundle (RDS certificates are not signed by a public CA), for
 # DATABASE_URL=...?sslmode=verify-full&sslrootcert=/etc/ssl/certs/rds-global-bundle.pem
 ADD --chmod=644 https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem /etc/ssl/certs/rds-global-bundle.pem
 COPY --from=build /out/carrier-sales /carrier-sales
-COPY --from=build --chown=10001:10001 /out/data /data
+COPY --from=build /out/data /data
+
+# ... or the same files from a prepared folder holding a static binary built outside
+# (`make image-test`: --build-arg FILES=files-prebuilt, that folder as the context).
+FROM scratch AS files-prebuilt
+COPY ca-certificates.crt rds-global-bundle.pem /etc/ssl/certs/
+COPY carrier-sales /carrier-sales
+COPY data/ /data/
+
+FROM ${FILES} AS files
+
+# 4. The runtime, the same for both: nothing but the binary, CA certificates (public and
+# RDS) and a data folder owned by the non-root user
+FROM scratch
+COPY --from=files /etc/ssl/certs/ /etc/ssl/certs/
+COPY --from=files /carrier-sales /carrier-sales
+COPY --from=files --chown=10001:10001 /data /data
 USER 10001:10001
 ENV HOST=0.0.0.0 \
     PORT=8080 \

@@ -110,3 +110,26 @@ pub fn apply(conn: &mut DbConnection, session_id: &str, call_id: &str, now_ms: i
     }
     Ok(true)
 }
+
+/// Records a session event in one transaction and, when the session is a call's, appends
+/// the live `call.session_status` event; others wait for their call.
+pub fn record_event(
+    conn: &mut DbConnection,
+    change: &Change,
+    previous: Option<&str>,
+    now_ms: i64,
+) -> crate::error::AppResult<Option<String>> {
+    crate::db::write_tx(conn, |c| -> crate::error::AppResult<Option<String>> {
+        let call = record(c, change, now_ms)?;
+        if let Some(id) = &call {
+            crate::events::append(
+                c,
+                "call.session_status",
+                Some(id),
+                serde_json::json!({"previous": previous, "current": change.current, "run_id": change.run_id}),
+                now_ms,
+            )?;
+        }
+        Ok(call)
+    })
+}

@@ -3,6 +3,7 @@
 //! spelling for storage and the API, so no room compares string literals of another.
 
 pub mod equipment;
+pub mod session_status;
 
 use serde::Serialize;
 

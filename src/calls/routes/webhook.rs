@@ -14,25 +14,21 @@ use crate::error::{AppError, AppResult};
 use crate::http::body::RawBody;
 use crate::parse::{self, Fields};
 use crate::state::AppState;
+use crate::vocab::session_status::SessionStatus;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-pub const STATUSES: &[&str] =
-    &["queued", "in-progress", "completed", "busy", "missed", "canceled", "failed", "voicemail"];
-
-fn status(v: Option<&Value>, field: &str) -> AppResult<Option<String>> {
+fn status(v: Option<&Value>, field: &str) -> AppResult<Option<SessionStatus>> {
     match v {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => {
-            let s = s.trim().to_ascii_lowercase().replace('_', "-");
-            let s = if s == "cancelled" { "canceled".to_string() } else { s };
-            if STATUSES.contains(&s.as_str()) {
-                Ok(Some(s))
-            } else {
-                Err(AppError::invalid(field, format!("`{field}` must be one of {}.", STATUSES.join(", "))))
+        Some(Value::String(s)) => match SessionStatus::parse(s) {
+            Some(st) => Ok(Some(st)),
+            None => {
+                let all: Vec<&str> = SessionStatus::ALL.iter().map(|s| s.as_str()).collect();
+                Err(AppError::invalid(field, format!("`{field}` must be one of {}.", all.join(", "))))
             }
-        }
+        },
         Some(_) => Err(AppError::invalid(field, format!("`{field}` must be a status string."))),
     }
 }
@@ -96,17 +92,16 @@ pub async fn receive(state: &web::Data<AppState>, body: Value) -> AppResult<Plat
         session_id: session_id.clone(),
         run_id,
         use_case_id: workflow,
-        current: current.clone(),
+        current,
         at_ms: to_ms(changed_at(&f, st)?),
     };
-    let call_id =
-        state.db.write(move |conn| record_event(conn, &change, previous.as_deref(), to_ms(Utc::now()))).await?;
+    let call_id = state.db.write(move |conn| record_event(conn, &change, previous, to_ms(Utc::now()))).await?;
     Ok(PlatformEventAnswer::Recorded(PlatformEventRecorded { accepted: true, session_id, call_id, status: current }))
 }
 
 /// The previous and current statuses of `data.status` (`{previous, current}` or just the
 /// current one).
-fn statuses(st: &Value) -> AppResult<(Option<String>, String)> {
+fn statuses(st: &Value) -> AppResult<(Option<SessionStatus>, SessionStatus)> {
     let (previous, current) = match st {
         Value::Object(o) => {
             (status(o.get("previous"), "data.status.previous")?, status(o.get("current"), "data.status.current")?)

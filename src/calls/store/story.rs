@@ -13,6 +13,7 @@ use crate::db::DbConnection;
 use crate::error::AppResult;
 use crate::time::rfc3339;
 use crate::types::Money;
+use crate::vocab::session_status::SessionStatus;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -85,14 +86,14 @@ fn detail(s: CallSummary, row: CallRow) -> CallDetail {
 
 /// The platform session's start and end, and the finalize, as timeline entries.
 fn session_and_finalize(row: &CallRow, timeline: &mut Timeline) {
-    let session = |previous: Option<&'static str>, current: &str| {
+    let session = |previous: Option<SessionStatus>, current: &str| {
         TimelineData::Session(SessionChange { previous, current: current.to_string() })
     };
     if let Some(at) = row.started_at {
-        timeline.push((at, TimelineKind::SessionStatus, session(None, "in-progress")));
+        timeline.push((at, TimelineKind::SessionStatus, session(None, SessionStatus::InProgress.as_str())));
     }
     if let (Some(at), Some(status)) = (row.ended_at, row.platform_status.as_ref()) {
-        timeline.push((at, TimelineKind::SessionStatus, session(Some("in-progress"), status)));
+        timeline.push((at, TimelineKind::SessionStatus, session(Some(SessionStatus::InProgress), status)));
     }
     if let Some(at) = row.finalized_at {
         let labels = FinalizeLabels {

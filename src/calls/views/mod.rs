@@ -10,6 +10,7 @@ use crate::http::openapi::{
     LenientCount, McInput, TextInput, Timestamp, TranscriptInput, Usd, VerificationStatus,
 };
 use crate::types::Money;
+pub use crate::vocab::session_status::SessionStatus;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::openapi::schema::Schema;
@@ -136,19 +137,6 @@ pub struct PlatformEventData {
     pub status: serde_json::Value,
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "kebab-case")]
-pub enum SessionStatus {
-    Queued,
-    InProgress,
-    Completed,
-    Busy,
-    Missed,
-    Canceled,
-    Failed,
-    Voicemail,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct PlatformEventRecorded {
     pub accepted: bool,
@@ -156,8 +144,7 @@ pub struct PlatformEventRecorded {
     /// The call the session landed on; null while no call has that id or is linked to it (the session is kept and lands when one appears).
     #[schema(required = true)]
     pub call_id: Option<String>,
-    #[schema(value_type = SessionStatus)]
-    pub status: String,
+    pub status: SessionStatus,
 }
 
 #[derive(Serialize, ToSchema)]

@@ -64,7 +64,7 @@ pub struct FinalOfferAccepted {
 /// A change of the platform session's status.
 #[derive(Serialize, Clone)]
 pub struct SessionChange {
-    pub previous: Option<&'static str>,
+    pub previous: Option<SessionStatus>,
     pub current: String,
 }
 

@@ -42,3 +42,19 @@ pub fn decode_cursor(raw: &str) -> AppResult<String> {
         (0..raw.len()).step_by(2).map(|i| u8::from_str_radix(&raw[i..i + 2], 16).ok()).collect();
     String::from_utf8(bytes.ok_or_else(bad)?).map_err(|_| bad())
 }
+
+/// A page loaded with one row too many (`limit + 1`, newest first) cut to `limit` rows,
+/// with the cursor of the next page when there is one (the last kept row's `key`).
+pub fn split_page<T>(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> (i64, &str)) -> (Vec<T>, Option<String>) {
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit.max(0) as usize);
+    let next = if more {
+        rows.last().map(|r| {
+            let (at, id) = key(r);
+            encode_page_key(at, id)
+        })
+    } else {
+        None
+    };
+    (rows, next)
+}

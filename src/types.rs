@@ -1,4 +1,5 @@
-//! Value types shared by every domain: money in integer cents, normalised MC numbers.
+//! Value types shared by every domain: money in integer cents, normalised MC numbers,
+//! phone numbers in E.164.
 
 use serde::{Serialize, Serializer};
 use std::fmt;
@@ -112,37 +113,6 @@ impl fmt::Display for McNumber {
     }
 }
 
-/// A phone number in E.164 (`+1 (312) 555-2368` → `+13125552368`), the form the voice
-/// platform dials: its digits after a leading `+` (8 to 15 of them); ten digits without a
-/// country code, or eleven starting with 1, are North American. `None` for anything the
-/// platform would not dial: other characters (an extension), a misplaced `+`, an
-/// impossible North American number (area code or exchange starting with 0 or 1) or one
-/// of 555-0100 to 555-0199, which are reserved for fiction.
-pub fn e164(raw: &str) -> Option<String> {
-    let international = raw.trim_start().starts_with('+');
-    let plus_signs = raw.matches('+').count();
-    let allowed = |c: char| c.is_ascii_digit() || "+-() .".contains(c);
-    if !raw.chars().all(allowed) || plus_signs != usize::from(international) {
-        return None;
-    }
-    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
-    let full = match (international, digits.len()) {
-        (false, 10) => format!("1{digits}"),
-        (false, 11) if digits.starts_with('1') => digits,
-        (true, 8..=15) => digits,
-        _ => return None,
-    };
-    let b = full.as_bytes();
-    if full.len() == 11 && b[0] == b'1' {
-        let impossible = b[1] < b'2' || b[4] < b'2';
-        let fictional = &full[4..8] == "5550" && b[8] == b'1';
-        if impossible || fictional {
-            return None;
-        }
-    }
-    Some(format!("+{full}"))
-}
-
 /// Shortens user input before echoing it in an error message.
 pub fn shorten(s: &str) -> String {
     if s.chars().count() <= 40 {
@@ -152,6 +122,47 @@ pub fn shorten(s: &str) -> String {
         out.push('…');
         out
     }
+}
+
+/// A phone number in E.164 (`+13125552368`), the form a voice platform dials:
+/// `+1 (312) 555-2368`, `312-555-2368` and `+44 20 7946 0958` are read; ten digits without
+/// a country code are North American. `None` for anything a platform cannot dial (see
+/// [`e164_checked`] for why).
+pub fn e164(raw: &str) -> Option<String> {
+    e164_checked(raw).ok()
+}
+
+/// [`e164`] with the reason a number is refused, worded to follow the field's name
+/// (`` `phone_number` is a fictional ... ``). Impossible North American numbers (area
+/// code or exchange starting with 0 or 1) and 555-0100 to 555-0199, which are reserved for
+/// fiction and which platforms refuse to dial, are refused.
+pub fn e164_checked(raw: &str) -> Result<String, &'static str> {
+    if !raw.chars().all(|c| c.is_ascii_digit() || "+-() .".contains(c)) || raw.matches('+').count() > 1 {
+        return Err("must be a phone number such as +1 312 555 2368");
+    }
+    if raw.contains('+') && !raw.trim_start().starts_with('+') {
+        return Err("may have a + only at the start");
+    }
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    let international = raw.trim_start().starts_with('+');
+    let full = match (international, digits.len()) {
+        (false, 10) => format!("1{digits}"),
+        (false, 11) if digits.starts_with('1') => digits,
+        (false, _) => return Err("needs its country code, e.g. +1 312 555 2368"),
+        (true, 8..=15) => digits,
+        (true, _) => return Err("must have 8 to 15 digits"),
+    };
+    if full.len() == 11 && full.starts_with('1') {
+        let b = full.as_bytes();
+        // North American area codes and exchanges never start with 0 or 1.
+        if b[1] < b'2' || b[4] < b'2' {
+            return Err("is not a North American number that exists (area code and exchange start with 2 to 9)");
+        }
+        if &full[4..8] == "5550" && b[8] == b'1' {
+            return Err("is a fictional 555-01xx number, which the voice platform refuses to dial");
+        }
+    }
+    Ok(format!("+{full}"))
 }
 
 #[cfg(test)]
@@ -203,6 +214,23 @@ mod tests {
         }
         for bad in ["abc", "", "MC", "0", "MC-", "DOT 123", "123456789012", "12a34"] {
             assert!(McNumber::parse(bad).is_err(), "{bad}");
+        }
+    }
+    #[test]
+    fn phone_numbers_become_e164() {
+        for (raw, want) in [
+            ("+1 (312) 555-2368", "+13125552368"),
+            ("312-555-2368", "+13125552368"),
+            ("1 312 555 2368", "+13125552368"),
+            ("+44 20 7946 0958", "+442079460958"),
+        ] {
+            assert_eq!(e164(raw).as_deref(), Some(want), "{raw}");
+        }
+        for raw in
+            ["+1 555 010 0100", "312 555 0142", "+1 212 055 2368", "555-2368", "+1 312 555 2368 ext 4", "1+312", "+12"]
+        {
+            assert!(e164(raw).is_none(), "{raw}");
+            assert!(e164_checked(raw).is_err(), "{raw}");
         }
     }
 }

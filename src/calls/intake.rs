@@ -10,18 +10,15 @@
 //! stored bodies on the dashboard; an admin replays a corrected body
 //! ([`super::rejected`]).
 
-use crate::db::schema::rejected_webhooks;
-use crate::db::{to_ms, write_tx, DbConnection};
+use crate::db::to_ms;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::observe::RequestId;
 use crate::state::AppState;
 use actix_web::{web, HttpMessage, HttpRequest};
 use chrono::Utc;
-use diesel::prelude::*;
 use serde_json::Value;
 
-/// At most this many rejected bodies are kept; the oldest go first.
-pub const MAX_KEPT: i64 = 10_000;
+pub use super::store::rejected::{keep, purge, Rejected};
 
 /// The body with raw control characters inside strings escaped and trailing commas
 /// before `}` or `]` dropped; `None` when there was nothing to repair. Values are never
@@ -142,42 +139,6 @@ pub async fn read(state: &web::Data<AppState>, req: &HttpRequest, body: &[u8]) -
             .with_extra("rejected_id", Value::String(id)))
         }
     }
-}
-
-#[derive(Insertable, Debug, Clone)]
-#[diesel(table_name = rejected_webhooks)]
-pub struct Rejected {
-    pub rejected_id: String,
-    pub route: String,
-    pub received_at: i64,
-    pub error: String,
-    pub error_line: i64,
-    pub error_column: i64,
-    pub body: String,
-    pub request_id: Option<String>,
-}
-
-/// Stores a rejected body, keeping at most [`MAX_KEPT`].
-pub fn keep(conn: &mut DbConnection, r: &Rejected) -> AppResult<()> {
-    write_tx(conn, |c| -> AppResult<()> {
-        diesel::insert_into(rejected_webhooks::table).values(r).execute(c)?;
-        let oldest_kept: Option<i64> = rejected_webhooks::table
-            .order(rejected_webhooks::received_at.desc())
-            .select(rejected_webhooks::received_at)
-            .offset(MAX_KEPT - 1)
-            .first(c)
-            .optional()?;
-        if let Some(at) = oldest_kept {
-            diesel::delete(rejected_webhooks::table.filter(rejected_webhooks::received_at.lt(at))).execute(c)?;
-        }
-        Ok(())
-    })
-}
-
-/// Removes rejected bodies older than the retention period (they may hold transcripts).
-pub fn purge(conn: &mut DbConnection, retention_days: u32, now_ms: i64) -> QueryResult<usize> {
-    let cutoff = now_ms - retention_days as i64 * 86_400_000;
-    diesel::delete(rejected_webhooks::table.filter(rejected_webhooks::received_at.lt(cutoff))).execute(conn)
 }
 
 #[cfg(test)]

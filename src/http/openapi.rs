@@ -10,7 +10,6 @@
 //! not required, and extra members are allowed.
 
 use crate::http::resource;
-use crate::negotiation::Decision;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
@@ -21,7 +20,7 @@ use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, HeaderBuilder, OpenApi as OpenApiDoc, Ref, RefOr};
-use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi, ToSchema};
 
 pub const OPENAPI_PATH: &str = "/api/v1/openapi.json";
 
@@ -34,18 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// The generated document, built once.
 pub fn document() -> &'static OpenApiDoc {
     static DOC: OnceLock<OpenApiDoc> = OnceLock::new();
-    DOC.get_or_init(|| {
-        let mut doc = ApiDoc::openapi();
-        // The rooms describe their own routes (each `routes::Api`); the shared parts are
-        // added to all of them afterwards.
-        doc.merge(crate::loads::routes::Api::openapi());
-        doc.merge(crate::negotiation::routes::Api::openapi());
-        doc.merge(crate::carriers::routes::Api::openapi());
-        doc.merge(crate::bookings::routes::Api::openapi());
-        doc.merge(crate::metrics::routes::Api::openapi());
-        Shared.modify(&mut doc);
-        doc
-    })
+    DOC.get_or_init(ApiDoc::openapi)
 }
 
 /// The methods the document gives a route pattern (`/api/v1/loads/{load_id}`), as an
@@ -139,18 +127,10 @@ with an offset. Every response carries `X-Request-Id` (echoed when the request s
         crate::http::session::sign_in,
         crate::http::session::current,
         crate::http::session::sign_out,
-        crate::calls::finalize::finalize,
-        crate::calls::webhook::session_event,
-        crate::calls::rejected::list,
-        crate::calls::rejected::replay,
-        crate::calls::handlers::list,
-        crate::calls::handlers::export_csv,
-        crate::calls::handlers::detail,
-        crate::calls::test_call::status,
-        crate::calls::test_call::start,
         crate::events::stream,
     ),
-    components(schemas(ErrorBody, EventOut, PlatformEventData)),
+    components(schemas(ErrorBody, EventOut)),
+    modifiers(&Rooms, &Shared),
     tags(
         (name = "agent", description = "The voice agent's tools. Scope `agent`: an API key only, never the dashboard cookie."),
         (name = "dashboard", description = "Dashboard reads. Scope `dashboard` (an `admin` key or session may read too): an API key or the `cs_session` cookie."),
@@ -159,6 +139,21 @@ with an offset. Every response carries `X-Request-Id` (echoed when the request s
     )
 )]
 pub struct ApiDoc;
+
+/// The rooms' own documents (paths and the schemas they name), merged in before
+/// [`Shared`] adds what every operation has.
+struct Rooms;
+
+impl Modify for Rooms {
+    fn modify(&self, doc: &mut OpenApiDoc) {
+        doc.merge(crate::loads::routes::Api::openapi());
+        doc.merge(crate::carriers::routes::Api::openapi());
+        doc.merge(crate::negotiation::routes::Api::openapi());
+        doc.merge(crate::bookings::routes::Api::openapi());
+        doc.merge(crate::calls::routes::Api::openapi());
+        doc.merge(crate::metrics::routes::Api::openapi());
+    }
+}
 
 /// Security schemes, shared error responses and the `X-Request-Id` header on every
 /// response: what every operation has, added in one place.
@@ -498,11 +493,11 @@ fn api_key_text() -> Schema {
     long_text(512, true, "A dashboard- or admin-scope API key (at most 512 characters).")
 }
 
-fn summary_text() -> Schema {
+pub(crate) fn summary_text() -> Schema {
     long_text(10_000, false, "The agent's summary of the call, at most 10,000 characters.")
 }
 
-fn any_value() -> Schema {
+pub(crate) fn any_value() -> Schema {
     Schema::Object(ObjectBuilder::new().schema_type(SchemaType::AnyValue).build())
 }
 
@@ -512,17 +507,6 @@ pub(crate) fn read_sometimes(usual: &str, description: &str) -> Schema {
     Schema::AnyOf(
         AnyOfBuilder::new().item(Ref::from_schema_name(usual)).item(any_value()).description(Some(description)).build(),
     )
-}
-
-fn event_data() -> Schema {
-    read_sometimes(
-        "PlatformEventData",
-        "Required for `session.status_changed` (a `PlatformEventData`); not read for other event types.",
-    )
-}
-
-fn event_time() -> Schema {
-    read_sometimes("DateTimeInput", "When the status changed (default: now); not read for other event types.")
 }
 
 // ---------------------------------------------------------------------------------------
@@ -618,457 +602,6 @@ pub struct SessionInfo {
 // The rooms' own schemas that the call schemas below name.
 pub use crate::bookings::views::Booking;
 pub use crate::carriers::views::{VerificationSource, VerificationStatus};
-
-// Calls.
-
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum Outcome {
-    Booked,
-    NegotiationFailed,
-    CarrierDeclined,
-    NoMatchingLoads,
-    CarrierIneligible,
-    CallbackRequested,
-    Abandoned,
-    Other,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
-pub enum Sentiment {
-    Positive,
-    Neutral,
-    Negative,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
-pub enum ClassifiedBy {
-    Agent,
-    Service,
-}
-
-#[derive(ToSchema)]
-#[schema(example = json!({"call_id": "call-8f2a", "mc_number": "MC-700010", "carrier_name": "Prairie Lantern Transport", "load_id": "L-1001", "outcome": "booked", "sentiment": "positive", "agreed_rate": "$2,300", "initial_carrier_offer": 2450, "negotiation_rounds": 2, "transferred": "yes", "duration_seconds": 312, "started_at": "Monday, November 24, 2026 08:00:00 AM UTC", "ended_at": "2026-11-24T08:05:12Z", "transcript": [{"role": "assistant", "content": "Can I get your MC number?"}, {"role": "user", "content": "MC 700010."}]}))]
-pub struct FinalizeRequest {
-    /// The call (SPEC §12.1). Missing, blank or an unrendered template (`{{session.id}}`): the carrier's call in progress is found from `mc_number`, else a new id is issued (a new call record is made under an issued id). The answer says which id was used.
-    pub call_id: Option<IdInput>,
-    /// An alias of `call_id`; beside a `call_id`, the platform's session id, which links that session's status events (start, end, status) to this call.
-    pub session_id: Option<IdInput>,
-    /// An alias of `call_id`.
-    pub run_id: Option<IdInput>,
-    pub mc_number: Option<McInput>,
-    pub carrier_name: Option<TextInput>,
-    pub load_id: Option<IdInput>,
-    /// `booked`, `negotiation_failed`, `carrier_declined`, `no_matching_loads`, `carrier_ineligible`, `callback_requested`, `abandoned` or `other` (spelling and case are forgiven). Anything else, or nothing: the service classifies the call.
-    pub outcome: Option<TextInput>,
-    /// `positive`, `neutral` or `negative`; anything else, or nothing: the service scores the transcript.
-    pub sentiment: Option<TextInput>,
-    pub agreed_rate: Option<LenientAmount>,
-    pub initial_carrier_offer: Option<LenientAmount>,
-    /// 0 to 3.
-    pub negotiation_rounds: Option<LenientCount>,
-    pub transferred: Option<LenientBool>,
-    /// At most a day (86,400).
-    pub duration_seconds: Option<LenientCount>,
-    /// Zone-less times are UTC.
-    pub started_at: Option<DateTimeInput>,
-    /// Not before `started_at`.
-    pub ended_at: Option<DateTimeInput>,
-    pub transcript: Option<TranscriptInput>,
-    #[schema(schema_with = summary_text)]
-    pub summary: Option<String>,
-    pub carrier_phone: Option<TextInput>,
-    pub callback_at: Option<DateTimeInput>,
-    pub extracted: Option<ExtractedInput>,
-}
-
-#[derive(ToSchema)]
-pub struct FinalizeAnswer {
-    pub call_id: String,
-    pub outcome: Outcome,
-    pub sentiment: Sentiment,
-    /// `agent` when both labels came from the agent.
-    pub classified_by: ClassifiedBy,
-    pub outcome_classified_by: ClassifiedBy,
-    pub sentiment_classified_by: ClassifiedBy,
-    /// The agent's outcome disagrees with what the service recorded (flagged for review).
-    pub outcome_conflict: bool,
-    /// False when this call was already finalized (a retried webhook updates the record).
-    pub created: bool,
-    pub message: String,
-}
-
-/// A CloudEvents 1.0 `session.status_changed` event from the voice platform. Other event
-/// types are acknowledged with a 202 and ignored. Other CloudEvents members are ignored.
-#[derive(ToSchema)]
-#[schema(example = json!({"specversion": "1.0", "type": "session.status_changed", "source": "happyrobot", "id": "evt-1", "time": "2026-11-24T08:00:00Z", "data": {"session_id": "call-8f2a", "run_id": "run-1", "status": {"previous": "queued", "current": "in-progress"}}}))]
-pub struct PlatformEvent {
-    /// `session.status_changed`; any other type is ignored (202).
-    #[schema(rename = "type")]
-    pub kind: TextInput,
-    #[schema(schema_with = event_data)]
-    pub data: Option<String>,
-    #[schema(schema_with = event_time)]
-    pub time: Option<String>,
-}
-
-#[derive(ToSchema)]
-pub struct PlatformEventData {
-    /// The platform's session id: the call's `call_id`.
-    pub session_id: IdInput,
-    pub run_id: Option<IdInput>,
-    /// The workflow the session belongs to; compared with `HAPPYROBOT_WORKFLOW_IDS` when that is set.
-    pub use_case_id: Option<IdInput>,
-    /// `{"previous", "current", "updated_at"?}` or just the current status. Statuses: queued, in-progress, completed, busy, missed, canceled, failed, voicemail.
-    #[schema(value_type = Value)]
-    pub status: serde_json::Value,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "kebab-case")]
-pub enum SessionStatus {
-    Queued,
-    InProgress,
-    Completed,
-    Busy,
-    Missed,
-    Canceled,
-    Failed,
-    Voicemail,
-}
-
-#[derive(ToSchema)]
-pub struct PlatformEventRecorded {
-    pub accepted: bool,
-    pub session_id: String,
-    /// The call the session landed on; null while no call has that id or is linked to it (the session is kept and lands when one appears).
-    #[schema(required = true)]
-    pub call_id: Option<String>,
-    pub status: SessionStatus,
-}
-
-#[derive(ToSchema)]
-pub struct PlatformEventIgnored {
-    pub accepted: bool,
-    pub ignored: bool,
-    /// The event type that was ignored.
-    #[schema(rename = "type")]
-    pub kind: String,
-    /// `other_workflow` when the event is of a workflow not listed in `HAPPYROBOT_WORKFLOW_IDS`; absent for other event types.
-    #[schema(required = false)]
-    pub reason: String,
-    /// The ignored event's `data.use_case_id` (with `other_workflow`).
-    #[schema(required = false)]
-    pub use_case_id: Option<String>,
-}
-
-#[derive(IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CallFilterQuery {
-    /// One of the outcome labels.
-    pub outcome: Option<String>,
-    /// `positive`, `neutral` or `negative`.
-    pub sentiment: Option<String>,
-    /// An MC number in any spelling.
-    pub mc_number: Option<String>,
-    /// Text found in the carrier's name, the call id or the MC number (at most 200 characters).
-    pub q: Option<String>,
-    /// RFC 3339 time or a date; calls from then on (a call's time is its start, else when it was first seen).
-    pub from: Option<String>,
-    /// RFC 3339 time or a date (a date includes that whole day); calls before then.
-    pub to: Option<String>,
-}
-
-#[derive(IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// Page size, 1 to 500 (larger values are capped at 500); default 50.
-    #[param(pattern = r"^[\s\u0085]*\+?[0-9]*[\s\u0085]*$")]
-    pub limit: Option<String>,
-    /// `next_cursor` from the previous page.
-    pub cursor: Option<String>,
-}
-
-/// A call in the list.
-#[derive(ToSchema)]
-pub struct CallSummary {
-    pub call_id: String,
-    /// The call's start, else when it was first seen.
-    pub started_at: Timestamp,
-    #[schema(required = true)]
-    pub ended_at: Option<Timestamp>,
-    #[schema(required = true)]
-    pub duration_seconds: Option<i64>,
-    #[schema(required = true)]
-    pub mc_number: Option<String>,
-    #[schema(required = true)]
-    pub carrier_name: Option<String>,
-    /// The load the call names, else the one it negotiated last.
-    #[schema(required = true)]
-    pub load_id: Option<String>,
-    /// "Dallas, TX → Atlanta, GA".
-    #[schema(required = true)]
-    pub lane: Option<String>,
-    /// Null until the call is finalized.
-    #[schema(required = true)]
-    pub outcome: Option<Outcome>,
-    #[schema(required = true)]
-    pub sentiment: Option<Sentiment>,
-    #[schema(required = true)]
-    pub classified_by: Option<ClassifiedBy>,
-    pub outcome_conflict: bool,
-    #[schema(required = true)]
-    pub agreed_rate: Option<Usd>,
-    #[schema(required = true)]
-    pub loadboard_rate: Option<Usd>,
-    #[schema(required = true)]
-    pub initial_carrier_offer: Option<Usd>,
-    #[schema(required = true)]
-    pub negotiation_rounds: Option<i64>,
-    #[schema(required = true)]
-    pub transferred: Option<bool>,
-    /// The latest verification's status during the call.
-    #[schema(required = true)]
-    pub verification_status: Option<VerificationStatus>,
-    /// The voice platform's last session status.
-    #[schema(required = true)]
-    pub platform_status: Option<SessionStatus>,
-}
-
-#[derive(ToSchema)]
-pub struct CallPage {
-    pub calls: Vec<CallSummary>,
-    #[schema(required = true)]
-    pub next_cursor: Option<String>,
-}
-
-#[derive(IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct RejectedQuery {
-    /// `open` (not yet replayed), `replayed` or `all` (default).
-    pub status: Option<String>,
-}
-
-/// A webhook body that could not be read, kept as it came.
-#[derive(ToSchema)]
-pub struct RejectedWebhook {
-    pub rejected_id: String,
-    /// The route it was posted to, e.g. `/api/v1/calls/finalize`.
-    pub route: String,
-    pub received_at: String,
-    /// Why it could not be read, with the position.
-    pub error: String,
-    /// The 1-based line and column where reading failed.
-    pub error_line: i64,
-    pub error_column: i64,
-    /// The body as received (invalid UTF-8 replaced).
-    pub body: String,
-    #[schema(required = true)]
-    pub request_id: Option<String>,
-    /// When an admin replayed it corrected; null while open.
-    #[schema(required = true)]
-    pub replayed_at: Option<String>,
-    /// The call the replay landed on.
-    #[schema(required = true)]
-    pub replay_call_id: Option<String>,
-}
-
-#[derive(ToSchema)]
-pub struct RejectedPage {
-    pub rejected: Vec<RejectedWebhook>,
-    #[schema(required = true)]
-    pub next_cursor: Option<String>,
-    /// How many are not yet replayed (whatever the filter).
-    pub open: i64,
-}
-
-#[derive(ToSchema)]
-pub struct Turn {
-    /// `agent`, `carrier`, `unknown` or the platform's own label.
-    pub role: String,
-    pub content: String,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum TimelineKind {
-    Verification,
-    Search,
-    NegotiationRound,
-    FinalOfferAccepted,
-    Booking,
-    BookingCancelled,
-    SessionStatus,
-    Finalize,
-}
-
-#[derive(ToSchema)]
-pub struct TimelineEntry {
-    pub at: Timestamp,
-    pub kind: TimelineKind,
-    /// The event's details: a `VerificationRecord`, `SearchRecord`, `RoundRecord`, `Booking`, `{"previous", "current"}` session statuses, or the finalize labels.
-    #[schema(value_type = Object)]
-    pub data: serde_json::Value,
-}
-
-#[derive(ToSchema)]
-pub struct VerificationRecord {
-    #[schema(required = true)]
-    pub mc_number: Option<String>,
-    pub status: VerificationStatus,
-    #[schema(required = true)]
-    pub eligible: Option<bool>,
-    pub reasons: Vec<String>,
-    pub warnings: Vec<String>,
-    pub source: VerificationSource,
-    pub stale: bool,
-    #[schema(required = true)]
-    pub legal_name: Option<String>,
-    pub checked_at: Timestamp,
-}
-
-#[derive(ToSchema)]
-pub struct SearchRecord {
-    pub at: Timestamp,
-    /// What was asked, as sent.
-    #[schema(required = true, value_type = Option<Object>)]
-    pub criteria: Option<serde_json::Value>,
-    pub result_count: i64,
-    pub load_ids: Vec<String>,
-}
-
-#[derive(ToSchema)]
-pub struct RoundRecord {
-    pub load_id: String,
-    pub round: i64,
-    pub offer: Usd,
-    pub decision: Decision,
-    #[schema(required = true)]
-    pub counter_offer: Option<Usd>,
-    #[schema(required = true)]
-    pub agreed_rate: Option<Usd>,
-    #[schema(required = true)]
-    pub final_offer: Option<Usd>,
-    pub message: String,
-    pub at: Timestamp,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
-pub enum NegotiationStatus {
-    Open,
-    Agreed,
-    Rejected,
-}
-
-#[derive(ToSchema)]
-pub struct NegotiationRecord {
-    pub load_id: String,
-    pub status: NegotiationStatus,
-    pub loadboard_rate: Usd,
-    #[schema(required = true)]
-    pub agreed_rate: Option<Usd>,
-    #[schema(required = true)]
-    pub final_offer: Option<Usd>,
-    pub rounds: Vec<RoundRecord>,
-}
-
-#[derive(ToSchema)]
-pub struct CallStory {
-    pub call: CallDetail,
-    /// Everything that happened, oldest first.
-    pub timeline: Vec<TimelineEntry>,
-    /// The latest verification during the call.
-    #[schema(required = true)]
-    pub verification: Option<VerificationRecord>,
-    pub searches: Vec<SearchRecord>,
-    pub negotiations: Vec<NegotiationRecord>,
-    /// The call's latest booking.
-    #[schema(required = true)]
-    pub booking: Option<Booking>,
-}
-
-/// A call with everything recorded about it: the list's members plus the details.
-#[derive(ToSchema)]
-pub struct CallDetail {
-    pub call_id: String,
-    pub started_at: Timestamp,
-    #[schema(required = true)]
-    pub ended_at: Option<Timestamp>,
-    #[schema(required = true)]
-    pub duration_seconds: Option<i64>,
-    #[schema(required = true)]
-    pub mc_number: Option<String>,
-    #[schema(required = true)]
-    pub carrier_name: Option<String>,
-    #[schema(required = true)]
-    pub load_id: Option<String>,
-    #[schema(required = true)]
-    pub lane: Option<String>,
-    #[schema(required = true)]
-    pub outcome: Option<Outcome>,
-    #[schema(required = true)]
-    pub sentiment: Option<Sentiment>,
-    #[schema(required = true)]
-    pub classified_by: Option<ClassifiedBy>,
-    pub outcome_conflict: bool,
-    #[schema(required = true)]
-    pub agreed_rate: Option<Usd>,
-    #[schema(required = true)]
-    pub loadboard_rate: Option<Usd>,
-    #[schema(required = true)]
-    pub initial_carrier_offer: Option<Usd>,
-    #[schema(required = true)]
-    pub negotiation_rounds: Option<i64>,
-    #[schema(required = true)]
-    pub transferred: Option<bool>,
-    #[schema(required = true)]
-    pub verification_status: Option<VerificationStatus>,
-    #[schema(required = true)]
-    pub platform_status: Option<SessionStatus>,
-    #[schema(required = true)]
-    pub transcript: Option<Vec<Turn>>,
-    /// The agent's summary.
-    #[schema(required = true)]
-    pub summary: Option<String>,
-    /// What the platform extracted, as sent.
-    #[schema(required = true, value_type = Option<Object>)]
-    pub extracted: Option<serde_json::Value>,
-    #[schema(required = true)]
-    pub carrier_phone: Option<String>,
-    #[schema(required = true)]
-    pub callback_at: Option<Timestamp>,
-    #[schema(required = true)]
-    pub run_id: Option<String>,
-    pub first_seen_at: Timestamp,
-}
-
-#[derive(ToSchema)]
-pub struct TestCallStatus {
-    /// Whether `HAPPYROBOT_TRIGGER_URL` is set (the dashboard shows its button).
-    pub enabled: bool,
-}
-
-#[derive(ToSchema)]
-#[schema(example = json!({"phone_number": "+1 555 010 0100", "note": "demo"}))]
-pub struct TestCallRequest {
-    /// The phone the test run calls, e.g. `+1 312 555 2368` (sent to the platform as E.164; 555-01xx fiction numbers are refused).
-    pub phone_number: Option<TextInput>,
-    pub note: Option<TextInput>,
-}
-
-#[derive(ToSchema)]
-pub struct TestCallStarted {
-    pub started: bool,
-    /// The platform's run id (`run_id`, else the first of `queued_run_ids`).
-    #[schema(required = true)]
-    pub run_id: Option<String>,
-    /// The platform's answer: its JSON, or `{"body": "..."}`.
-    #[schema(schema_with = any_value)]
-    pub platform: serde_json::Value,
-}
 
 /// One Server-Sent Event's `data` (its `event` field is `kind`, its `id` is `id`).
 #[derive(ToSchema)]

@@ -6,6 +6,7 @@ pub mod booking;
 pub mod call;
 pub mod equipment;
 pub mod negotiation;
+pub mod session_status;
 
 pub use call::{Outcome, Sentiment, VerificationFact};
 

@@ -1,37 +1,34 @@
 //! `POST /webhooks/happyrobot`: the voice platform's session events (CloudEvents 1.0,
 //! `session.status_changed`, set in the workspace's settings: docs.happyrobot.ai,
 //! "session status change" payload contract). The session's status, run and start and
-//! end times (`data.status.updated_at`) are kept ([`super::sessions`]) and land on the
+//! end times (`data.status.updated_at`) are kept (`store::sessions`) and land on the
 //! session's call: the call whose id is `data.session_id`, or the one a finalize linked
 //! it to. A session is never counted as a call by itself. Events of other workflows of
 //! the workspace (`data.use_case_id` not in `HAPPYROBOT_WORKFLOW_IDS`) are acknowledged
 //! and ignored.
 
-use crate::db::{to_ms, write_tx};
+use crate::calls::store::sessions::{record_event, Change};
+use crate::calls::views::{PlatformEventAnswer, PlatformEventIgnored, PlatformEventRecorded};
+use crate::db::to_ms;
 use crate::error::{AppError, AppResult};
 use crate::http::body::RawBody;
 use crate::parse::{self, Fields};
 use crate::state::AppState;
-use actix_web::http::StatusCode;
+use crate::vocab::session_status::SessionStatus;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::Utc;
-use serde_json::{json, Value};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
 
-pub const STATUSES: &[&str] =
-    &["queued", "in-progress", "completed", "busy", "missed", "canceled", "failed", "voicemail"];
-
-fn status(v: Option<&Value>, field: &str) -> AppResult<Option<String>> {
+fn status(v: Option<&Value>, field: &str) -> AppResult<Option<SessionStatus>> {
     match v {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => {
-            let s = s.trim().to_ascii_lowercase().replace('_', "-");
-            let s = if s == "cancelled" { "canceled".to_string() } else { s };
-            if STATUSES.contains(&s.as_str()) {
-                Ok(Some(s))
-            } else {
-                Err(AppError::invalid(field, format!("`{field}` must be one of {}.", STATUSES.join(", "))))
+        Some(Value::String(s)) => match SessionStatus::parse(s) {
+            Some(st) => Ok(Some(st)),
+            None => {
+                let all: Vec<&str> = SessionStatus::ALL.iter().map(|s| s.as_str()).collect();
+                Err(AppError::invalid(field, format!("`{field}` must be one of {}.", all.join(", "))))
             }
-        }
+        },
         Some(_) => Err(AppError::invalid(field, format!("`{field}` must be a status string."))),
     }
 }
@@ -43,10 +40,10 @@ fn status(v: Option<&Value>, field: &str) -> AppResult<Option<String>> {
     tag = "agent",
     summary = "The voice platform's session events",
     description = "Scope: agent. CloudEvents 1.0 `session.status_changed`: the session's status and start and end times (`data.status.updated_at`, else `time`) are kept and land on its call (the call whose id is `data.session_id`, at once or when that call appears, or the call a finalize linked with `session_id`); a session is never a call by itself. Other event types, and events of workflows not listed in `HAPPYROBOT_WORKFLOW_IDS` (`data.use_case_id`), are acknowledged with a 202 and ignored.",
-    request_body(content = crate::http::openapi::PlatformEvent, content_type = "application/json"),
+    request_body(content = crate::calls::views::PlatformEvent, content_type = "application/json"),
     responses(
-        (status = 200, description = "Recorded on the call.", body = crate::http::openapi::PlatformEventRecorded),
-        (status = 202, description = "Not a `session.status_changed` event: ignored.", body = crate::http::openapi::PlatformEventIgnored),
+        (status = 200, description = "Recorded on the call.", body = crate::calls::views::PlatformEventRecorded),
+        (status = 202, description = "Not a `session.status_changed` event: ignored.", body = crate::calls::views::PlatformEventIgnored),
         (status = 400, description = "`invalid_json`: not JSON even after repairing raw control characters and trailing commas; the body is kept and the answer carries its `rejected_id`. `invalid_body`: not a JSON object.", body = crate::error::ErrorBody),
         (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::error::ErrorBody),
         (status = 422, description = "`missing_field` (`type`, `data`, `data.session_id`, `data.status`, `data.status.current`) or `invalid_value` (an unknown status, an unreadable `time` or `data.status.updated_at`).", body = crate::error::ErrorBody),
@@ -54,17 +51,26 @@ fn status(v: Option<&Value>, field: &str) -> AppResult<Option<String>> {
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []))
 )]
 pub async fn session_event(state: web::Data<AppState>, req: HttpRequest, body: RawBody) -> AppResult<HttpResponse> {
-    let value = super::intake::read(&state, &req, &body.0).await?;
-    let (status, answer) = receive(&state, value).await?;
-    Ok(HttpResponse::build(status).json(answer))
+    let value = crate::calls::intake::read(&state, &req, &body.0).await?;
+    let answer = receive(&state, value).await?;
+    Ok(HttpResponse::build(answer.status()).json(answer))
 }
 
 /// Records a session event (from the route, or replayed from a rejected body).
-pub async fn receive(state: &web::Data<AppState>, body: Value) -> AppResult<super::rejected::RouteAnswer> {
+pub async fn receive(state: &web::Data<AppState>, body: Value) -> AppResult<PlatformEventAnswer> {
     let f = Fields::new(&body)?;
     let kind = f.text("type")?.ok_or_else(|| AppError::missing("type"))?;
+    let ignored = |reason, use_case_id| {
+        PlatformEventAnswer::Ignored(PlatformEventIgnored {
+            accepted: true,
+            ignored: true,
+            kind: kind.clone(),
+            reason,
+            use_case_id,
+        })
+    };
     if kind != "session.status_changed" {
-        return Ok((StatusCode::ACCEPTED, json!({"accepted": true, "ignored": true, "type": kind})));
+        return Ok(ignored(None, None));
     }
     let data = match f.raw("data") {
         Some(d @ Value::Object(_)) => d,
@@ -76,14 +82,26 @@ pub async fn receive(state: &web::Data<AppState>, body: Value) -> AppResult<supe
     let ours = &state.settings.happyrobot.workflow_ids;
     let workflow = d.id("use_case_id")?.or(d.id("workflow_id")?);
     if !ours.is_empty() && !workflow.as_ref().is_some_and(|w| ours.contains(w)) {
-        return Ok((
-            StatusCode::ACCEPTED,
-            json!({"accepted": true, "ignored": true, "type": kind, "reason": "other_workflow", "use_case_id": workflow}),
-        ));
+        return Ok(ignored(Some("other_workflow"), Some(workflow)));
     }
     let session_id = d.id("session_id")?.ok_or_else(|| AppError::missing("data.session_id"))?;
     let run_id = d.id("run_id")?;
     let st = d.raw("status").ok_or_else(|| AppError::missing("data.status"))?;
+    let (previous, current) = statuses(st)?;
+    let change = Change {
+        session_id: session_id.clone(),
+        run_id,
+        use_case_id: workflow,
+        current,
+        at_ms: to_ms(changed_at(&f, st)?),
+    };
+    let call_id = state.db.write(move |conn| record_event(conn, &change, previous, to_ms(Utc::now()))).await?;
+    Ok(PlatformEventAnswer::Recorded(PlatformEventRecorded { accepted: true, session_id, call_id, status: current }))
+}
+
+/// The previous and current statuses of `data.status` (`{previous, current}` or just the
+/// current one).
+fn statuses(st: &Value) -> AppResult<(Option<SessionStatus>, SessionStatus)> {
     let (previous, current) = match st {
         Value::Object(o) => {
             (status(o.get("previous"), "data.status.previous")?, status(o.get("current"), "data.status.current")?)
@@ -91,9 +109,12 @@ pub async fn receive(state: &web::Data<AppState>, body: Value) -> AppResult<supe
         Value::String(_) => (None, status(Some(st), "data.status")?),
         _ => return Err(AppError::invalid("data.status", "`data.status` must be {previous, current}.")),
     };
-    let current = current.ok_or_else(|| AppError::missing("data.status.current"))?;
-    // When the status changed: `data.status.updated_at` where the platform sends it, else
-    // the envelope's `time` (when the event was sent), else now.
+    Ok((previous, current.ok_or_else(|| AppError::missing("data.status.current"))?))
+}
+
+/// When the status changed: `data.status.updated_at` where the platform sends it, else
+/// the envelope's `time` (when the event was sent), else now.
+fn changed_at(f: &Fields, st: &Value) -> AppResult<DateTime<Utc>> {
     let changed_at = match st {
         Value::Object(o) => o.get("updated_at").filter(|v| !parse::is_no_value(v)),
         _ => None,
@@ -102,39 +123,11 @@ pub async fn receive(state: &web::Data<AppState>, body: Value) -> AppResult<supe
         Some(v) => ("data.status.updated_at", Some(v)),
         None => ("time", f.raw("time")),
     };
-    let at = match raw_at {
+    Ok(match raw_at {
         Some(v) => parse::when(v)
             .map_err(|why| AppError::invalid(field, format!("`{field}` {why}.")))?
             .map(|w| w.to_utc(|n| n.and_utc()))
             .unwrap_or_else(Utc::now),
         None => Utc::now(),
-    };
-    let change = super::sessions::Change {
-        session_id: session_id.clone(),
-        run_id: run_id.clone(),
-        use_case_id: workflow,
-        current: current.clone(),
-        at_ms: to_ms(at),
-    };
-    let call_id = state
-        .db
-        .write(move |conn| -> AppResult<Option<String>> {
-            let now_ms = to_ms(Utc::now());
-            write_tx(conn, |c| -> AppResult<Option<String>> {
-                let call = super::sessions::record(c, &change, now_ms)?;
-                // Live only for a session that is a call; others wait for one.
-                if let Some(id) = &call {
-                    crate::events::append(
-                        c,
-                        "call.session_status",
-                        Some(id),
-                        json!({"previous": previous, "current": change.current, "run_id": change.run_id}),
-                        now_ms,
-                    )?;
-                }
-                Ok(call)
-            })
-        })
-        .await?;
-    Ok((StatusCode::OK, json!({"accepted": true, "session_id": session_id, "call_id": call_id, "status": current})))
+    })
 }

@@ -7,17 +7,15 @@
 
 use crate::db::schema::{calls, platform_sessions};
 use crate::db::DbConnection;
+use crate::vocab::session_status::SessionStatus;
 use diesel::prelude::*;
-
-/// Statuses after which the session is over.
-pub const TERMINAL: &[&str] = &["completed", "busy", "missed", "canceled", "failed", "voicemail"];
 
 /// One status change of a session.
 pub struct Change {
     pub session_id: String,
     pub run_id: Option<String>,
     pub use_case_id: Option<String>,
-    pub current: String,
+    pub current: SessionStatus,
     pub at_ms: i64,
 }
 
@@ -44,7 +42,7 @@ pub fn record(conn: &mut DbConnection, ch: &Change, now_ms: i64) -> QueryResult<
     ensure(conn, &ch.session_id, now_ms)?;
     let target = platform_sessions::table.find(&ch.session_id);
     diesel::update(target)
-        .set((platform_sessions::status.eq(&ch.current), platform_sessions::updated_at.eq(now_ms)))
+        .set((platform_sessions::status.eq(ch.current.as_str()), platform_sessions::updated_at.eq(now_ms)))
         .execute(conn)?;
     if let Some(r) = &ch.run_id {
         diesel::update(target).set(platform_sessions::run_id.eq(r)).execute(conn)?;
@@ -52,12 +50,12 @@ pub fn record(conn: &mut DbConnection, ch: &Change, now_ms: i64) -> QueryResult<
     if let Some(u) = &ch.use_case_id {
         diesel::update(target).set(platform_sessions::use_case_id.eq(u)).execute(conn)?;
     }
-    if ch.current == "in-progress" {
+    if ch.current == SessionStatus::InProgress {
         diesel::update(target.filter(platform_sessions::started_at.is_null()))
             .set(platform_sessions::started_at.eq(ch.at_ms))
             .execute(conn)?;
     }
-    if TERMINAL.contains(&ch.current.as_str()) {
+    if ch.current.is_terminal() {
         diesel::update(target.filter(platform_sessions::ended_at.is_null()))
             .set(platform_sessions::ended_at.eq(ch.at_ms))
             .execute(conn)?;
@@ -109,4 +107,27 @@ pub fn apply(conn: &mut DbConnection, session_id: &str, call_id: &str, now_ms: i
         }
     }
     Ok(true)
+}
+
+/// Records a session event in one transaction and, when the session is a call's, appends
+/// the live `call.session_status` event; others wait for their call.
+pub fn record_event(
+    conn: &mut DbConnection,
+    change: &Change,
+    previous: Option<SessionStatus>,
+    now_ms: i64,
+) -> crate::error::AppResult<Option<String>> {
+    crate::db::write_tx(conn, |c| -> crate::error::AppResult<Option<String>> {
+        let call = record(c, change, now_ms)?;
+        if let Some(id) = &call {
+            crate::events::append(
+                c,
+                "call.session_status",
+                Some(id),
+                serde_json::json!({"previous": previous, "current": change.current, "run_id": change.run_id}),
+                now_ms,
+            )?;
+        }
+        Ok(call)
+    })
 }

@@ -10,13 +10,15 @@
 //!   `x-api-key`, the payload as the body, answer `{"queued_run_ids": [...]}`.
 //!
 //! A triggered run places a phone call (an outbound voice agent dials the number the
-//! payload carries), so the number is normalised to E.164 and fictional 555-01xx numbers,
-//! which the platform refuses, are refused here first.
+//! payload carries), so the number is normalised to E.164 ([`crate::types::e164`]) and
+//! fictional 555-01xx numbers, which the platform refuses, are refused here first.
 
+use crate::calls::views::{TestCallStarted, TestCallStatus};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::body::RawBody;
 use crate::parse::Fields;
 use crate::state::AppState;
+use crate::types::e164_checked;
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -29,11 +31,11 @@ use std::time::Duration;
     tag = "dashboard",
     summary = "Can the dashboard start test calls?",
     description = "Scope: dashboard (or admin).",
-    responses((status = 200, description = "Whether test calls are configured.", body = crate::http::openapi::TestCallStatus)),
+    responses((status = 200, description = "Whether test calls are configured.", body = crate::calls::views::TestCallStatus)),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
 pub async fn status(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(json!({"enabled": state.settings.happyrobot.trigger_url.is_some()}))
+    HttpResponse::Ok().json(TestCallStatus { enabled: state.settings.happyrobot.trigger_url.is_some() })
 }
 
 /// `POST /calls/test`: `{"phone_number"?, "note"?}` → the platform's answer.
@@ -44,9 +46,9 @@ pub async fn status(state: web::Data<AppState>) -> HttpResponse {
     tag = "dashboard",
     summary = "Start a test call",
     description = "Scope: dashboard (or admin). Asks the voice platform to run the test workflow at `HAPPYROBOT_TRIGGER_URL`: the REST runs endpoint (`/api/v2/workflows/{id}/runs`, Bearer key, `{payload, environment}`) or an incoming-hook URL (`x-api-key`, the payload as body). The run calls `phone_number` (normalised to E.164). The body is optional.",
-    request_body(content = Option<crate::http::openapi::TestCallRequest>, content_type = "application/json"),
+    request_body(content = Option<crate::calls::views::TestCallRequest>, content_type = "application/json"),
     responses(
-        (status = 200, description = "The platform started the call.", body = crate::http::openapi::TestCallStarted),
+        (status = 200, description = "The platform started the call.", body = crate::calls::views::TestCallStarted),
         (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = crate::error::ErrorBody),
         (status = 404, description = "`test_calls_not_configured`: the trigger URL or key is not set.", body = crate::error::ErrorBody),
         (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::error::ErrorBody),
@@ -73,7 +75,10 @@ pub async fn start(state: web::Data<AppState>, body: RawBody) -> AppResult<HttpR
         })?
     };
     let f = Fields::new(&body_value)?;
-    let phone = f.text("phone_number")?.map(|p| e164(&p)).transpose()?;
+    let phone = f
+        .text("phone_number")?
+        .map(|p| e164_checked(&p).map_err(|why| AppError::invalid("phone_number", format!("`phone_number` {why}."))))
+        .transpose()?;
     let payload = json!({
         "source": "carrier-sales dashboard",
         "test": true,
@@ -124,7 +129,7 @@ pub async fn start(state: web::Data<AppState>, body: RawBody) -> AppResult<HttpR
         .and_then(Value::as_str)
         .or_else(|| platform.get("queued_run_ids").and_then(|r| r.get(0)).and_then(Value::as_str))
         .map(str::to_string);
-    Ok(HttpResponse::Ok().json(json!({"started": true, "run_id": run_id, "platform": platform})))
+    Ok(HttpResponse::Ok().json(TestCallStarted { started: true, run_id, platform }))
 }
 
 /// True for the platform's REST runs endpoint (`/api/v2/workflows/{id}/runs`); anything
@@ -135,60 +140,9 @@ fn is_runs_endpoint(url: &str) -> bool {
     path.ends_with("/runs") && path.contains("/api/v2/workflows/")
 }
 
-/// `+1 (312) 555-2368`, `312-555-2368`, `+44 20 7946 0958` → E.164 (`+13125552368`). Ten
-/// digits without a country code are North American. The platform dials only routable
-/// numbers: impossible North American numbers and 555-0100 to 555-0199 (reserved for
-/// fiction) are refused here.
-fn e164(raw: &str) -> AppResult<String> {
-    let bad = |why: &str| AppError::invalid("phone_number", format!("`phone_number` {why}."));
-    if !raw.chars().all(|c| c.is_ascii_digit() || "+-() .".contains(c)) || raw.matches('+').count() > 1 {
-        return Err(bad("must be a phone number such as +1 312 555 2368"));
-    }
-    if raw.contains('+') && !raw.trim_start().starts_with('+') {
-        return Err(bad("may have a + only at the start"));
-    }
-    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
-    let international = raw.trim_start().starts_with('+');
-    let full = match (international, digits.len()) {
-        (false, 10) => format!("1{digits}"),
-        (false, 11) if digits.starts_with('1') => digits,
-        (false, _) => return Err(bad("needs its country code, e.g. +1 312 555 2368")),
-        (true, 8..=15) => digits,
-        (true, _) => return Err(bad("must have 8 to 15 digits")),
-    };
-    if full.len() == 11 && full.starts_with('1') {
-        let b = full.as_bytes();
-        // North American area codes and exchanges never start with 0 or 1.
-        if b[1] < b'2' || b[4] < b'2' {
-            return Err(bad("is not a North American number that exists (area code and exchange start with 2 to 9)"));
-        }
-        if &full[4..8] == "5550" && b[8] == b'1' {
-            return Err(bad("is a fictional 555-01xx number, which the voice platform refuses to dial"));
-        }
-    }
-    Ok(format!("+{full}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn phone_numbers_become_e164() {
-        for (raw, want) in [
-            ("+1 (312) 555-2368", "+13125552368"),
-            ("312-555-2368", "+13125552368"),
-            ("1 312 555 2368", "+13125552368"),
-            ("+44 20 7946 0958", "+442079460958"),
-        ] {
-            assert_eq!(e164(raw).unwrap(), want, "{raw}");
-        }
-        for raw in
-            ["+1 555 010 0100", "312 555 0142", "+1 212 055 2368", "555-2368", "+1 312 555 2368 ext 4", "1+312", "+12"]
-        {
-            assert!(e164(raw).is_err(), "{raw}");
-        }
-    }
 
     #[test]
     fn the_runs_endpoint_is_told_from_a_hook() {

@@ -18,14 +18,3 @@ pub mod views;
 
 pub use rep::Rep;
 pub use routes::configure;
-
-/// The call story (`src/calls`) reads bookings through these two names today; it moves to
-/// its own SQL over `bookings` (DESIGN.md, "Rooms and arrows"), then this goes.
-pub mod handlers {
-    pub use super::store::BookingRow;
-
-    /// A booking as the dashboard shows it, as JSON.
-    pub fn booking_view(b: &BookingRow) -> serde_json::Value {
-        serde_json::to_value(super::views::Booking::from(b)).unwrap_or_default()
-    }
-}

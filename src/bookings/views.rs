@@ -5,7 +5,7 @@
 
 use super::store::BookingRow;
 use super::Rep;
-use crate::http::openapi::{long_text, IdInput, LenientAmount, McInput, TextInput, Timestamp, Usd};
+use crate::parse::schema::{long_text, IdInput, LenientAmount, McInput, TextInput, Timestamp, Usd};
 use crate::types::Money;
 use crate::vocab::booking::BookingStatus;
 use serde::Serialize;

@@ -4,7 +4,7 @@
 //! [`super::Verification`] serialises.
 
 use super::{Reason, Warning};
-use crate::http::openapi::{DotInput, IdInput, McInput, Timestamp, Usd};
+use crate::parse::schema::{DotInput, IdInput, McInput, Timestamp, Usd};
 use utoipa::ToSchema;
 
 #[derive(ToSchema)]
@@ -22,22 +22,7 @@ pub struct VerifyRequest {
     pub run_id: Option<IdInput>,
 }
 
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum VerificationStatus {
-    Eligible,
-    Ineligible,
-    NotFound,
-    Unavailable,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum VerificationSource {
-    Fmcsa,
-    Cache,
-    OfflineSnapshot,
-}
+pub use crate::vocab::verification::{VerificationSource, VerificationStatus};
 
 #[derive(ToSchema)]
 #[schema(rename_all = "lowercase")]

@@ -9,6 +9,7 @@ pub mod openapi;
 pub mod session;
 pub mod tls;
 pub mod ui;
+pub mod views;
 
 use crate::error::{AppError, ErrorCode};
 use crate::state::AppState;

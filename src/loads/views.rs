@@ -3,7 +3,7 @@
 //! Request bodies are read leniently by `crate::parse::Fields`; their types here only
 //! describe what is accepted.
 
-use crate::http::openapi::{
+use crate::parse::schema::{
     long_text, raw, read_sometimes, DateTimeInput, IdInput, LenientAmount, LenientCount, LenientNumber, McInput,
     TextInput, Timestamp, Usd,
 };

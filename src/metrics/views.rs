@@ -1,7 +1,7 @@
 //! The metrics room's query parameters and answers (SPEC §9): what the summary and the
 //! time series handlers serialise, with their OpenAPI schemas.
 
-use crate::http::openapi::{Timestamp, Usd};
+use crate::parse::schema::{Timestamp, Usd};
 use crate::types::Money;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -5,7 +5,7 @@
 
 use super::engine::{Decision, Outcome, MAX_ROUNDS};
 use crate::config::NegotiationSettings;
-use crate::http::openapi::{IdInput, LenientAmount, McInput, Usd};
+use crate::parse::schema::{IdInput, LenientAmount, McInput, Usd};
 use crate::types::Money;
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -7,6 +7,7 @@
 //! a value that is present but cannot mean anything is a 422 naming the field.
 
 mod dates;
+pub mod schema;
 mod turns;
 mod values;
 

@@ -7,6 +7,7 @@ pub mod call;
 pub mod equipment;
 pub mod negotiation;
 pub mod session_status;
+pub mod verification;
 
 pub use call::{Outcome, Sentiment, VerificationFact};
 

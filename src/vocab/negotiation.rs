@@ -30,3 +30,32 @@ impl NegotiationStatus {
         }
     }
 }
+
+/// What we answer to the carrier's offer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Accept,
+    Counter,
+    Reject,
+}
+
+impl Decision {
+    /// The spelling stored with each round and used as the telemetry label.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Accept => "accept",
+            Decision::Counter => "counter",
+            Decision::Reject => "reject",
+        }
+    }
+
+    /// A stored round's decision; anything unknown reads as a counter (rounds remain).
+    pub fn from_stored(s: &str) -> Decision {
+        match s {
+            "accept" => Decision::Accept,
+            "reject" => Decision::Reject,
+            _ => Decision::Counter,
+        }
+    }
+}

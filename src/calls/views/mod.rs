@@ -5,12 +5,13 @@
 
 pub mod story;
 
-use crate::http::openapi::{
+use crate::parse::schema::{
     any_value, read_sometimes, summary_text, DateTimeInput, ExtractedInput, IdInput, LenientAmount, LenientBool,
-    LenientCount, McInput, TextInput, Timestamp, TranscriptInput, Usd, VerificationStatus,
+    LenientCount, McInput, TextInput, Timestamp, TranscriptInput, Usd,
 };
 use crate::types::Money;
 pub use crate::vocab::session_status::SessionStatus;
+use crate::vocab::verification::VerificationStatus;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::openapi::schema::Schema;

@@ -3,9 +3,10 @@
 //! timeline in time order. Built by `store::story` from the tables that hold them.
 
 use super::{ClassifiedBy, Outcome, Sentiment, SessionStatus};
-use crate::http::openapi::{Booking, Timestamp, Usd, VerificationSource, VerificationStatus};
-use crate::negotiation::Decision;
+use crate::parse::schema::{Timestamp, Usd};
 use crate::types::Money;
+use crate::vocab::negotiation::Decision;
+use crate::vocab::verification::{VerificationSource, VerificationStatus};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -208,7 +209,7 @@ pub struct CallStory {
     pub searches: Vec<SearchRecord>,
     pub negotiations: Vec<NegotiationRecord>,
     /// The call's latest booking.
-    #[schema(required = true, value_type = Option<Booking>)]
+    #[schema(required = true, schema_with = booking_or_null)]
     pub booking: Option<StoryBooking>,
 }
 
@@ -267,4 +268,14 @@ pub struct CallDetail {
     pub run_id: Option<String>,
     #[schema(value_type = Timestamp)]
     pub first_seen_at: String,
+}
+
+/// The bookings room's `Booking` schema, named rather than imported: the story reads the
+/// booking with its own SQL and writes it in that shape.
+fn booking_or_null() -> utoipa::openapi::schema::Schema {
+    utoipa::openapi::schema::OneOfBuilder::new()
+        .item(utoipa::openapi::Ref::from_schema_name("Booking"))
+        .item(utoipa::openapi::schema::Object::builder().schema_type(utoipa::openapi::schema::Type::Null))
+        .description(Some("The call's latest booking."))
+        .into()
 }

@@ -4,9 +4,10 @@ use super::{is_no_value, MAX_TRANSCRIPT_LEN};
 use serde::Serialize;
 use serde_json::Value;
 
-/// One turn of a conversation; roles are normalised to `agent` and `carrier`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+/// A turn of the transcript; roles are normalised to `agent` and `carrier`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Turn {
+    /// `agent`, `carrier`, `unknown` or the platform's own label.
     pub role: String,
     pub content: String,
 }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// How a call ended, as the dashboard reports it (SPEC §3.1 `calls/finalize`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Booked,
@@ -51,7 +51,7 @@ impl Outcome {
 }
 
 /// The carrier's mood over the call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Sentiment {
     Positive,

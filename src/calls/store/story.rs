@@ -51,25 +51,7 @@ pub fn story(conn: &mut DbConnection, row: CallRow) -> AppResult<CallStory> {
 /// The list's members of the call plus its details.
 fn detail(s: CallSummary, row: CallRow) -> CallDetail {
     CallDetail {
-        call_id: s.call_id,
-        started_at: s.started_at,
-        ended_at: s.ended_at,
-        duration_seconds: s.duration_seconds,
-        mc_number: s.mc_number,
-        carrier_name: s.carrier_name,
-        load_id: s.load_id,
-        lane: s.lane,
-        outcome: s.outcome,
-        sentiment: s.sentiment,
-        classified_by: s.classified_by,
-        outcome_conflict: s.outcome_conflict,
-        agreed_rate: s.agreed_rate,
-        loadboard_rate: s.loadboard_rate,
-        initial_carrier_offer: s.initial_carrier_offer,
-        negotiation_rounds: s.negotiation_rounds,
-        transferred: s.transferred,
-        verification_status: s.verification_status,
-        platform_status: s.platform_status,
+        call: s,
         transcript: row.transcript_json.as_deref().and_then(|t| serde_json::from_str(t).ok()),
         summary: row.summary,
         extracted: row

@@ -17,26 +17,7 @@ use serde_json::Value;
 use utoipa::openapi::schema::Schema;
 use utoipa::{IntoParams, ToSchema};
 
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum Outcome {
-    Booked,
-    NegotiationFailed,
-    CarrierDeclined,
-    NoMatchingLoads,
-    CarrierIneligible,
-    CallbackRequested,
-    Abandoned,
-    Other,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
-pub enum Sentiment {
-    Positive,
-    Neutral,
-    Negative,
-}
+pub use crate::vocab::{Outcome, Sentiment};
 
 #[derive(ToSchema)]
 #[schema(rename_all = "lowercase")]

@@ -2,7 +2,7 @@
 //! the verifications, searches, negotiations and booking made during it, and one
 //! timeline in time order. Built by `store::story` from the tables that hold them.
 
-use super::{ClassifiedBy, Outcome, Sentiment, SessionStatus};
+use super::SessionStatus;
 use crate::parse::schema::{Timestamp, Usd};
 use crate::types::Money;
 use crate::vocab::negotiation::Decision;
@@ -11,13 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-/// A turn of the transcript (`crate::parse::Turn` as the story writes it).
-#[derive(ToSchema)]
-pub struct Turn {
-    /// `agent`, `carrier`, `unknown` or the platform's own label.
-    pub role: String,
-    pub content: String,
-}
+pub use crate::parse::Turn;
 
 #[derive(Serialize, ToSchema, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -134,14 +128,7 @@ pub struct RoundRecord {
     pub at: String,
 }
 
-/// A negotiation's status as stored by the negotiation room.
-#[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
-pub enum NegotiationStatus {
-    Open,
-    Agreed,
-    Rejected,
-}
+pub use crate::vocab::negotiation::NegotiationStatus;
 
 #[derive(Serialize, ToSchema)]
 pub struct NegotiationRecord {
@@ -216,42 +203,9 @@ pub struct CallStory {
 /// A call with everything recorded about it: the list's members plus the details.
 #[derive(Serialize, ToSchema)]
 pub struct CallDetail {
-    pub call_id: String,
-    #[schema(value_type = Timestamp)]
-    pub started_at: String,
-    #[schema(required = true, value_type = Option<Timestamp>)]
-    pub ended_at: Option<String>,
-    #[schema(required = true)]
-    pub duration_seconds: Option<i64>,
-    #[schema(required = true)]
-    pub mc_number: Option<String>,
-    #[schema(required = true)]
-    pub carrier_name: Option<String>,
-    #[schema(required = true)]
-    pub load_id: Option<String>,
-    #[schema(required = true)]
-    pub lane: Option<String>,
-    #[schema(required = true, value_type = Option<Outcome>)]
-    pub outcome: Option<String>,
-    #[schema(required = true, value_type = Option<Sentiment>)]
-    pub sentiment: Option<String>,
-    #[schema(required = true, value_type = Option<ClassifiedBy>)]
-    pub classified_by: Option<String>,
-    pub outcome_conflict: bool,
-    #[schema(required = true, value_type = Option<Usd>)]
-    pub agreed_rate: Option<Money>,
-    #[schema(required = true, value_type = Option<Usd>)]
-    pub loadboard_rate: Option<Money>,
-    #[schema(required = true, value_type = Option<Usd>)]
-    pub initial_carrier_offer: Option<Money>,
-    #[schema(required = true)]
-    pub negotiation_rounds: Option<i64>,
-    #[schema(required = true)]
-    pub transferred: Option<bool>,
-    #[schema(required = true, value_type = Option<VerificationStatus>)]
-    pub verification_status: Option<String>,
-    #[schema(required = true, value_type = Option<SessionStatus>)]
-    pub platform_status: Option<String>,
+    /// Everything the calls list shows of the call.
+    #[serde(flatten)]
+    pub call: super::CallSummary,
     #[schema(required = true, value_type = Option<Vec<Turn>>)]
     pub transcript: Option<Vec<crate::parse::Turn>>,
     /// The agent's summary.

@@ -23,6 +23,14 @@ ms() { date +%s%N | awk '{printf "%d", $1/1000000}'; }
 echo "generating 10k and 100k loads"
 python3 bench/gen_loads.py 10000 "$work/loads-10k.json"
 python3 bench/gen_loads.py 100000 "$work/loads-100k.json"
+# An import holds at most 50,000 loads: the 100k set goes in as two halves.
+python3 - "$work/loads-100k.json" <<'PY'
+import json, sys
+loads = json.load(open(sys.argv[1]))
+half = len(loads) // 2
+for name, part in (("a", loads[:half]), ("b", loads[half:])):
+    json.dump(part, open(sys.argv[1].replace(".json", f"-{name}.json"), "w"))
+PY
 
 fmcsa_port=$(free_port)
 python3 bench/fake_fmcsa.py "$fmcsa_port" & pids+=($!)
@@ -77,7 +85,9 @@ bench_backend() {
   echo -e "$name\tRSS after load\t-\t-\t$(awk '/VmRSS/ {printf "%.1f MB", $2/1024}' /proc/$pid/status)\t-\t-" >>"$results"
   kill "$pid"; wait "$pid" 2>/dev/null || true
   echo "== $name: importing 100k loads"
-  DATABASE_URL="$url_100k" RUST_LOG=warn "$bin" import-loads "$work/loads-100k.json" | tail -1
+  for half in a b; do
+    DATABASE_URL="$url_100k" RUST_LOG=warn "$bin" import-loads "$work/loads-100k-$half.json" | tail -1
+  done
   start_server "$name-100k" "$url_100k"
   run "$name" "search, 100k loads" 1 /api/v1/loads/search '{"origin": "Dallas, TX", "equipment_type": "Dry Van", "max_results": 3}'
   run "$name" "search, 100k loads" 32 /api/v1/loads/search '{"origin": "Dallas, TX", "equipment_type": "Dry Van", "max_results": 3}'

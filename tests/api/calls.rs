@@ -267,6 +267,30 @@ async fn a_calls_story_is_told_in_time_order() {
     assert_eq!(story["call"]["loadboard_rate"], 2000);
     assert_eq!(story["call"]["negotiation_rounds"], 2);
     assert_eq!(story["searches"][0]["result_count"], 1);
+    // The premium is the server's figure: $80 over $2,000 posted is +4.0%.
+    assert_eq!(story["call"]["premium_usd"], 80);
+    assert_eq!(story["call"]["premium_pct"], 4.0);
+    assert_eq!(story["call"]["in_progress"], false, "finalized");
+}
+
+/// A call is in progress until it has an outcome or an end, or the platform says its
+/// session is over; without word from the platform, for an hour after it began.
+#[actix_web::test]
+async fn a_call_is_in_progress_until_it_ends() {
+    let app = spawn_app().await;
+    let live = |list: &Value, id: &str| {
+        list["calls"].as_array().unwrap().iter().find(|c| c["call_id"] == id).unwrap()["in_progress"].clone()
+    };
+    let (s, _) =
+        json(app.agent("/api/v1/fmcsa/verify", &json!({"mc_number": "700010", "call_id": "call-live-1"})).await).await;
+    assert_eq!(s, 200);
+    let (_, list) = json(app.get_as(DASHBOARD_KEY, "/api/v1/calls").await).await;
+    assert_eq!(live(&list, "call-live-1"), true, "{list}");
+    assert_eq!(list["calls"][0]["premium_usd"], Value::Null, "no deal, no premium");
+
+    finalize(&app, &json!({"call_id": "call-live-1", "outcome": "no_matching_loads", "sentiment": "neutral"})).await;
+    let (_, list) = json(app.get_as(DASHBOARD_KEY, "/api/v1/calls").await).await;
+    assert_eq!(live(&list, "call-live-1"), false, "{list}");
 }
 
 #[actix_web::test]

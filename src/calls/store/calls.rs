@@ -9,6 +9,7 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::paging::split_page;
 use crate::time::rfc3339;
 use crate::types::Money;
+use crate::vocab::session_status::SessionStatus;
 use diesel::prelude::*;
 use std::collections::HashMap;
 
@@ -147,6 +148,7 @@ pub fn export(conn: &mut DbConnection, p: &CallQuery) -> AppResult<Vec<CallSumma
 
 /// Enriches a page of call rows with their lane, posted rate, rounds and verification.
 pub fn summaries(conn: &mut DbConnection, rows: &[CallRow]) -> AppResult<Vec<CallSummary>> {
+    let now_ms = crate::db::to_ms(chrono::Utc::now());
     let ids: Vec<&str> = rows.iter().map(|r| r.call_id.as_str()).collect();
     // The load of the call: the one it names, else the one it negotiated last.
     let negs: Vec<(String, String, i32, i64)> = negotiations::table
@@ -189,9 +191,36 @@ pub fn summaries(conn: &mut DbConnection, rows: &[CallRow]) -> AppResult<Vec<Cal
                 transferred: r.transferred,
                 verification_status: verification.get(&r.call_id).cloned(),
                 platform_status: r.platform_status.clone(),
+                premium_usd: premium(r.agreed_rate_cents, lane).map(|(usd, _)| usd),
+                premium_pct: premium(r.agreed_rate_cents, lane).map(|(_, pct)| pct),
+                in_progress: in_progress(r, now_ms),
             }
         })
         .collect())
+}
+
+/// The agreed rate over the posted one, in dollars and as a percentage (one decimal).
+fn premium(agreed_cents: Option<i64>, lane: Option<&(String, String, i64)>) -> Option<(Money, f64)> {
+    let (agreed, posted) = (agreed_cents?, lane?.2);
+    (posted > 0).then(|| {
+        let diff = agreed - posted;
+        (Money(diff), (diff as f64 * 1000.0 / posted as f64).round() / 10.0)
+    })
+}
+
+/// How long a call with no word from the platform counts as going on after it began.
+const IN_PROGRESS_WITHOUT_PLATFORM_MS: i64 = 60 * 60 * 1000;
+
+/// No outcome and no end yet, and the platform's session is live; with no word from the
+/// platform, a call that began within the hour.
+fn in_progress(r: &CallRow, now_ms: i64) -> bool {
+    if r.outcome.is_some() || r.ended_at.is_some() {
+        return false;
+    }
+    match r.platform_status.as_deref().and_then(SessionStatus::parse) {
+        Some(status) => !status.is_terminal(),
+        None => now_ms - r.occurred_at < IN_PROGRESS_WITHOUT_PLATFORM_MS,
+    }
 }
 
 /// Each load's origin, destination and posted rate.

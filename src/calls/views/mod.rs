@@ -231,6 +231,15 @@ pub struct CallSummary {
     /// The voice platform's last session status.
     #[schema(required = true, value_type = Option<SessionStatus>)]
     pub platform_status: Option<String>,
+    /// `agreed_rate` − `loadboard_rate`, when both are known.
+    #[schema(required = true, value_type = Option<Usd>)]
+    pub premium_usd: Option<Money>,
+    /// The premium as a percentage of the posted rate, to one decimal.
+    #[schema(required = true)]
+    pub premium_pct: Option<f64>,
+    /// The call is still going on: no outcome and no end yet, and the platform's session is
+    /// live (or, with no word from the platform, the call began within the hour).
+    pub in_progress: bool,
 }
 
 #[derive(Serialize, ToSchema)]

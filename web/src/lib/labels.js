@@ -113,22 +113,6 @@ export function codeLabel(code) {
   return code ? humanize(code) : '—';
 }
 
-/** A call not finalized yet, started within this long, is shown as in progress. */
-const IN_PROGRESS_MS = 60 * 60 * 1000;
-
-/**
- * Whether a call without an outcome is most likely still going on (no end time,
- * started within the last hour): the list shows "In progress" instead of
- * "Unclassified".
- * @param {{ outcome?: string | null, ended_at?: string | null, started_at?: string | null }} call
- * @param {number} [now]
- */
-export function isInProgress(call, now = Date.now()) {
-  if (call.outcome || call.ended_at) return false;
-  const started = Date.parse(call.started_at ?? '');
-  return Number.isFinite(started) && now - started < IN_PROGRESS_MS;
-}
-
 /** The platform webhooks whose unreadable bodies are kept (SPEC §12.2). */
 /** @type {Record<string, string>} */
 const WEBHOOK_ROUTE_LABELS = {

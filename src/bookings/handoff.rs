@@ -5,6 +5,7 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::loads::model::LoadRow;
 use crate::negotiation::NegotiationRow;
 use crate::types::Money;
+use crate::vocab::negotiation::NegotiationStatus::{self, Agreed, Rejected};
 use chrono::{DateTime, Utc};
 
 /// What the handoff asks to book, once the carrier's standing is known.
@@ -31,12 +32,12 @@ pub fn check_rate(n: Option<&NegotiationRow>, load: &LoadRow, rate: Money) -> Ap
     match n {
         None if rate <= load.rate() => Ok(()),
         None => refuse(format!("without a negotiation the most is the posted {}", load.rate().spoken())),
-        Some(n) => match (n.status.as_str(), n.agreed_rate_cents, n.final_offer_cents) {
-            ("agreed", Some(a), _) if rate.0 == a => Ok(()),
-            ("agreed", Some(a), _) => refuse(format!("the negotiation agreed {}", Money(a).spoken())),
+        Some(n) => match (NegotiationStatus::parse(&n.status), n.agreed_rate_cents, n.final_offer_cents) {
+            (Some(Agreed), Some(a), _) if rate.0 == a => Ok(()),
+            (Some(Agreed), Some(a), _) => refuse(format!("the negotiation agreed {}", Money(a).spoken())),
             // Round 3 ended on our final offer; the carrier may take it.
-            ("rejected", _, Some(f)) if rate.0 <= f => Ok(()),
-            ("rejected", _, Some(f)) => refuse(format!("our final offer was {}", Money(f).spoken())),
+            (Some(Rejected), _, Some(f)) if rate.0 <= f => Ok(()),
+            (Some(Rejected), _, Some(f)) => refuse(format!("our final offer was {}", Money(f).spoken())),
             // Still open: the carrier may take our last counter without another round.
             _ => {
                 let standing = Money(n.last_counter_cents.unwrap_or(n.posted_cents));

@@ -11,7 +11,7 @@ use super::views::{
 use crate::db::{to_ms, DbConnection};
 use crate::error::AppResult;
 use crate::types::Money;
-use crate::vocab::{Outcome, Sentiment};
+use crate::vocab::{Outcome, Sentiment, VerificationFact};
 use chrono::{DateTime, SecondsFormat, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Nullable, Text};
@@ -182,7 +182,7 @@ fn verification_figures(conn: &mut DbConnection, w: &Window) -> QueryResult<Veri
     .filter_map(|r| r.k.map(|k| (k, r.n)))
     .collect();
     let of = |status: &str| by_status.get(status).copied().unwrap_or(0);
-    let ineligible = of("ineligible") + of("not_found");
+    let ineligible = of(VerificationFact::Ineligible.as_str()) + of(VerificationFact::NotFound.as_str());
     let carriers_verified = count(
         conn,
         &format!(
@@ -193,7 +193,7 @@ fn verification_figures(conn: &mut DbConnection, w: &Window) -> QueryResult<Veri
         verifications: by_status.values().sum(),
         carriers_verified,
         ineligible,
-        decided: ineligible + of("eligible"),
+        decided: ineligible + of(VerificationFact::Eligible.as_str()),
         top_reasons: top_ineligible_reasons(conn, w)?,
     })
 }

@@ -8,6 +8,8 @@ use crate::db::schema::{bookings, calls, negotiations, searches};
 use crate::db::{to_ms, DbConnection};
 use crate::error::AppResult;
 use crate::parse::Turn;
+use crate::vocab::booking::BookingStatus;
+use crate::vocab::negotiation::NegotiationStatus;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
@@ -151,7 +153,7 @@ fn settle_duration(conn: &mut DbConnection, call_id: &str, stored: &Stored) -> A
 fn apply_booking(conn: &mut DbConnection, call_id: &str) -> AppResult<()> {
     let booked: Option<(String, i64)> = crate::per_backend!(conn, c => bookings::table
         .filter(bookings::call_id.eq(call_id))
-        .filter(bookings::status.eq("active"))
+        .filter(bookings::status.eq(BookingStatus::Active.as_str()))
         .select((bookings::load_id, bookings::rate_cents))
         .first(c)
         .optional()?);
@@ -201,7 +203,7 @@ pub fn facts_for(
 ) -> AppResult<Facts> {
     let booked: i64 = crate::per_backend!(conn, c => bookings::table
         .filter(bookings::call_id.eq(call_id))
-        .filter(bookings::status.eq("active"))
+        .filter(bookings::status.eq(BookingStatus::Active.as_str()))
         .count()
         .get_result(c)?);
     let search_counts: Vec<i32> = crate::per_backend!(conn, c => searches::table
@@ -212,20 +214,18 @@ pub fn facts_for(
         .filter(negotiations::call_id.eq(call_id))
         .select((negotiations::status, negotiations::rounds))
         .load(c)?);
-    let verification = super::story::verification_status_for_call(conn, call_id)?.map(|s| match s.as_str() {
-        "eligible" => VerificationFact::Eligible,
-        "ineligible" => VerificationFact::Ineligible,
-        "not_found" => VerificationFact::NotFound,
-        _ => VerificationFact::Unavailable,
-    });
+    let verification = super::story::verification_status_for_call(conn, call_id)?
+        .map(|s| VerificationFact::parse(&s).unwrap_or(VerificationFact::Unavailable));
     Ok(Facts {
         booked: booked > 0,
         verification,
         searches: search_counts.len() as u32,
         searches_with_results: search_counts.iter().filter(|c| **c > 0).count() as u32,
         negotiation_rounds: negs.iter().map(|(_, r)| *r as u32).sum(),
-        negotiation_rejected: negs.iter().any(|(s, _)| s == "rejected"),
-        negotiation_agreed: negs.iter().any(|(s, _)| s == "agreed"),
+        negotiation_rejected: negs
+            .iter()
+            .any(|(s, _)| NegotiationStatus::parse(s) == Some(NegotiationStatus::Rejected)),
+        negotiation_agreed: negs.iter().any(|(s, _)| NegotiationStatus::parse(s) == Some(NegotiationStatus::Agreed)),
         transferred: transferred.unwrap_or(false) || booked > 0,
         duration_seconds: duration,
     })

@@ -13,6 +13,7 @@ use crate::db::DbConnection;
 use crate::error::AppResult;
 use crate::time::rfc3339;
 use crate::types::Money;
+use crate::vocab::negotiation::NegotiationStatus;
 use crate::vocab::session_status::SessionStatus;
 use diesel::prelude::*;
 use serde_json::{json, Value};
@@ -173,7 +174,7 @@ fn negotiations_for_call(
         }
         // Round 3 ended on our final offer and the carrier took it afterwards.
         let last_was_reject = rounds.iter().rev().find(|r| r.0 == load_id).is_some_and(|r| r.3 == "reject");
-        if status == "agreed" && last_was_reject {
+        if NegotiationStatus::parse(&status) == Some(NegotiationStatus::Agreed) && last_was_reject {
             let taken =
                 FinalOfferAccepted { load_id: load_id.clone(), round: n_rounds, agreed_rate: agreed.map(Money) };
             timeline.push((updated, TimelineKind::FinalOfferAccepted, TimelineData::FinalOfferAccepted(taken)));

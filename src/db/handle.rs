@@ -110,13 +110,15 @@ impl Db {
                 })
                 .await;
         };
-        let got = match (cost, self.pool.try_get()) {
-            // `try_get` never waits: an exhausted pool sends the read to the blocking pool.
-            (ReadCost::Brief, Some(conn)) => read_here(conn, read)?,
-            (_, idle) => {
-                drop(idle);
-                self.read(read).await?
-            }
+        // `try_get` never waits: an exhausted pool sends a brief read to the blocking pool
+        // too. A long read goes there without looking.
+        let idle = match cost {
+            ReadCost::Brief => self.pool.try_get(),
+            ReadCost::Long => None,
+        };
+        let got = match idle {
+            Some(conn) => read_here(conn, read)?,
+            None => self.read(read).await?,
         };
         writer.run(move |conn| write(conn, got)).await
     }

@@ -70,7 +70,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     tag = "public",
     summary = "Liveness",
     description = "Public. The process is up; the listener opens only after migrations and the seed import.",
-    responses((status = 200, description = "Alive.", body = openapi::Health)),
+    responses((status = 200, description = "Alive.", body = views::Health)),
     security(())
 )]
 async fn healthz() -> HttpResponse {
@@ -86,8 +86,8 @@ async fn healthz() -> HttpResponse {
     summary = "Readiness",
     description = "Public. The database answers (and, for SQLite, its file is still there). `live_events` says whether the live dashboard feed reads the outbox; `degraded` is reported without failing readiness.",
     responses(
-        (status = 200, description = "Ready.", body = openapi::Readiness),
-        (status = 503, description = "`database_unavailable`: the database is not reachable.", body = openapi::ErrorBody),
+        (status = 200, description = "Ready.", body = views::Readiness),
+        (status = 503, description = "`database_unavailable`: the database is not reachable.", body = crate::error::ErrorBody),
     ),
     security(())
 )]
@@ -126,7 +126,7 @@ fn live_events(h: &crate::events::PollerStatus) -> serde_json::Value {
     description = "Public unless `METRICS_TOKEN` is set; then it needs `Authorization: Bearer METRICS_TOKEN` (not an API key). Per-route request counts and latency histograms, FMCSA call outcomes and cache hits, negotiation decisions, bookings, database pool.",
     responses(
         (status = 200, description = "Prometheus text exposition format 0.0.4.", body = String, content_type = "text/plain"),
-        (status = 401, description = "`unauthorized`: `METRICS_TOKEN` is set and the bearer token does not match.", body = openapi::ErrorBody),
+        (status = 401, description = "`unauthorized`: `METRICS_TOKEN` is set and the bearer token does not match.", body = crate::error::ErrorBody),
     ),
     security((), ("metrics_token" = []))
 )]

@@ -9,6 +9,8 @@
 //! the handlers write: a member that can be null is nullable, one that can be left out is
 //! not required, and extra members are allowed.
 
+use super::views::EventOut;
+use crate::error::ErrorBody;
 use crate::http::resource;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
@@ -338,12 +340,3 @@ fn add_shared_answers(op: &mut Operation) {
         }
     }
 }
-
-pub use crate::parse::schema::*;
-
-// ---------------------------------------------------------------------------------------
-// Errors.
-
-pub use crate::error::{ErrorBody, ErrorDetail};
-
-pub use super::views::*;

@@ -44,9 +44,9 @@ fn session_cookie(req: &HttpRequest, value: String, max_age: CookieDuration) -> 
     tag = "public",
     summary = "Dashboard sign-in",
     description = "Public (no key header needed: the key is the body). Exchanges a dashboard- or admin-scope key for an HttpOnly, SameSite=Strict `cs_session` cookie valid `DASHBOARD_SESSION_TTL_HOURS`; the browser never keeps the key. A few sign-ins per client address per minute (behind `TRUSTED_PROXIES`, the address they forward). Refused from another origin's page.",
-    request_body(content = crate::http::openapi::SignInRequest, content_type = "application/json"),
+    request_body(content = crate::http::views::SignInRequest, content_type = "application/json"),
     responses(
-        (status = 200, description = "Signed in; the session cookie is set.", body = crate::http::openapi::SignedIn,
+        (status = 200, description = "Signed in; the session cookie is set.", body = crate::http::views::SignedIn,
             headers(("Set-Cookie" = String, description = "`cs_session=...; HttpOnly; SameSite=Strict; Path=/; Max-Age=...`"))),
         (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = crate::error::ErrorBody),
         (status = 401, description = "`invalid_api_key` (field `api_key`): the key is not valid.", body = crate::error::ErrorBody),
@@ -136,7 +136,7 @@ async fn sign_out(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     tag = "dashboard",
     summary = "Who is signed in",
     description = "Scope: dashboard (or admin). The session cookie or a key.",
-    responses((status = 200, description = "Signed in with this scope.", body = crate::http::openapi::SessionInfo)),
+    responses((status = 200, description = "Signed in with this scope.", body = crate::http::views::SessionInfo)),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
 async fn current(req: HttpRequest) -> HttpResponse {

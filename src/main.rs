@@ -1,5 +1,6 @@
 //! `carrier-sales`: command-line parsing only; the work is in the library.
 
+use carrier_sales::simulate::population::{self, PopulationOptions, Target};
 use carrier_sales::{cli, config::Settings};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -34,21 +35,38 @@ enum Command {
     },
     /// Play N realistic carrier calls through the HTTP API (also a smoke test: exit 1 on
     /// any 5xx, transport error or unexpected refusal); prints latency per tool, outcomes
-    /// and `booked=N lost=N avg_premium_pct=X`, the same for the same seed.
+    /// and `booked=N lost=N avg_premium_pct=X`, the same for the same seed. With
+    /// `--population repeat`: repeat callers haggling over price, pricing memory on against
+    /// off (two in-process servers, or the one at --base-url), as a table.
     Simulate {
-        /// The service, e.g. http://127.0.0.1:8080
+        /// The service, e.g. http://127.0.0.1:8080 (optional with --population repeat)
         #[arg(long)]
-        base_url: String,
-        /// An agent-scope API key.
+        base_url: Option<String>,
+        /// An agent-scope API key (with --base-url).
         #[arg(long)]
-        api_key: String,
+        api_key: Option<String>,
+        /// How many calls (mixed population).
         #[arg(long)]
-        calls: usize,
+        calls: Option<usize>,
         #[arg(long, default_value_t = 4)]
         concurrency: usize,
         /// Seed of the simulated carriers (default: from the clock, printed).
         #[arg(long)]
         seed: Option<u64>,
+        /// `mixed`: one-off callers of every kind; `repeat`: the same carriers calling
+        /// again and again, each needing its own premium over posted (SPEC §14).
+        #[arg(long, default_value = "mixed", value_parser = ["mixed", "repeat"])]
+        population: String,
+        /// Repeat population against --base-url: a dashboard- or admin-scope key to read
+        /// the policy and the loads' max_rate (default: --api-key).
+        #[arg(long)]
+        dashboard_key: Option<String>,
+        /// Repeat population: how many carriers (at most the snapshot's 23 eligible MCs).
+        #[arg(long, default_value_t = 23)]
+        carriers: usize,
+        /// Repeat population: how many calls each carrier makes.
+        #[arg(long, default_value_t = 15)]
+        calls_per_carrier: usize,
     },
     /// Fill the database (DATABASE_URL) with D days of simulated calls, made through the API
     /// of an in-process server and then moved back to their days.
@@ -137,9 +155,37 @@ fn main() -> ExitCode {
         Command::Happyrobot { command: HappyrobotCommand::Kit { base_url, out, api_key_env, loads } } => {
             carrier_sales::kit::command(&base_url, &out, api_key_env.as_deref(), loads.as_deref())
         }
-        Command::Simulate { base_url, api_key, calls, concurrency, seed } => {
-            let run = carrier_sales::simulate::command(base_url, api_key, calls, concurrency, seed);
-            match actix_web::rt::System::new().block_on(run) {
+        Command::Simulate {
+            base_url,
+            api_key,
+            calls,
+            concurrency,
+            seed,
+            population,
+            dashboard_key,
+            carriers,
+            calls_per_carrier,
+        } => {
+            let seed = seed.unwrap_or_else(carrier_sales::simulate::clock_seed);
+            let run = if population == "repeat" {
+                let target = match (base_url, api_key) {
+                    (Some(base_url), Some(agent_key)) => {
+                        let dashboard_key = dashboard_key.unwrap_or_else(|| agent_key.clone());
+                        Some(Target { base_url, agent_key, dashboard_key })
+                    }
+                    (None, None) => None,
+                    _ => return usage("--base-url and --api-key go together"),
+                };
+                let opts = PopulationOptions::new(carriers, calls_per_carrier, seed);
+                actix_web::rt::System::new().block_on(population::command(settings, target, opts))
+            } else {
+                let (Some(base_url), Some(api_key), Some(calls)) = (base_url, api_key, calls) else {
+                    return usage("--base-url, --api-key and --calls are required (unless --population repeat)");
+                };
+                let run = carrier_sales::simulate::command(base_url, api_key, calls, concurrency, Some(seed));
+                actix_web::rt::System::new().block_on(run)
+            };
+            match run {
                 Ok(true) => Ok(()),
                 Ok(false) => return ExitCode::from(1),
                 Err(e) => Err(e),
@@ -150,6 +196,12 @@ fn main() -> ExitCode {
         Command::Openapi { out } => cli::openapi(out.as_deref()),
     };
     exit_code(result)
+}
+
+/// A command line clap accepts but that does not make sense: exit 2, as clap does.
+fn usage(message: &str) -> ExitCode {
+    eprintln!("carrier-sales: {message}");
+    ExitCode::from(2)
 }
 
 fn exit_code(result: anyhow::Result<()>) -> ExitCode {

@@ -113,11 +113,11 @@ pub const NO_LOAD_ORIGINS: &[&str] = &[
 const EQUIPMENT: &[&str] = &["Dry Van", "Reefer", "Flatbed", "Step Deck", "Power Only", "Conestoga", "Box Truck"];
 
 /// The MC numbers of the offline FMCSA snapshot (data/README.md).
-const ELIGIBLE_MCS: &[u64] = &[
+pub(super) const ELIGIBLE_MCS: &[u64] = &[
     700010, 700011, 700012, 700013, 700014, 700015, 700016, 700017, 700018, 700019, 700020, 700021, 700022, 700023,
     700024, 700025, 700026, 700027, 700028,
 ];
-const ELIGIBLE_WITH_WARNINGS: &[u64] = &[700030, 700031, 700032, 700050];
+pub(super) const ELIGIBLE_WITH_WARNINGS: &[u64] = &[700030, 700031, 700032, 700050];
 const INELIGIBLE_MCS: &[u64] = &[700040, 700041, 700042, 700043, 700044, 700045, 700046, 700047, 700049];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

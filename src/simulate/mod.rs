@@ -24,6 +24,7 @@ mod call;
 pub mod carrier;
 pub mod demo;
 mod haggle;
+pub mod population;
 mod report;
 mod script;
 mod store;
@@ -89,6 +90,11 @@ pub fn run_tag() -> String {
     }
     out.reverse();
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// A seed from the clock, for runs not given one (printed, so they can be repeated).
+pub fn clock_seed() -> u64 {
+    Utc::now().timestamp_millis() as u64 % 1_000_000
 }
 
 /// The agent tools, in the order a call uses them.
@@ -187,7 +193,7 @@ pub async fn command(
     concurrency: usize,
     seed: Option<u64>,
 ) -> anyhow::Result<bool> {
-    let seed = seed.unwrap_or_else(|| Utc::now().timestamp_millis() as u64 % 1_000_000);
+    let seed = seed.unwrap_or_else(clock_seed);
     let mut opts = SimOptions::new(base_url, api_key, calls, seed);
     opts.concurrency = concurrency.max(1);
     opts.progress = true;

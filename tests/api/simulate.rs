@@ -2,6 +2,7 @@
 
 use crate::helpers::{self, TestDb, AGENT_KEY, DASHBOARD_KEY};
 use carrier_sales::simulate::demo::{self, DemoOptions};
+use carrier_sales::simulate::population::{self, Calls, PopulationOptions, Row};
 use carrier_sales::simulate::{self, SimOptions};
 use serde_json::Value;
 
@@ -117,4 +118,96 @@ async fn demo_data_spreads_calls_over_past_days_and_leaves_the_seed_board_alone(
     let available: Vec<&Value> = available["loads"].as_array().map(|a| a.iter().collect()).unwrap_or_default();
     assert!(available.iter().any(|l| l["load_id"].as_str().unwrap_or("").starts_with("L-")));
     assert!(!available.iter().any(|l| l["load_id"].as_str().unwrap_or("").starts_with("DEMO-")));
+}
+
+/// The repeat population's table must add up: every negotiation within what the oracle
+/// could do, each carrier's first call counted once, shares in 0..=100.
+fn assert_consistent(report: &population::PopulationReport, carriers: usize, calls: usize) {
+    let rendered = report.render();
+    assert!(!report.failed(), "{rendered}");
+    for run in &report.runs {
+        assert_eq!(run.negotiations.len(), carriers * calls, "{rendered}");
+        let firsts: Vec<usize> = run.negotiations.iter().filter(|n| n.visit == 0).map(|n| n.carrier).collect();
+        assert_eq!(firsts, (0..carriers).collect::<Vec<_>>(), "{rendered}");
+        for n in &run.negotiations {
+            assert!((1..=3).contains(&n.rounds), "{n:?}");
+            assert!(!n.answers.is_empty(), "{n:?}");
+            if let Some(agreed) = n.agreed_cents {
+                assert!(agreed >= n.need_cents && agreed >= n.posted_cents && agreed <= n.ceiling_cents, "{n:?}");
+                assert!(n.oracle_cents().is_some(), "booked where the oracle walks: {n:?}");
+            }
+            assert!(n.margin_cents() <= n.oracle_margin_cents(), "beat the oracle: {n:?}");
+        }
+    }
+    let rows = report.rows();
+    assert_eq!(rows.len(), 3 * (report.runs.len() + 1), "{rendered}");
+    for group in rows.chunks(3) {
+        let [all, first, repeat] = group else { unreachable!() };
+        assert_eq!((all.calls, first.calls, repeat.calls), (Calls::All, Calls::First, Calls::Repeat));
+        assert_eq!(first.negotiations, carriers, "{rendered}");
+        assert_eq!(all.negotiations, first.negotiations + repeat.negotiations, "{rendered}");
+        for r in group {
+            let share = r.share_pct.expect("the oracle made some margin");
+            assert!((0.0..=100.0).contains(&share), "{r:?}\n{rendered}");
+            assert!((0.0..=100.0).contains(&r.booked_pct), "{r:?}");
+        }
+    }
+    let oracle = &rows[rows.len() - 3];
+    assert_eq!(oracle.mode, "oracle");
+    assert!(rows.iter().all(|r| r.booked_pct <= oracle.booked_pct), "{rendered}");
+    assert!(rendered.contains("| oracle | all |"), "{rendered}");
+}
+
+#[actix_web::test]
+async fn repeat_callers_against_a_server_give_a_consistent_table_the_same_for_the_same_seed() {
+    let mut tables = Vec::new();
+    for _ in 0..2 {
+        let app = helpers::spawn_with(|s| {
+            s.loads.file = None;
+            // A carrier holding firm waits out the retry window before repeating its offer.
+            s.negotiation.retry_window_secs = 1;
+        })
+        .await;
+        let target = population::Target {
+            base_url: app.address.clone(),
+            agent_key: AGENT_KEY.into(),
+            dashboard_key: DASHBOARD_KEY.into(),
+        };
+        let report = population::run_against(&target, &PopulationOptions::new(5, 3, 21)).await.expect("runs");
+        assert_consistent(&report, 5, 3);
+        // Every call verified and negotiated through the API: the service recorded them.
+        let (status, calls) = helpers::json(app.get_as(DASHBOARD_KEY, "/api/v1/calls?limit=100").await).await;
+        assert_eq!(status, 200, "{calls}");
+        assert_eq!(calls["calls"].as_array().map(Vec::len), Some(15), "{calls}");
+        // Labelled by the server's address; the figures must not depend on it.
+        tables.push(
+            report
+                .rows()
+                .into_iter()
+                .map(|r| Row { mode: r.mode.replace(&app.address, "server"), ..r })
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert_eq!(tables[0], tables[1], "the same seed gave different tables");
+}
+
+#[actix_web::test]
+async fn repeat_callers_play_memory_on_and_off_and_first_calls_are_answered_alike() {
+    let report =
+        population::run_local(&helpers::test_settings("sqlite://unused.db", None), &PopulationOptions::new(4, 2, 8))
+            .await
+            .expect("two in-process servers");
+    assert_eq!(report.runs.iter().map(|r| r.mode.as_str()).collect::<Vec<_>>(), ["memory on", "memory off"]);
+    assert_consistent(&report, 4, 2);
+    assert_eq!(report.first_calls_identical(), Some((4, 4)), "{}", report.render());
+    assert!(report.reading().contains("first calls answered identically with memory on and off: 4 of 4"));
+}
+
+#[actix_web::test]
+async fn a_repeat_population_larger_than_the_snapshot_is_refused() {
+    let err =
+        population::run_local(&helpers::test_settings("sqlite://unused.db", None), &PopulationOptions::new(24, 1, 1))
+            .await
+            .expect_err("24 carriers");
+    assert!(err.to_string().contains("--carriers must be 1 to 23"), "{err}");
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Turns bench/run.sh's measurements into a table (stdout) and docs/benchmarks.md."""
-import datetime, os, pathlib, platform, subprocess, sys
+import datetime, os, pathlib, platform, re, subprocess, sys
 
 results, size, dur, binary = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 rows = [line.rstrip("\n").split("\t") for line in open(results) if line.strip()]
@@ -106,6 +106,11 @@ longer runs; `BENCH_PG_URL=` to skip PostgreSQL).
 findings = pathlib.Path("bench/findings.md")
 if findings.exists():
     doc += "\n" + findings.read_text()
+# `make negotiation-bench` owns a marked section of the same file: kept as it is.
+old = pathlib.Path("docs/benchmarks.md")
+kept = re.search(r"<!-- negotiation-bench -->.*?<!-- /negotiation-bench -->\n?", old.read_text(), re.S) if old.exists() else None
+if kept:
+    doc = doc.rstrip("\n") + "\n\n" + kept.group(0)
 pathlib.Path("docs/benchmarks.md").write_text(doc)
 print("\n".join(checks))
 print("wrote docs/benchmarks.md")

@@ -223,6 +223,12 @@ pub struct NegotiationSettings {
     pub urgency_window_hours: u32,
     /// An identical request within this many seconds is a webhook retry.
     pub retry_window_secs: u64,
+    /// Pricing memory (SPEC §14): counters informed by the carrier's earlier negotiations.
+    pub learning: bool,
+    /// How far back memory reads, in days.
+    pub memory_days: u32,
+    /// Let the lane's agreed rates per mile lower the ceiling of loads without `max_rate`.
+    pub lane_ceiling: bool,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -334,6 +340,9 @@ impl Default for NegotiationSettings {
             urgency_adjustment: 0.0,
             urgency_window_hours: 24,
             retry_window_secs: 10,
+            learning: true,
+            memory_days: 90,
+            lane_ceiling: false,
         }
     }
 }
@@ -355,6 +364,9 @@ impl NegotiationSettings {
         }
         if !(0.0..=1.0).contains(&n.urgency_adjustment) {
             bail!("negotiation.urgency_adjustment must be between 0 and 1");
+        }
+        if n.memory_days == 0 || n.memory_days > 3650 {
+            bail!("negotiation.memory_days must be between 1 and 3650");
         }
         Ok(())
     }

@@ -4,4 +4,4 @@
 //! only; the architecture test holds them to it.
 
 pub use super::identity::{attribute_for, issue, named};
-pub use super::store::calls::touch;
+pub use super::store::calls::{carrier_mc, touch};

@@ -134,6 +134,7 @@ diesel::table! {
         final_offer_cents -> Nullable<BigInt>,
         message -> Text,
         created_at -> BigInt,
+        reason -> Nullable<Text>,
     }
 }
 

@@ -11,10 +11,15 @@
 //! - round 3: accept if `o ≤ ceiling`, else reject with the ceiling (rounded down) as the
 //!   final offer, which stands.
 //!
+//! With pricing memory (SPEC §14, `memory.rs`), the counters of rounds 1 and 2 aim at what
+//! the carrier's history says it needs instead of the schedule's share of the gap; every
+//! other rule, and every clamp below, is the same. Without memory the answer is exactly §7.
+//!
 //! Guarantees (property-tested below): never agree above the ceiling; counters never go
 //! down; never counter above the carrier's ask or below the posted rate; at most three
 //! rounds; the same inputs give the same answer.
 
+use super::memory::CarrierMemory;
 use crate::types::Money;
 use serde::Serialize;
 
@@ -86,6 +91,15 @@ pub struct Outcome {
     pub agreed: Option<Money>,
     pub final_offer: Option<Money>,
     pub reason: Reason,
+    /// What set the counter: the schedule, or the carrier's history.
+    pub basis: Basis,
+}
+
+/// What a counter rests on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Basis {
+    Schedule,
+    Memory,
 }
 
 impl Outcome {
@@ -107,14 +121,42 @@ pub fn counter_for_round(econ: Economics, policy: &Policy, round: u32, urgent: b
     raw.min(econ.ceiling).floor_to(policy.step).max(econ.posted).max(previous)
 }
 
+/// The counter for round `n` (1 or 2) aimed at the carrier's remembered premium, with
+/// the same clamps as the schedule's: within the ceiling, rounded down to the step, never
+/// below posted or the previous counter. Urgency concedes the same extra share of the gap.
+pub fn informed_counter(
+    econ: Economics,
+    policy: &Policy,
+    round: u32,
+    urgent: bool,
+    previous: Money,
+    memory: &CarrierMemory,
+) -> Money {
+    let gap = (econ.ceiling.0 - econ.posted.0).max(0) as f64;
+    let mut raw = econ.posted.0 as f64 * (1.0 + memory.target(round));
+    if urgent {
+        raw += gap * policy.urgency_adjustment;
+    }
+    let raw = if raw.is_finite() { Money(raw.floor() as i64) } else { econ.posted };
+    raw.min(econ.ceiling).floor_to(policy.step).max(econ.posted).max(previous)
+}
+
 /// The final offer of round 3: the ceiling rounded down to the step, never below posted.
 pub fn final_offer(econ: Economics, policy: &Policy) -> Money {
     econ.ceiling.floor_to(policy.step).max(econ.posted)
 }
 
-/// Decides the carrier's `offer` given the rounds already played (at most two).
-/// Returns `None` when three rounds have been played: the negotiation is closed.
-pub fn decide(econ: Economics, policy: &Policy, history: &[PastRound], offer: Money, urgent: bool) -> Option<Outcome> {
+/// Decides the carrier's `offer` given the rounds already played (at most two) and what
+/// memory says of the carrier (`None`: exactly §7). Returns `None` when three rounds have
+/// been played: the negotiation is closed.
+pub fn decide(
+    econ: Economics,
+    policy: &Policy,
+    history: &[PastRound],
+    offer: Money,
+    urgent: bool,
+    memory: Option<&CarrierMemory>,
+) -> Option<Outcome> {
     let round = history.len() as u32 + 1;
     if round > MAX_ROUNDS {
         return None;
@@ -127,14 +169,18 @@ pub fn decide(econ: Economics, policy: &Policy, history: &[PastRound], offer: Mo
         agreed: Some(offer),
         final_offer: None,
         reason,
+        basis: Basis::Schedule,
     };
     if offer <= c_prev {
         return Some(accept(Reason::AtOrBelowOurNumber));
     }
     if round < MAX_ROUNDS {
-        let c_n = counter_for_round(econ, policy, round, urgent, c_prev);
+        let (c_n, basis) = match memory {
+            Some(m) => (informed_counter(econ, policy, round, urgent, c_prev, m), Basis::Memory),
+            None => (counter_for_round(econ, policy, round, urgent, c_prev), Basis::Schedule),
+        };
         if offer <= c_n {
-            return Some(accept(Reason::WithinThisRoundsCounter));
+            return Some(Outcome { basis, ..accept(Reason::WithinThisRoundsCounter) });
         }
         return Some(Outcome {
             decision: Decision::Counter,
@@ -143,6 +189,7 @@ pub fn decide(econ: Economics, policy: &Policy, history: &[PastRound], offer: Mo
             agreed: None,
             final_offer: None,
             reason: Reason::Countered,
+            basis,
         });
     }
     if offer <= econ.ceiling {
@@ -155,7 +202,44 @@ pub fn decide(econ: Economics, policy: &Policy, history: &[PastRound], offer: Mo
         agreed: None,
         final_offer: Some(final_offer(econ, policy).max(c_prev)),
         reason: Reason::AboveCeiling,
+        basis: Basis::Schedule,
     })
+}
+
+/// Why the outcome is what it is, in a sentence for the call story (never for the agent:
+/// it may name the carrier's history).
+pub fn explain(outcome: &Outcome, econ: Economics, policy: &Policy, memory: Option<&CarrierMemory>) -> String {
+    let (posted, ceiling) = (econ.posted.spoken(), econ.ceiling.spoken());
+    let amount = |m: Option<Money>| m.unwrap_or_default().spoken();
+    match (outcome.reason, outcome.basis, memory) {
+        (Reason::AtOrBelowOurNumber, ..) => {
+            format!("The ask {} is at or below our standing number; accepted as asked.", amount(outcome.agreed))
+        }
+        (Reason::WithinCeiling, ..) => {
+            format!("Round 3 and the ask {} is within the ceiling {ceiling}; accepted.", amount(outcome.agreed))
+        }
+        (Reason::AboveCeiling, ..) => {
+            format!("Round 3 and the ask is above the ceiling {ceiling}; final offer {}.", amount(outcome.final_offer))
+        }
+        (Reason::WithinThisRoundsCounter | Reason::Countered, Basis::Memory, Some(m)) => {
+            let what = if outcome.reason == Reason::Countered {
+                format!("Countered {}.", amount(outcome.counter))
+            } else {
+                format!("The ask {} fits under this round's counter; accepted.", amount(outcome.agreed))
+            };
+            format!("{what} {}", m.reason(outcome.round))
+        }
+        (Reason::WithinThisRoundsCounter | Reason::Countered, ..) => {
+            let idx = (outcome.round.clamp(1, MAX_ROUNDS) - 1) as usize;
+            let share = (policy.schedule[idx] * 100.0).round();
+            let what = if outcome.reason == Reason::Countered {
+                format!("Countered {}", amount(outcome.counter))
+            } else {
+                format!("The ask {} fits under this round's counter; accepted", amount(outcome.agreed))
+            };
+            format!("{what}: round {} of the schedule, {share}% of the way from the posted {posted} to the ceiling {ceiling}.", outcome.round)
+        }
+    }
 }
 
 impl From<&crate::config::NegotiationSettings> for Policy {
@@ -229,7 +313,7 @@ mod tests {
             ),
         ];
         for (history, offer, decision, counter, agreed, final_offer) in cases {
-            let o = decide(e, &p, history, d(*offer), false).unwrap();
+            let o = decide(e, &p, history, d(*offer), false, None).unwrap();
             assert_eq!(o.decision, *decision, "offer {offer} after {history:?}");
             assert_eq!(o.counter, counter.map(d), "offer {offer}");
             assert_eq!(o.agreed, agreed.map(d), "offer {offer}");
@@ -238,7 +322,7 @@ mod tests {
         }
         // A fourth round does not exist.
         let three = [PastRound { offer: d(2400), counter: Some(d(2080)) }; 3];
-        assert!(decide(e, &p, &three, d(2100), false).is_none());
+        assert!(decide(e, &p, &three, d(2100), false, None).is_none());
     }
 
     #[test]
@@ -279,6 +363,44 @@ mod tests {
             })
     }
 
+    fn memory_strategy() -> impl Strategy<Value = CarrierMemory> {
+        (-0.5f64..1.0, 0.0f64..0.3, 1usize..60).prop_map(|(premium, spread, negotiations)| CarrierMemory {
+            premium,
+            spread,
+            negotiations,
+            last_deal: None,
+        })
+    }
+
+    /// Memory moves the counters of rounds 1 and 2 only; acceptance within our number,
+    /// round 3 and the final offer are §7's.
+    #[test]
+    fn memory_aims_the_counters_at_the_carriers_premium() {
+        let p = Policy::default();
+        let e = econ(2000, 2200);
+        let m = CarrierMemory { premium: 0.02, spread: 0.02, negotiations: 5, last_deal: None };
+        // Round 1 aims at 2% − ½ × 2% = 1% → $2,020 (the schedule says $2,080).
+        let o = decide(e, &p, &[], d(2400), false, Some(&m)).unwrap();
+        assert_eq!((o.decision, o.counter, o.basis), (Decision::Counter, Some(d(2020)), Basis::Memory));
+        assert!(explain(&o, e, &p, Some(&m)).contains("Carrier history: 5 earlier negotiations"));
+        // Round 2 aims at 3% → $2,060.
+        let h = [PastRound { offer: d(2400), counter: Some(d(2020)) }];
+        assert_eq!(decide(e, &p, &h, d(2300), false, Some(&m)).unwrap().counter, Some(d(2060)));
+        // A carrier remembered far above the ceiling is countered at the ceiling, not above.
+        let dear = CarrierMemory { premium: 0.5, ..m.clone() };
+        assert_eq!(decide(e, &p, &[], d(2400), false, Some(&dear)).unwrap().counter, Some(d(2200)));
+        // One remembered below posted is countered at posted.
+        let cheap = CarrierMemory { premium: -0.2, ..m.clone() };
+        assert_eq!(decide(e, &p, &[], d(2400), false, Some(&cheap)).unwrap().counter, Some(d(2000)));
+        // Round 3 is the same with or without memory.
+        let two = [h[0], PastRound { offer: d(2300), counter: Some(d(2060)) }];
+        assert_eq!(decide(e, &p, &two, d(2250), false, Some(&m)), decide(e, &p, &two, d(2250), false, None));
+        // Without memory, the schedule and its explanation.
+        let plain = decide(e, &p, &[], d(2400), false, None).unwrap();
+        assert_eq!((plain.counter, plain.basis), (Some(d(2080)), Basis::Schedule));
+        assert!(explain(&plain, e, &p, None).contains("40% of the way from the posted $2,000 to the ceiling $2,200"));
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
@@ -291,7 +413,9 @@ mod tests {
             max_rate_extra in prop::option::of(0i64..300_000),
             offers in prop::collection::vec(0i64..1_500_000, 1..6),
             urgent in any::<bool>(),
+            memory in prop::option::of(memory_strategy()),
         ) {
+            let memory = memory.as_ref();
             let posted = Money(posted_cents);
             let econ = Economics::new(posted, max_rate_extra.map(|x| Money(posted_cents + x)), &policy);
             prop_assert!(econ.ceiling >= econ.posted);
@@ -299,13 +423,13 @@ mod tests {
             let mut last_counter: Option<Money> = None;
             for &o in &offers {
                 let offer = Money(o);
-                let Some(out) = decide(econ, &policy, &history, offer, urgent) else {
+                let Some(out) = decide(econ, &policy, &history, offer, urgent, memory) else {
                     // Only after three rounds.
                     prop_assert_eq!(history.len(), 3);
                     break;
                 };
                 // Same inputs, same answer.
-                prop_assert_eq!(decide(econ, &policy, &history, offer, urgent), Some(out));
+                prop_assert_eq!(decide(econ, &policy, &history, offer, urgent, memory), Some(out));
                 prop_assert!(out.round <= MAX_ROUNDS);
                 if let Some(agreed) = out.agreed {
                     prop_assert!(agreed <= econ.ceiling, "agreed {agreed:?} above ceiling {:?}", econ.ceiling);

@@ -6,6 +6,7 @@
 //! transaction; `engine` is the decision itself.
 
 pub mod engine;
+pub mod memory;
 pub mod routes;
 pub mod store;
 pub mod views;

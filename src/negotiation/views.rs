@@ -4,6 +4,7 @@
 //! here only describes what is accepted.
 
 use super::engine::{Decision, Outcome, MAX_ROUNDS};
+use super::memory::{CALL_NOISE, COUNTER_SPREADS, LANE_MIN_AGREEMENTS, MAX_NEGOTIATIONS};
 use crate::config::NegotiationSettings;
 use crate::parse::schema::{IdInput, LenientAmount, McInput, Usd};
 use crate::types::Money;
@@ -152,6 +153,41 @@ pub struct NegotiationPolicy {
     pub ceiling_rule: &'static str,
     #[schema(value_type = Vec<String>)]
     pub rules: [&'static str; 3],
+    /// Pricing memory (SPEC §14).
+    pub memory: MemoryPolicy,
+}
+
+/// Whether and how counters learn from a carrier's earlier negotiations.
+#[derive(Serialize, ToSchema)]
+pub struct MemoryPolicy {
+    /// `CARRIER_SALES__NEGOTIATION__LEARNING`.
+    pub learning: bool,
+    /// `CARRIER_SALES__NEGOTIATION__MEMORY_DAYS`: how far back it reads.
+    #[schema(value_type = i64)]
+    pub memory_days: u32,
+    /// `CARRIER_SALES__NEGOTIATION__LANE_CEILING`: lane rates may lower the ceiling of
+    /// loads without `max_rate`.
+    pub lane_ceiling: bool,
+    /// How it works, in sentences a broker can read.
+    pub how: Vec<String>,
+}
+
+impl MemoryPolicy {
+    fn of(s: &NegotiationSettings) -> MemoryPolicy {
+        let mut how = vec![
+            format!("Each earlier negotiation of the carrier (by MC, last {} days, latest {}) gives an estimate of the premium over posted it needed: between the highest number of ours it turned down and its lowest ask or the rate agreed.", s.memory_days, MAX_NEGOTIATIONS),
+            format!("Their mean is the carrier's premium; its spread is how far they scatter over how many there are, plus {:.1} points of call-to-call noise.", CALL_NOISE * 100.0),
+            format!("Round 1 counters at the premium minus {} spread and round 2 at the premium plus {} spread, within the same limits as the schedule: never below posted, our last counter or above the ceiling, rounded down to the step; round 3 and the final offer are unchanged.", -COUNTER_SPREADS[0], COUNTER_SPREADS[1]),
+            "A carrier without history gets exactly the schedule. History is never said to the carrier: it only shows in the call story and the carrier page.".to_string(),
+        ];
+        if !s.learning {
+            how.insert(0, "Off: every call gets the concession schedule.".to_string());
+        }
+        if s.lane_ceiling {
+            how.push(format!("A load without max_rate on a lane with at least {LANE_MIN_AGREEMENTS} agreements in the window gets a ceiling no higher than the lane's highest agreed rate per mile times its miles (never below posted)."));
+        }
+        MemoryPolicy { learning: s.learning, memory_days: s.memory_days, lane_ceiling: s.lane_ceiling, how }
+    }
 }
 
 impl From<&NegotiationSettings> for NegotiationPolicy {
@@ -171,6 +207,7 @@ impl From<&NegotiationSettings> for NegotiationPolicy {
                 "Rounds 1 and 2: counter on the concession schedule, rounded down to the step; an ask at or below that counter is accepted instead.",
                 "Round 3: accept within the ceiling, otherwise the ceiling (rounded down) is the final offer and stands.",
             ],
+            memory: MemoryPolicy::of(s),
         }
     }
 }

@@ -12,6 +12,7 @@ mod hostile;
 mod identity;
 mod live;
 mod loads;
+mod memory;
 mod negotiation;
 mod openapi;
 mod operations;

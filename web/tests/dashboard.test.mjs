@@ -328,6 +328,9 @@ describe('dashboard in a browser', { skip, timeout: 180_000 }, () => {
       assert.ok(kinds.includes(kind), `timeline has a ${kind} item (has ${kinds.join(', ')})`);
     }
     assert.ok(kinds.indexOf('verification') < kinds.indexOf('booking'), 'verification comes before booking');
+    const whys = await page.getByTestId('round-why').allTextContents();
+    assert.equal(whys.length, kinds.filter((k) => k === 'negotiation_round').length, 'every round says why');
+    assert.ok(whys.every((w) => /of the way from the posted|Carrier history|ceiling|standing number/.test(w)), whys.join(' | '));
     assert.equal(await page.getByTestId('transcript-turn').count(), seeded[0].turns);
     assert.equal(await page.getByTestId('call-outcome').getAttribute('data-outcome'), 'booked');
     await page.screenshot({ path: `${RESULTS}call.png`, fullPage: true });

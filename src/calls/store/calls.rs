@@ -98,6 +98,12 @@ pub fn touch(
     Ok(())
 }
 
+/// The MC the call is known by (from its verification or a tool), if any.
+pub fn carrier_mc(conn: &mut DbConnection, call_id: &str) -> QueryResult<Option<String>> {
+    let mc: Option<Option<String>> = calls::table.find(call_id).select(calls::mc_number).first(conn).optional()?;
+    Ok(mc.flatten())
+}
+
 /// Removes transcripts of calls older than the retention period; the rest of each call
 /// record stays. Returns how many transcripts were removed.
 pub fn purge_transcripts(conn: &mut DbConnection, retention_days: u32, now_ms: i64) -> QueryResult<usize> {

@@ -110,7 +110,7 @@ fn searches_for_call(conn: &mut DbConnection, call_id: &str) -> AppResult<Vec<(i
 }
 
 type NegRow = (String, String, i64, Option<i64>, Option<i64>, i32, i64);
-type RoundRow = (String, i32, i64, String, Option<i64>, Option<i64>, Option<i64>, String, i64);
+type RoundRow = (String, i32, i64, String, Option<i64>, Option<i64>, Option<i64>, String, i64, Option<String>);
 
 fn round_rows(conn: &mut DbConnection, call_id: &str) -> QueryResult<Vec<RoundRow>> {
     negotiation_rounds::table
@@ -126,6 +126,7 @@ fn round_rows(conn: &mut DbConnection, call_id: &str) -> QueryResult<Vec<RoundRo
             negotiation_rounds::final_offer_cents,
             negotiation_rounds::message,
             negotiation_rounds::created_at,
+            negotiation_rounds::reason,
         ))
         .load(conn)
 }
@@ -154,7 +155,7 @@ fn negotiations_for_call(
     let mut out = Vec::new();
     for (load_id, status, posted, agreed, final_offer, n_rounds, updated) in negs {
         let mut items = Vec::new();
-        for (l, round, offer, decision, counter, agreed_r, final_r, message, at) in rounds.iter().cloned() {
+        for (l, round, offer, decision, counter, agreed_r, final_r, message, at, why) in rounds.iter().cloned() {
             if l != load_id {
                 continue;
             }
@@ -167,6 +168,7 @@ fn negotiations_for_call(
                 agreed_rate: agreed_r.map(Money),
                 final_offer: final_r.map(Money),
                 message,
+                why,
                 at: rfc3339(at),
             };
             timeline.push((at, TimelineKind::NegotiationRound, TimelineData::Round(item.clone())));

@@ -123,7 +123,13 @@ pub struct RoundRecord {
     pub agreed_rate: Option<Money>,
     #[schema(required = true, value_type = Option<Usd>)]
     pub final_offer: Option<Money>,
+    /// What the agent was told.
     pub message: String,
+    /// Why our number was what it was: the schedule's share, or the carrier's history
+    /// (pricing memory); for managers only, never said to the carrier. Null for rounds
+    /// recorded before reasons were kept.
+    #[schema(required = true)]
+    pub why: Option<String>,
     #[schema(value_type = Timestamp)]
     pub at: String,
 }

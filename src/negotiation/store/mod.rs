@@ -4,7 +4,10 @@
 //! negotiation and an event are written together. The only place in the room that speaks
 //! SQL.
 
+mod memory;
+
 use super::engine::{self, Decision, Economics, Outcome, PastRound, Policy, MAX_ROUNDS};
+use super::memory::{CarrierMemory, LaneRate};
 use super::views::{AnswerFor, NegotiationAnswer, RoundAmounts};
 use crate::config::NegotiationSettings;
 use crate::db::schema::{loads, negotiation_rounds as rounds, negotiations};
@@ -181,11 +184,15 @@ fn evaluate_tx(
     }
     let load = negotiable_load(conn, &req.load_id, Some(&req.call_id))?;
     crate::calls::record::touch(conn, &req.call_id, req.mc_number.as_deref(), None, now_ms)?;
+    let mc = match &req.mc_number {
+        Some(mc) => Some(mc.clone()),
+        None => crate::calls::record::carrier_mc(conn, &req.call_id)?,
+    };
     // The economics are fixed when the negotiation opens, so an edit of the load
     // mid-call cannot move the goalposts.
-    let econ = match &existing {
-        Some(n) => Economics { posted: Money(n.posted_cents), ceiling: Money(n.ceiling_cents) },
-        None => Economics::new(load.rate(), load.max_rate_cents.map(Money), policy),
+    let (econ, lane_note) = match &existing {
+        Some(n) => (Economics { posted: Money(n.posted_cents), ceiling: Money(n.ceiling_cents) }, None),
+        None => opening_economics(conn, &load, policy, settings, now_ms)?,
     };
     if let Some(n) = &existing {
         if let Some(answer) = settled(conn, n, &played, req, econ, now_ms)? {
@@ -198,15 +205,21 @@ fn evaluate_tx(
         let until = load.pickup_at - now_ms;
         until > 0 && until <= settings.urgency_window_hours as i64 * 3_600_000
     };
-    let outcome = engine::decide(econ, policy, &history, req.offer, urgent).ok_or_else(|| {
+    let memory = recall(conn, req, mc.as_deref(), &history, econ, settings, now_ms)?;
+    let outcome = engine::decide(econ, policy, &history, req.offer, urgent, memory.as_ref()).ok_or_else(|| {
         AppError::conflict(ErrorCode::NegotiationClosed, "We've already gone three rounds on this load.")
     })?;
     let answer = NegotiationAnswer::of_outcome(&outcome, req.answer_for(econ.posted));
-    record_round(conn, req, &outcome, &answer.message, now_ms)?;
+    let mut reason = engine::explain(&outcome, econ, policy, memory.as_ref());
+    if let Some(note) = lane_note {
+        reason = format!("{reason} {note}");
+    }
+    let written = Written { outcome: &outcome, message: &answer.message, reason: &reason, mc: mc.as_deref() };
+    record_round(conn, req, &written, now_ms)?;
     let last_counter = outcome.counter.or_else(|| history.iter().rev().find_map(|r| r.counter)).map(|m| m.0);
     match existing {
-        None => open_negotiation(conn, req, &outcome, econ, last_counter, now_ms)?,
-        Some(_) => advance_negotiation(conn, req, &outcome, last_counter, now_ms)?,
+        None => open_negotiation(conn, req, &written, econ, last_counter, now_ms)?,
+        Some(_) => advance_negotiation(conn, req, &written, last_counter, now_ms)?,
     }
     crate::events::append(
         conn,
@@ -234,6 +247,72 @@ fn load_state(conn: &mut DbConnection, req: &Request) -> Result<(Option<Negotiat
         .select(RoundRow::as_select())
         .load(c)?);
     Ok((existing, played))
+}
+
+/// The economics of a negotiation that opens now: §7's ceiling, lowered by the lane's
+/// agreed rates when `lane_ceiling` is on and the load has no `max_rate` (with a note for
+/// the round's reason saying so).
+fn opening_economics(
+    conn: &mut DbConnection,
+    load: &LoadRow,
+    policy: &Policy,
+    settings: &NegotiationSettings,
+    now_ms: i64,
+) -> Result<(Economics, Option<String>), TxError> {
+    let econ = Economics::new(load.rate(), load.max_rate_cents.map(Money), policy);
+    if !settings.lane_ceiling || load.max_rate_cents.is_some() {
+        return Ok((econ, None));
+    }
+    let deals = memory::lane_deals(conn, load, window_start(settings, now_ms))?;
+    let Some(lane) = LaneRate::learn(&deals) else { return Ok((econ, None)) };
+    match lane.ceiling(load.miles.unwrap_or(0)).map(|c| c.max(econ.posted)) {
+        Some(c) if c < econ.ceiling => {
+            let note = format!(
+                "Ceiling lowered from {} to {} by the lane's rates ({} agreements, at most ${:.2}/mi).",
+                econ.ceiling.spoken(),
+                c.spoken(),
+                lane.agreements,
+                lane.max_cents_per_mile / 100.0
+            );
+            Ok((Economics { ceiling: c, ..econ }, Some(note)))
+        }
+        _ => Ok((econ, None)),
+    }
+}
+
+/// What memory says of the carrier, read only when it can matter: learning is on, the MC
+/// is known, and this offer will be countered or weighed against a counter (rounds 1–2,
+/// above our standing number).
+fn recall(
+    conn: &mut DbConnection,
+    req: &Request,
+    mc: Option<&str>,
+    history: &[PastRound],
+    econ: Economics,
+    settings: &NegotiationSettings,
+    now_ms: i64,
+) -> Result<Option<CarrierMemory>, TxError> {
+    let (Some(mc), true) = (mc, settings.learning) else { return Ok(None) };
+    let c_prev = history.iter().rev().find_map(|r| r.counter).unwrap_or(econ.posted);
+    if history.len() as u32 + 1 >= MAX_ROUNDS || req.offer <= c_prev {
+        return Ok(None);
+    }
+    let past = memory::carrier_history(conn, mc, &req.call_id, window_start(settings, now_ms))?;
+    Ok(CarrierMemory::learn(&past))
+}
+
+/// The oldest moment memory reads.
+fn window_start(settings: &NegotiationSettings, now_ms: i64) -> i64 {
+    now_ms - settings.memory_days as i64 * 86_400_000
+}
+
+/// What a round writes besides the request: the outcome, what the agent was told, why
+/// (for the call story), and the carrier's MC as known now.
+struct Written<'a> {
+    outcome: &'a Outcome,
+    message: &'a str,
+    reason: &'a str,
+    mc: Option<&'a str>,
 }
 
 /// A webhook retry: the same offer as the last round, within the retry window, gets the
@@ -341,13 +420,8 @@ fn status_after(outcome: &Outcome) -> NegotiationStatus {
 }
 
 /// Writes the round; a round already written by another request is a lost race.
-fn record_round(
-    conn: &mut DbConnection,
-    req: &Request,
-    outcome: &Outcome,
-    message: &str,
-    now_ms: i64,
-) -> Result<(), TxError> {
+fn record_round(conn: &mut DbConnection, req: &Request, w: &Written, now_ms: i64) -> Result<(), TxError> {
+    let (outcome, message) = (w.outcome, w.message);
     crate::per_backend!(conn, c => diesel::insert_into(rounds::table)
         .values((
             rounds::call_id.eq(&req.call_id),
@@ -360,6 +434,7 @@ fn record_round(
             rounds::final_offer_cents.eq(outcome.final_offer.map(|m| m.0)),
             rounds::message.eq(message),
             rounds::created_at.eq(now_ms),
+            rounds::reason.eq(w.reason),
         ))
         .execute(c)?);
     Ok(())
@@ -369,16 +444,17 @@ fn record_round(
 fn open_negotiation(
     conn: &mut DbConnection,
     req: &Request,
-    outcome: &Outcome,
+    w: &Written,
     econ: Economics,
     last_counter: Option<i64>,
     now_ms: i64,
 ) -> Result<(), TxError> {
+    let outcome = w.outcome;
     crate::per_backend!(conn, c => diesel::insert_into(negotiations::table)
         .values((
             negotiations::call_id.eq(&req.call_id),
             negotiations::load_id.eq(&req.load_id),
-            negotiations::mc_number.eq(req.mc_number.as_deref()),
+            negotiations::mc_number.eq(w.mc),
             negotiations::status.eq(status_after(outcome).as_str()),
             negotiations::posted_cents.eq(econ.posted.0),
             negotiations::ceiling_cents.eq(econ.ceiling.0),
@@ -397,10 +473,11 @@ fn open_negotiation(
 fn advance_negotiation(
     conn: &mut DbConnection,
     req: &Request,
-    outcome: &Outcome,
+    w: &Written,
     last_counter: Option<i64>,
     now_ms: i64,
 ) -> Result<(), TxError> {
+    let outcome = w.outcome;
     diesel::update(negotiations::table.find(req.key()))
         .set((
             negotiations::status.eq(status_after(outcome).as_str()),
@@ -411,7 +488,7 @@ fn advance_negotiation(
             negotiations::updated_at.eq(now_ms),
         ))
         .execute(conn)?;
-    if let Some(mc) = &req.mc_number {
+    if let Some(mc) = w.mc {
         diesel::update(negotiations::table.find(req.key())).set(negotiations::mc_number.eq(mc)).execute(conn)?;
     }
     Ok(())

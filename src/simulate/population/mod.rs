@@ -163,8 +163,7 @@ async fn start_local(base: &Settings, learning: bool, keys: &(String, String)) -
     let dir = std::env::temp_dir().join(format!("carrier-sales-population-{tag}"));
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut s = Settings { negotiation: base.negotiation.clone(), ..Settings::default() };
-    // PRICING MEMORY: set `learning` here once NegotiationSettings has it (SPEC §14).
-    let _ = learning;
+    s.negotiation.learning = learning;
     // A carrier holding firm repeats its offer at once; no webhook retries here.
     s.negotiation.retry_window_secs = 0;
     s.database.url = Secret::new(format!("sqlite://{}", dir.join("population.db").display()));

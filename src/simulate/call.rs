@@ -269,6 +269,9 @@ pub(super) async fn play_call(ctx: &Ctx<'_>, carrier: &Carrier, index: usize) ->
             "callback_requested"
         }
     };
+    // A call that never searched did not wait: it does now, so that the order holds
+    // through it (a later call waits for this one only, not for the ones before).
+    ctx.turnstile.wait(index).await;
     gate.release();
     drop(gate);
     let duration = (call.tr.seconds * carrier.style.call_length_factor).round().max(8.0) as i64;

@@ -11,7 +11,9 @@
 //! only see loads within 100 miles (the search's widening radius) of the origins it asks
 //! for, so each call holds a set of 1-degree map cells around those origins, and waits,
 //! before its first search, until every earlier call sharing a cell has booked or given up.
-//! Calls on distant lanes run side by side. With the same seed against the same initial
+//! It also waits for every earlier call from the same MC: pricing memory (SPEC §14) shapes
+//! the counters from the carrier's earlier negotiations. Calls on distant lanes from
+//! different carriers run side by side. With the same seed against the same initial
 //! data, the summary line is therefore the same at any `--concurrency` (caveats: other
 //! traffic on the same server, and a load whose pickup passes between two runs).
 //!

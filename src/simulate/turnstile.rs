@@ -1,13 +1,15 @@
-//! Ordering of calls that could compete for the same loads (see the module doc of
-//! [`super`]): a call waits before its first search until every earlier call sharing a
-//! map cell has booked or given up.
+//! Ordering of calls that could compete for the same loads, or whose carrier's earlier
+//! negotiations pricing memory reads (see the module doc of [`super`]): a call waits
+//! before its first search until every earlier call sharing a map cell or its MC has
+//! booked or given up.
 
 use super::carrier::{Carrier, Lane};
 use crate::geo::{self, Place};
 use std::collections::{BTreeSet, HashMap};
 use tokio::sync::watch;
 
-/// Keeps calls that could compete for the same loads in index order (see the module doc).
+/// Keeps calls that could compete for the same loads, or that come from the same MC, in
+/// index order (see the module doc).
 pub(super) struct Turnstile {
     done: Vec<watch::Sender<bool>>,
     deps: Vec<Vec<usize>>,
@@ -40,10 +42,12 @@ impl Turnstile {
     pub(super) fn new(carriers: &[Carrier]) -> Turnstile {
         let mut last: HashMap<(i32, i32), usize> = HashMap::new();
         let mut last_global: Option<usize> = None;
+        // Memory (SPEC §14) counters from the MC's earlier negotiations: those come first.
+        let mut last_of_mc: HashMap<u64, usize> = HashMap::new();
         let mut deps = Vec::with_capacity(carriers.len());
         for (i, c) in carriers.iter().enumerate() {
             let lanes: Vec<&Lane> = std::iter::once(&c.lane).chain(c.alt_lane.as_ref()).collect();
-            let mut d: BTreeSet<usize> = last_global.into_iter().collect();
+            let mut d: BTreeSet<usize> = last_global.into_iter().chain(last_of_mc.insert(c.mc, i)).collect();
             match region_cells(&lanes) {
                 Some(cells) => {
                     for cell in cells {

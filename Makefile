@@ -46,10 +46,10 @@ binary:
 bench: build
 	bench/run.sh target/release/carrier-sales
 
-## negotiation-bench: pricing memory (SPEC §14) on against off, on a population of repeat callers
-## played through the API of two in-process servers (`simulate --population repeat`); writes its
-## section of docs/benchmarks.md. NEGOTIATION_BENCH_CALLS sets the calls per carrier (default 100),
-## NEGOTIATION_BENCH_SEED the seed.
+## negotiation-bench: pricing memory (SPEC §14) on against off, on populations of repeat callers
+## played through the API of two in-process servers (`simulate --population repeat`), one per seed;
+## writes its section of docs/benchmarks.md. NEGOTIATION_BENCH_CALLS sets the calls per carrier
+## (default 100), NEGOTIATION_BENCH_SEEDS the seeds (default "1 2 3 4 5").
 negotiation-bench: build
 	bench/negotiation.py target/release/carrier-sales
 

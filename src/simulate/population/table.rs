@@ -234,7 +234,10 @@ impl PopulationReport {
                 all.booked_pct
             );
         };
-        let points = |a: Option<f64>, b: Option<f64>| a.zip(b).map_or("-".into(), |(a, b)| format!("{:+.1}", a - b));
+        // (+ 0.0 turns a rounded -0.0 into 0.0: "+0.0 points", never "-0.0")
+        let points = |a: Option<f64>, b: Option<f64>| {
+            a.zip(b).map_or("-".into(), |(a, b)| format!("{:+.1}", ((a - b) * 10.0).round() / 10.0 + 0.0))
+        };
         let (same, firsts) = self.first_calls_identical().unwrap_or((0, 0));
         format!(
             "On repeat calls memory keeps {} of the oracle's margin against {} without ({} points) and books \
@@ -246,5 +249,72 @@ impl PopulationReport {
             off.booked_pct,
             points(Some(on.booked_pct), Some(off.booked_pct)),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn negotiation(carrier: usize, visit: usize, need: i64, agreed: Option<i64>) -> Negotiation {
+        Negotiation {
+            carrier,
+            visit,
+            call_id: format!("c{carrier}-{visit}"),
+            load_id: "L-1".into(),
+            posted_cents: 100_000,
+            need_cents: need,
+            ceiling_cents: 110_000,
+            agreed_cents: agreed,
+            rounds: 2,
+            answers: vec![format!("{agreed:?}")],
+            broken: false,
+        }
+    }
+
+    fn run(mode: &str, agreed: i64) -> ModeRun {
+        let negotiations = vec![
+            // The oracle pays 104,000 (margin 16,000); we agree at `agreed`.
+            negotiation(0, 0, 104_000, Some(104_000)),
+            negotiation(0, 1, 104_000, Some(agreed)),
+            // Beyond the ceiling: nobody books, no margin either way.
+            negotiation(1, 0, 115_000, None),
+            negotiation(1, 1, 115_000, None),
+        ];
+        ModeRun { mode: mode.into(), negotiations, errors: BTreeMap::new(), elapsed: Duration::ZERO }
+    }
+
+    #[test]
+    fn shares_are_margins_summed_over_the_oracle_s_and_calls_split_first_from_repeat() {
+        let r = run("memory on", 108_000);
+        let all = Row::of("memory on", Calls::All, &r.negotiations);
+        // (16,000 + 12,000) / (16,000 + 16,000)
+        assert_eq!(all.share_pct, Some(87.5));
+        assert_eq!((all.negotiations, all.booked_pct), (4, 50.0));
+        assert_eq!(all.premium_pct, Some(6.0));
+        let repeat = Row::of("memory on", Calls::Repeat, &r.negotiations);
+        assert_eq!((repeat.negotiations, repeat.share_pct), (2, Some(75.0)));
+        let oracle = Row::oracle(Calls::All, &r.negotiations);
+        assert_eq!((oracle.booked_pct, oracle.premium_pct, oracle.rounds), (50.0, Some(4.0), None));
+    }
+
+    #[test]
+    fn the_reading_compares_repeat_calls_and_first_calls_across_modes() {
+        let report = PopulationReport {
+            seed: 1,
+            carriers: 2,
+            calls_per_carrier: 2,
+            runs: vec![run("memory on", 104_000), run("memory off", 108_000)],
+            elapsed: Duration::ZERO,
+        };
+        assert_eq!(report.first_calls_identical(), Some((2, 2)));
+        let reading = report.reading();
+        assert!(
+            reading.contains("keeps 100.0% of the oracle's margin against 75.0% without (+25.0 points)"),
+            "{reading}"
+        );
+        assert!(reading.contains("books 50.0% against 50.0% (+0.0 points)"), "{reading}");
+        assert!(report.render().contains("| memory off | repeat calls | 2 | 75.0% | 50.0% | +8.0% | 2.00 |"));
+        assert!(!report.failed());
     }
 }

@@ -1,0 +1,2 @@
+DROP INDEX IF EXISTS bookings_mc;
+DROP INDEX IF EXISTS negotiations_mc;

@@ -1,2 +1,0 @@
-DROP INDEX IF EXISTS bookings_mc;
-DROP INDEX IF EXISTS negotiations_mc;

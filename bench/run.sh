@@ -76,8 +76,8 @@ bench_backend() {
   start_server "$name" "$url_10k"
   for c in 1 32; do
     run "$name" "GET /healthz" $c /healthz
-    run "$name" "search, 10k loads" $c /api/v1/loads/search '{"origin": "Dallas, TX", "equipment_type": "Dry Van", "max_results": 3}'
-    run "$name" "evaluate (new call each request)" $c /api/v1/negotiations/evaluate '{"call_id": "bench-%ID%", "load_id": "B-000000", "carrier_offer": 9000}'
+    run "$name" "search, 10k loads" $c /api/v1/loads/search '{"call_id": "s-%ID%", "mc_number": "1515", "origin": "Dallas, TX", "equipment_type": "Dry Van", "max_results": 3}'
+    run "$name" "evaluate (new call each request)" $c /api/v1/negotiations/evaluate '{"call_id": "bench-%ID%", "mc_number": "1515", "load_id": "B-000000", "carrier_offer": 9000}'
     curl -fsS -X POST "http://127.0.0.1:$port/api/v1/fmcsa/verify" -H "api-key: $key" -d '{"mc_number": "1515"}' >/dev/null
     run "$name" "verify (cache hit)" $c /api/v1/fmcsa/verify '{"mc_number": "MC-1515", "call_id": "v-%ID%"}'
     run "$name" "finalize (new call each request)" $c /api/v1/calls/finalize '{"call_id": "f-%ID%", "outcome": "Booked", "sentiment": "", "agreed_rate": "2,350", "transcript": [{"role": "user", "content": "That works, thanks!"}]}'
@@ -89,8 +89,8 @@ bench_backend() {
     DATABASE_URL="$url_100k" RUST_LOG=warn "$bin" import-loads "$work/loads-100k-$half.json" | tail -1
   done
   start_server "$name-100k" "$url_100k"
-  run "$name" "search, 100k loads" 1 /api/v1/loads/search '{"origin": "Dallas, TX", "equipment_type": "Dry Van", "max_results": 3}'
-  run "$name" "search, 100k loads" 32 /api/v1/loads/search '{"origin": "Dallas, TX", "equipment_type": "Dry Van", "max_results": 3}'
+  run "$name" "search, 100k loads" 1 /api/v1/loads/search '{"call_id": "s-%ID%", "mc_number": "1515", "origin": "Dallas, TX", "equipment_type": "Dry Van", "max_results": 3}'
+  run "$name" "search, 100k loads" 32 /api/v1/loads/search '{"call_id": "s-%ID%", "mc_number": "1515", "origin": "Dallas, TX", "equipment_type": "Dry Van", "max_results": 3}'
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 

@@ -12,7 +12,10 @@
 //! - [`store`]: the database cache (shared by instances) and the verification records;
 //! - [`service`]: one verification end to end, within the `FMCSA_TIMEOUT_MS` budget;
 //! - [`messages`]: what the agent says for each outcome;
-//! - [`routes`]: `POST /fmcsa/verify` and its OpenAPI path; [`views`]: its schemas.
+//! - [`history`]: a carrier's history in figures (the summary, premiums, walk-aways),
+//!   read by [`store::history`] for `GET /carriers/{mc}`;
+//! - [`routes`]: `POST /fmcsa/verify`, `GET /carriers/{mc}` and their OpenAPI paths;
+//!   [`views`]: their schemas.
 //!
 //! Other modules use [`verify`] (a fresh verification, recorded) and
 //! [`latest_verification`] (the last one recorded for an MC).
@@ -21,6 +24,7 @@ pub mod breaker;
 pub mod carrier;
 pub mod client;
 pub mod eligibility;
+pub mod history;
 pub mod messages;
 pub mod query;
 pub mod routes;

@@ -1,23 +1,28 @@
-//! `POST /api/v1/fmcsa/verify` (agent scope): read the body leniently, verify, answer.
+//! The carriers room's routes: `POST /api/v1/fmcsa/verify` (agent scope: read the body
+//! leniently, verify, answer) and `GET /api/v1/carriers/{mc}` (dashboard scope: the
+//! carrier's history).
 
 use super::query::{CarrierQuery, DotNumber};
 use super::service::{self, Verification};
-use super::views::{Verification as VerificationSchema, VerifyRequest};
-use crate::error::{AppError, AppResult, ErrorBody};
-use crate::http::auth::require_agent;
+use super::views::{CarrierHistory, Verification as VerificationSchema, VerifyRequest};
+use crate::error::{AppError, AppResult, ErrorBody, ErrorCode};
+use crate::http::auth::{require_agent, require_dashboard};
 use crate::http::body::JsonBody;
 use crate::http::resource;
 use crate::parse::Fields;
 use crate::state::AppState;
+use crate::types::McNumber;
 use actix_web::middleware::from_fn;
 use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/fmcsa/verify").route(web::post().to(verify).wrap(from_fn(require_agent))));
+    cfg.service(resource("/fmcsa/verify").route(web::post().to(verify).wrap(from_fn(require_agent))))
+        .service(resource("/carriers/{mc}").route(web::get().to(history).wrap(from_fn(require_dashboard))));
 }
 
+/// The carriers room's operations, merged into the API document (`crate::http::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(verify))]
+#[openapi(paths(verify, history))]
 pub struct Api;
 
 /// The query a verify body asks: `mc_number` (any of the platform's spellings, SPEC
@@ -65,6 +70,31 @@ pub async fn verify(
     let call_id = crate::calls::record::named(&f)?.unwrap_or_else(crate::calls::record::issue);
     let verification = service::verify(&state, &fmcsa, query, Some(call_id)).await?;
     Ok(web::Json(verification))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/carriers/{mc}",
+    operation_id = "getCarrier",
+    tag = "dashboard",
+    summary = "A carrier's history",
+    description = "Scope: dashboard (or admin). Everything recorded under one MC number: its calls, FMCSA verifications, negotiations (lane, asks, our counters, the premium agreed) and bookings, latest first (each list at most 100 rows), with a summary over its whole history (SPEC §14).",
+    params(("mc" = String, Path, description = "The MC number in any spelling: `MC-123456`, `mc 123456`, `123456`.")),
+    responses(
+        (status = 200, description = "The carrier's history.", body = CarrierHistory),
+        (status = 404, description = "`carrier_not_found` (field `mc`): no call, verification, negotiation or booking under that MC number.", body = ErrorBody),
+        (status = 422, description = "`invalid_value` on `mc`: not an MC number.", body = ErrorBody),
+    ),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
+)]
+pub async fn history(state: web::Data<AppState>, path: web::Path<String>) -> AppResult<web::Json<CarrierHistory>> {
+    let mc = McNumber::parse(&path.into_inner()).map_err(|why| AppError::invalid("mc", why))?;
+    let digits = mc.as_str().to_string();
+    let found = state.db.read(move |conn| super::store::history::history(conn, &digits)).await?;
+    let not_found = || {
+        AppError::not_found(ErrorCode::CarrierNotFound, format!("Nothing is recorded under MC {mc}.")).with_field("mc")
+    };
+    found.map(web::Json).ok_or_else(not_found)
 }
 
 #[cfg(test)]

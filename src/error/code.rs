@@ -78,6 +78,8 @@ error_codes! {
     CallNotFound = (NOT_FOUND, "call_not_found"),
     /// No booking with that `booking_id`.
     BookingNotFound = (NOT_FOUND, "booking_not_found"),
+    /// Nothing was ever recorded under that MC number (no call, verification, negotiation or booking).
+    CarrierNotFound = (NOT_FOUND, "carrier_not_found"),
     /// No rejected webhook with that `rejected_id`.
     RejectedNotFound = (NOT_FOUND, "rejected_not_found"),
     /// Test calls need `HAPPYROBOT_TRIGGER_URL` and `HAPPYROBOT_API_KEY`.

@@ -145,31 +145,13 @@ impl CarrierMemory {
 /// What a lane (origin state, destination state, equipment) has paid per mile.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LaneRate {
+    /// Agreements on loads with known miles, within the window.
     pub agreements: usize,
-    /// The median agreed rate per mile, in cents.
-    pub median_cents_per_mile: f64,
     /// The highest agreed rate per mile, in cents.
     pub max_cents_per_mile: f64,
 }
 
 impl LaneRate {
-    /// From agreed rates and the miles of their loads; loads without miles are skipped.
-    pub fn learn(deals: &[(Money, i64)]) -> Option<LaneRate> {
-        let mut per_mile: Vec<f64> =
-            deals.iter().filter(|(_, miles)| *miles > 0).map(|(rate, miles)| rate.0 as f64 / *miles as f64).collect();
-        if per_mile.is_empty() {
-            return None;
-        }
-        per_mile.sort_by(|a, b| a.total_cmp(b));
-        let mid = per_mile.len() / 2;
-        let median = if per_mile.len() % 2 == 1 { per_mile[mid] } else { (per_mile[mid - 1] + per_mile[mid]) / 2.0 };
-        Some(LaneRate {
-            agreements: per_mile.len(),
-            median_cents_per_mile: median,
-            max_cents_per_mile: per_mile[per_mile.len() - 1],
-        })
-    }
-
     /// The ceiling this lane allows on a load of `miles`: the most it has ever agreed per
     /// mile, when it has enough agreements; `None` otherwise.
     pub fn ceiling(&self, miles: i64) -> Option<Money> {
@@ -278,14 +260,10 @@ mod tests {
 
     #[test]
     fn lane_rates_need_enough_agreements_to_set_a_ceiling() {
-        let deals: Vec<(Money, i64)> =
-            [2000, 2100, 2200, 2300, 2400].iter().map(|&d| (Money::dollars(d), 1000)).collect();
-        let lane = LaneRate::learn(&deals).unwrap();
-        assert_eq!(lane.agreements, 5);
-        assert!(close(lane.median_cents_per_mile, 220.0));
+        let lane = LaneRate { agreements: LANE_MIN_AGREEMENTS, max_cents_per_mile: 240.0 };
         assert_eq!(lane.ceiling(1000), Some(Money::dollars(2400)));
-        assert_eq!(LaneRate::learn(&deals[..4]).unwrap().ceiling(1000), None);
         assert_eq!(lane.ceiling(0), None);
-        assert_eq!(LaneRate::learn(&[(Money::dollars(2000), 0)]), None);
+        let thin = LaneRate { agreements: LANE_MIN_AGREEMENTS - 1, ..lane };
+        assert_eq!(thin.ceiling(1000), None);
     }
 }

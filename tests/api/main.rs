@@ -3,6 +3,7 @@
 
 mod auth;
 mod calls;
+mod carrier_history;
 mod carriers;
 mod errors;
 mod happyrobot_kit;

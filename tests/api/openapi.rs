@@ -131,7 +131,7 @@ fn response_schema<'a>(doc: &'a Value, method: &str, path: &str, status: u16) ->
 }
 
 /// Asserts a real answer fits the documented schema for its status; returns the body.
-async fn conforms(doc: &Value, method: &str, path: &str, res: reqwest::Response) -> (u16, Value) {
+pub async fn conforms(doc: &Value, method: &str, path: &str, res: reqwest::Response) -> (u16, Value) {
     let (status, body) = json(res).await;
     let schema = response_schema(doc, method, path, status);
     assert!(schema.is_object(), "{method} {path} {status}: no JSON schema");

@@ -5,9 +5,10 @@
 // It seeds its own calls through the agent API (so it passes against an empty
 // server), then drives headless Chromium (Debian's /usr/bin/chromium, or
 // CHROMIUM_PATH) with playwright-core: sign in, overview figures equal the API's,
-// calls filter, a call's story, live updates without a reload, the webhooks we
-// could not read (count, body with the failing place marked, replay as admin;
-// read-only with VIEWER_KEY, a dashboard-scope key), sign out.
+// calls filter, a call's story, a carrier's history, live updates without a
+// reload, the webhooks we could not read (count, body with the failing place
+// marked, replay as admin; read-only with VIEWER_KEY, a dashboard-scope key),
+// sign out.
 // Screenshots go to web/test-results/.
 
 import assert from 'node:assert/strict';
@@ -336,6 +337,60 @@ describe('dashboard in a browser', { skip, timeout: 180_000 }, () => {
     await page.screenshot({ path: `${RESULTS}call.png`, fullPage: true });
   });
 
+  it("opens a carrier's history from the calls list", async () => {
+    await page.getByTestId('nav-calls').click();
+    await page.waitForURL(/\/calls(\?|$)/);
+    const row = page.locator(`[data-testid="call-row"][data-call-id="${callIds[0]}"]`);
+    await row.getByTestId('call-carrier-link').click();
+    await page.waitForURL(/\/carriers\/700010$/);
+    await page.getByTestId('carrier-summary').waitFor();
+    const api = await dashboardGet('/carriers/700010');
+
+    assert.equal((await page.getByTestId('carrier-name').textContent())?.trim(), api.carrier_name);
+    assert.equal((await page.getByTestId('carrier-mc').textContent())?.trim(), 'MC 700010');
+    const tile = async (/** @type {string} */ id) => ({
+      text: (await page.getByTestId(`carrier-tile-${id}`).textContent())?.trim(),
+      value: await page.getByTestId(`carrier-tile-${id}`).getAttribute('data-value')
+    });
+    assert.deepEqual(await tile('calls'), { text: integer.format(api.summary.calls), value: String(api.summary.calls) });
+    assert.equal((await tile('negotiations')).value, String(api.summary.negotiations));
+    assert.equal((await tile('booked')).value, String(api.summary.booked));
+    assert.ok(api.summary.booked >= 1 && api.summary.calls >= 3, `the seeded calls count: ${JSON.stringify(api.summary)}`);
+    const pct = api.summary.average_premium_pct;
+    assert.equal((await tile('avg-premium')).text, `${pct > 0 ? '+' : pct < 0 ? '−' : ''}${oneDecimal.format(Math.abs(pct))}%`);
+    assert.equal((await tile('avg-rounds')).text, oneDecimal.format(api.summary.average_rounds));
+
+    // The tables list what the API lists, latest first.
+    const listed = await page
+      .getByTestId('carrier-call')
+      .evaluateAll((els) => els.map((el) => el.getAttribute('data-call-id')));
+    assert.deepEqual(listed, api.calls.map((/** @type {any} */ c) => c.call_id));
+    for (const id of callIds) assert.ok(listed.includes(id), `${id} is on the carrier page`);
+    assert.equal(await page.getByTestId('carrier-negotiation').count(), api.negotiations.length);
+    assert.equal(await page.getByTestId('carrier-booking').count(), api.bookings.length);
+    assert.equal(await page.getByTestId('carrier-verification').count(), api.verifications.length);
+    const booked = page.locator(`[data-testid="carrier-negotiation"][data-call-id="${callIds[0]}"]`);
+    assert.equal((await booked.getByTestId('negotiation-agreed').textContent())?.trim(), wholeDollars.format(seeded[0].agreed));
+
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no sideways scrolling on the carrier page (overflow ${overflow}px)`);
+    await page.waitForTimeout(200);
+    await page.screenshot({ path: `${RESULTS}carrier.png`, fullPage: true });
+
+    // Each call links to its story, and the story links back to the carrier.
+    await page.locator(`[data-testid="carrier-call"][data-call-id="${callIds[0]}"]`).getByTestId('carrier-call-link').click();
+    await page.waitForURL(new RegExp(`/calls/${callIds[0]}$`));
+    await page.getByTestId('call-summary').waitFor();
+    assert.equal(await page.getByTestId('call-mc').getAttribute('href'), '/carriers/700010');
+    // Leave as the next test expects: on the story, opened from the calls list.
+    await page.goBack();
+    await page.getByTestId('carrier-summary').waitFor();
+    await page.goBack();
+    await row.click();
+    await page.waitForURL(new RegExp(`/calls/${callIds[0]}`));
+    await page.getByTestId('call-summary').waitFor();
+  });
+
   it('shows a new call live, without a reload', async () => {
     await page.getByTestId('back-to-calls').click();
     await page.getByTestId('filter-outcome').selectOption('');
@@ -524,6 +579,11 @@ describe('dashboard in a browser', { skip, timeout: 180_000 }, () => {
     assert.ok(webhooksOverflow <= 0, `the webhooks page fits too (overflow ${webhooksOverflow}px)`);
     await page.waitForTimeout(300);
     await page.screenshot({ path: `${RESULTS}webhooks-mobile.png`, fullPage: true });
+    await page.goto(`${BASE_URL}/carriers/700010`);
+    await page.getByTestId('carrier-summary').waitFor();
+    const carrierOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(carrierOverflow <= 0, `the carrier page fits too (overflow ${carrierOverflow}px)`);
+    await page.screenshot({ path: `${RESULTS}carrier-mobile.png`, fullPage: true });
     await page.setViewportSize({ width: 1440, height: 900 });
   });
 

@@ -4,7 +4,7 @@
 use crate::calls::classify::{Outcome, Sentiment};
 use crate::calls::store;
 use crate::calls::store::calls::CallQuery;
-use crate::calls::views::{CallFilter, CallSummary};
+use crate::calls::views::{CallFilter, CallSummary, PageQuery};
 use crate::db::to_ms;
 use crate::error::{AppError, AppResult};
 use crate::paging::{decode_page_key, page_limit};
@@ -58,7 +58,7 @@ fn parse_filter(f: &CallFilter) -> AppResult<CallQuery> {
     tag = "dashboard",
     summary = "Calls, newest first",
     description = "Scope: dashboard (or admin). Filtered and paginated; no default period.",
-    params(crate::calls::views::CallFilterQuery, crate::calls::views::PageQuery),
+    params(CallFilter, PageQuery),
     responses(
         (status = 200, description = "A page of calls.", body = crate::calls::views::CallPage),
         (status = 400, description = "`invalid_query`: the query string cannot be read (e.g. a parameter given twice).", body = crate::error::ErrorBody),
@@ -66,10 +66,14 @@ fn parse_filter(f: &CallFilter) -> AppResult<CallQuery> {
     ),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
-pub async fn list(state: web::Data<AppState>, query: web::Query<CallFilter>) -> AppResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    query: web::Query<CallFilter>,
+    page: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
     let p = parse_filter(&query)?;
-    let limit = page_limit(query.limit.as_deref())?;
-    let after = decode_page_key(query.cursor.as_deref())?;
+    let limit = page_limit(page.limit.as_deref())?;
+    let after = decode_page_key(page.cursor.as_deref())?;
     let page = state.db.read(move |conn| store::calls::list_page(conn, &p, limit, after)).await?;
     Ok(HttpResponse::Ok().json(page))
 }
@@ -149,7 +153,7 @@ fn csv_body(rows: Vec<CallSummary>) -> AppResult<Vec<u8>> {
     tag = "dashboard",
     summary = "Calls as CSV",
     description = "Scope: dashboard (or admin). The list's filters and columns, newest first, up to 100,000 rows; amounts in USD with two decimals. Cells that a spreadsheet would run as formulas start with `'`.",
-    params(crate::calls::views::CallFilterQuery),
+    params(CallFilter),
     responses(
         (status = 200, description = "A CSV file with a header row.", body = String, content_type = "text/csv",
             headers(("Content-Disposition" = String, description = "`attachment; filename=\"calls.csv\"`"))),

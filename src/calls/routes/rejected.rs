@@ -4,7 +4,7 @@
 //! [`crate::calls::intake`].
 
 use crate::calls::store;
-use crate::calls::views::RejectedFilter;
+use crate::calls::views::{PageQuery, RejectedQuery};
 use crate::db::to_ms;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::http::body::JsonBody;
@@ -27,7 +27,7 @@ pub const SESSION_EVENTS_ROUTE: &str = "/api/v1/webhooks/happyrobot";
     tag = "dashboard",
     summary = "Webhook bodies we could not read",
     description = "Scope: dashboard (or admin). Bodies posted to `calls/finalize` or `webhooks/happyrobot` that were not JSON even after repair, newest first, with where they broke; `open` counts those not yet replayed.",
-    params(crate::calls::views::RejectedQuery, crate::calls::views::PageQuery),
+    params(RejectedQuery, PageQuery),
     responses(
         (status = 200, description = "A page of rejected bodies.", body = crate::calls::views::RejectedPage),
         (status = 400, description = "`invalid_query`: the query string cannot be read.", body = crate::error::ErrorBody),
@@ -35,15 +35,19 @@ pub const SESSION_EVENTS_ROUTE: &str = "/api/v1/webhooks/happyrobot";
     ),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
-pub async fn list(state: web::Data<AppState>, query: web::Query<RejectedFilter>) -> AppResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    query: web::Query<RejectedQuery>,
+    page: web::Query<PageQuery>,
+) -> AppResult<HttpResponse> {
     let replayed = match query.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None | Some("all") => None,
         Some("open") => Some(false),
         Some("replayed") => Some(true),
         Some(_) => return Err(AppError::invalid("status", "`status` must be open, replayed or all.")),
     };
-    let limit = page_limit(query.limit.as_deref())?;
-    let after = decode_page_key(query.cursor.as_deref())?;
+    let limit = page_limit(page.limit.as_deref())?;
+    let after = decode_page_key(page.cursor.as_deref())?;
     let page = state.db.read(move |conn| store::rejected::list_page(conn, replayed, limit, after)).await?;
     Ok(HttpResponse::Ok().json(page))
 }

@@ -146,22 +146,11 @@ pub struct PlatformEventIgnored {
     pub use_case_id: Option<Option<String>>,
 }
 
-/// The list's query: `CallFilterQuery` and `PageQuery` as they arrive (read leniently).
-#[derive(Deserialize, Default, Clone)]
-pub struct CallFilter {
-    pub outcome: Option<String>,
-    pub sentiment: Option<String>,
-    pub mc_number: Option<String>,
-    pub q: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub limit: Option<String>,
-    pub cursor: Option<String>,
-}
-
-#[derive(IntoParams)]
+/// The calls list's and export's filters, as they arrive (each is checked by the route,
+/// so a bad value is a 422 naming it, not a 400 from the extractor).
+#[derive(Deserialize, IntoParams, Default, Clone)]
 #[into_params(parameter_in = Query)]
-pub struct CallFilterQuery {
+pub struct CallFilter {
     /// One of the outcome labels.
     pub outcome: Option<String>,
     /// `positive`, `neutral` or `negative`.
@@ -176,7 +165,8 @@ pub struct CallFilterQuery {
     pub to: Option<String>,
 }
 
-#[derive(IntoParams)]
+/// A page's size and position, for every keyset-paged list.
+#[derive(Deserialize, IntoParams, Default, Clone)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Page size, 1 to 500 (larger values are capped at 500); default 50.
@@ -249,15 +239,8 @@ pub struct CallPage {
     pub next_cursor: Option<String>,
 }
 
-/// The rejected list's query (`RejectedQuery` and `PageQuery`) as it arrives.
-#[derive(Deserialize)]
-pub struct RejectedFilter {
-    pub status: Option<String>,
-    pub limit: Option<String>,
-    pub cursor: Option<String>,
-}
-
-#[derive(IntoParams)]
+/// The rejected list's filter, as it arrives.
+#[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RejectedQuery {
     /// `open` (not yet replayed), `replayed` or `all` (default).

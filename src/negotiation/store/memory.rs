@@ -3,34 +3,32 @@
 //! then their rounds), one for a lane; both run inside the evaluation's transaction, and
 //! only when a counter is to be made (or, for the lane, when a negotiation opens).
 
-use crate::db::schema::{calls, loads, negotiation_rounds as rounds, negotiations};
+use crate::db::schema::{loads, negotiation_rounds as rounds, negotiations};
 use crate::db::DbConnection;
 use crate::loads::LoadRow;
-use crate::negotiation::memory::{PastNegotiation, MAX_NEGOTIATIONS};
+use crate::negotiation::memory::{LaneRate, PastNegotiation, MAX_NEGOTIATIONS};
 use crate::types::Money;
 use crate::vocab::negotiation::NegotiationStatus;
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Double, Nullable};
 
 /// The carrier's negotiations on calls other than `except_call`, opened since `since_ms`,
-/// latest first, at most [`MAX_NEGOTIATIONS`]. A negotiation belongs to the carrier when
-/// it was made under its MC, or made without one on a call that later learned it.
+/// latest first, at most [`MAX_NEGOTIATIONS`]. A negotiation carries the MC known when it
+/// was made (the tool's, else the call's verification), so one walk of the
+/// `(mc_number, created_at)` index finds them, however long the carrier's history.
 pub fn carrier_history(
     conn: &mut DbConnection,
     mc: &str,
     except_call: &str,
     since_ms: i64,
 ) -> QueryResult<Vec<PastNegotiation>> {
-    let calls_of_mc = calls::table.filter(calls::mc_number.eq(mc)).select(calls::call_id);
     type Head = (String, String, i64, Option<i64>, Option<i64>, i64);
     let heads: Vec<Head> = negotiations::table
-        .filter(
-            negotiations::mc_number
-                .eq(mc)
-                .or(negotiations::mc_number.is_null().and(negotiations::call_id.eq_any(calls_of_mc))),
-        )
+        .filter(negotiations::mc_number.eq(mc))
         .filter(negotiations::call_id.ne(except_call))
         .filter(negotiations::created_at.ge(since_ms))
-        .order((negotiations::created_at.desc(), negotiations::load_id.asc()))
+        .order((negotiations::created_at.desc(), negotiations::call_id.desc(), negotiations::load_id.desc()))
         .limit(MAX_NEGOTIATIONS as i64)
         .select((
             negotiations::call_id,
@@ -44,7 +42,9 @@ pub fn carrier_history(
     if heads.is_empty() {
         return Ok(Vec::new());
     }
-    let call_ids: Vec<&str> = heads.iter().map(|h| h.0.as_str()).collect();
+    let mut call_ids: Vec<&str> = heads.iter().map(|h| h.0.as_str()).collect();
+    call_ids.sort_unstable();
+    call_ids.dedup();
     let played: Vec<(String, String, i64, Option<i64>)> = rounds::table
         .filter(rounds::call_id.eq_any(&call_ids))
         .order((rounds::call_id, rounds::load_id, rounds::round))
@@ -69,17 +69,22 @@ pub fn carrier_history(
         .collect())
 }
 
-/// The rates agreed on the load's lane (origin state, destination state, equipment)
-/// since `since_ms`, each with the miles of its load.
-pub fn lane_deals(conn: &mut DbConnection, load: &LoadRow, since_ms: i64) -> QueryResult<Vec<(Money, i64)>> {
-    let rows: Vec<(Option<i64>, Option<i64>)> = negotiations::table
+/// What the load's lane (origin state, destination state, equipment) agreed since
+/// `since_ms`: how many agreements on loads with miles, and the most per mile; one
+/// aggregate statement.
+pub fn lane_rate(conn: &mut DbConnection, load: &LoadRow, since_ms: i64) -> QueryResult<Option<LaneRate>> {
+    let (agreements, max_per_mile): (i64, Option<f64>) = negotiations::table
         .inner_join(loads::table.on(loads::load_id.eq(negotiations::load_id)))
         .filter(loads::origin_state.eq(&load.origin_state))
         .filter(loads::destination_state.eq(&load.destination_state))
         .filter(loads::equipment.eq(&load.equipment))
+        .filter(loads::miles.gt(0))
         .filter(negotiations::status.eq(NegotiationStatus::Agreed.as_str()))
+        .filter(negotiations::agreed_rate_cents.is_not_null())
         .filter(negotiations::created_at.ge(since_ms))
-        .select((negotiations::agreed_rate_cents, loads::miles))
-        .load(conn)?;
-    Ok(rows.into_iter().filter_map(|(rate, miles)| Some((Money(rate?), miles?))).collect())
+        .select(sql::<(BigInt, Nullable<Double>)>(
+            "COUNT(*), MAX(CAST(negotiations.agreed_rate_cents AS DOUBLE PRECISION) / loads.miles)",
+        ))
+        .first(conn)?;
+    Ok(max_per_mile.map(|m| LaneRate { agreements: agreements as usize, max_cents_per_mile: m }))
 }

@@ -7,7 +7,7 @@
 mod memory;
 
 use super::engine::{self, Decision, Economics, Outcome, PastRound, Policy, MAX_ROUNDS};
-use super::memory::{CarrierMemory, LaneRate};
+use super::memory::CarrierMemory;
 use super::views::{AnswerFor, NegotiationAnswer, RoundAmounts};
 use crate::config::NegotiationSettings;
 use crate::db::schema::{loads, negotiation_rounds as rounds, negotiations};
@@ -263,8 +263,7 @@ fn opening_economics(
     if !settings.lane_ceiling || load.max_rate_cents.is_some() {
         return Ok((econ, None));
     }
-    let deals = memory::lane_deals(conn, load, window_start(settings, now_ms))?;
-    let Some(lane) = LaneRate::learn(&deals) else { return Ok((econ, None)) };
+    let Some(lane) = memory::lane_rate(conn, load, window_start(settings, now_ms))? else { return Ok((econ, None)) };
     match lane.ceiling(load.miles.unwrap_or(0)).map(|c| c.max(econ.posted)) {
         Some(c) if c < econ.ceiling => {
             let note = format!(

@@ -40,6 +40,12 @@ const BASE = '/api/v1';
 /** @typedef {Schemas['RejectedWebhook']} RejectedWebhook */
 /** @typedef {Schemas['NegotiationPolicy']} Policy */
 /** @typedef {Schemas['EventOut']} EventOut */
+/** @typedef {Schemas['CarrierHistory']} CarrierHistory */
+/** @typedef {Schemas['CarrierSummary']} CarrierFigures */
+/** @typedef {Schemas['CarrierCall']} CarrierCall */
+/** @typedef {Schemas['CarrierNegotiation']} CarrierNegotiation */
+/** @typedef {Schemas['CarrierVerification']} CarrierVerification */
+/** @typedef {Schemas['CarrierBooking']} CarrierBooking */
 /**
  * What a replay answers: the original route's answer (for calls/finalize: call_id,
  * outcome, sentiment, message...) plus the entry's id and when it was replayed. The
@@ -328,6 +334,28 @@ export async function getCall(callId, signal) {
     searches: Array.isArray(body.searches) ? body.searches : [],
     negotiations: Array.isArray(body.negotiations) ? body.negotiations : [],
     booking: body.booking ?? null
+  };
+}
+
+// ----------------------------------------------------------------- carriers
+
+/**
+ * A carrier's history: its calls, verifications, negotiations and bookings.
+ * @param {string} mc the MC number in any spelling
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<CarrierHistory>}
+ */
+export async function getCarrier(mc, signal) {
+  const body = await getJson('/carriers/' + encodeURIComponent(mc), signal);
+  if (!body.summary || typeof body.summary !== 'object') {
+    throw new ApiError(200, 'invalid_response', 'The server sent an unexpected response.');
+  }
+  return {
+    ...body,
+    verifications: Array.isArray(body.verifications) ? body.verifications : [],
+    calls: Array.isArray(body.calls) ? body.calls : [],
+    negotiations: Array.isArray(body.negotiations) ? body.negotiations : [],
+    bookings: Array.isArray(body.bookings) ? body.bookings : []
   };
 }
 

@@ -1,11 +1,12 @@
 // Client-side routing with the history API. The server answers every non-/api
 // GET with index.html, so any of these paths can be loaded directly.
 //
-// Routes: /  /calls  /calls/:call_id  /loads  /webhooks
+// Routes: /  /calls  /calls/:call_id  /carriers/:mc  /loads  /webhooks
 
 /**
  * @typedef {{ name: 'overview' } | { name: 'calls' } | { name: 'call', callId: string } |
- *   { name: 'loads' } | { name: 'webhooks' } | { name: 'not-found' }} Route
+ *   { name: 'carrier', mc: string } | { name: 'loads' } | { name: 'webhooks' } |
+ *   { name: 'not-found' }} Route
  */
 
 const location = $state({ path: window.location.pathname, search: window.location.search });
@@ -39,14 +40,22 @@ export function match(path) {
   if (clean === '/loads') return { name: 'loads' };
   if (clean === '/webhooks') return { name: 'webhooks' };
   const call = /^\/calls\/([^/]+)$/.exec(clean);
-  if (call) {
-    try {
-      return { name: 'call', callId: decodeURIComponent(call[1]) };
-    } catch {
-      return { name: 'not-found' };
-    }
+  const carrier = /^\/carriers\/([^/]+)$/.exec(clean);
+  try {
+    if (call) return { name: 'call', callId: decodeURIComponent(call[1]) };
+    if (carrier) return { name: 'carrier', mc: decodeURIComponent(carrier[1]) };
+  } catch {
+    // A malformed escape: no such page.
   }
   return { name: 'not-found' };
+}
+
+/**
+ * The carrier page of an MC number (digits, or any spelling the API reads).
+ * @param {string} mc
+ */
+export function carrierHref(mc) {
+  return `/carriers/${encodeURIComponent(mc)}`;
 }
 
 function sync() {

@@ -1,5 +1,5 @@
 //! The database side of verification: the FMCSA cache (`carriers`) and the record of
-//! every verification (`verifications`).
+//! every verification (`verifications`); [`history`] reads a carrier's whole history.
 //!
 //! The cache lives in the database so it survives restarts and, on PostgreSQL, is shared
 //! by every instance (SPEC §11). A row keeps what QCMobile said (the raw carrier object),
@@ -7,6 +7,8 @@
 //! `cache_ttl_hours`, "not found" for `not_found_ttl_minutes` (a carrier may have just
 //! registered), failures are never written. Expired rows stay: when FMCSA is down an
 //! expired *found* row is served, flagged stale.
+
+pub mod history;
 
 use super::eligibility::Status;
 use super::query::Lookup;
@@ -193,7 +195,7 @@ pub struct VerificationRecord {
     pub created_at: DateTime<Utc>,
 }
 
-type RecordRow = (
+pub(super) type RecordRow = (
     i64,
     Option<String>,
     Option<String>,
@@ -208,7 +210,7 @@ type RecordRow = (
     i64,
 );
 
-const RECORD_COLUMNS: (
+pub(super) const RECORD_COLUMNS: (
     verifications::id,
     verifications::call_id,
     verifications::mc_number,
@@ -236,7 +238,7 @@ const RECORD_COLUMNS: (
     verifications::created_at,
 );
 
-fn to_record(r: RecordRow) -> VerificationRecord {
+pub(super) fn to_record(r: RecordRow) -> VerificationRecord {
     let list = |s: &str| serde_json::from_str::<Vec<String>>(s).unwrap_or_default();
     VerificationRecord {
         id: r.0,

@@ -30,6 +30,12 @@ impl Money {
         }
         Money(self.0.div_euclid(step.0) * step.0)
     }
+    /// The premium of this rate over `posted` in percent, unrounded (`agreed / posted − 1`);
+    /// none over a posted rate of zero or less. Every premium the API shows starts here,
+    /// rounded with [`round1`] where it is shown.
+    pub fn premium_over(self, posted: Money) -> Option<f64> {
+        (posted.0 > 0).then(|| (self.0 - posted.0) as f64 * 100.0 / posted.0 as f64)
+    }
     /// How a person says it: "$2,150", "$2,150.50" (cents only when there are some).
     pub fn spoken(self) -> String {
         let neg = self.0 < 0;
@@ -44,6 +50,11 @@ impl Money {
             format!("{sign}${grouped}.{cents:02}")
         }
     }
+}
+
+/// To one decimal, as every percentage of the API.
+pub fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
 }
 
 impl fmt::Display for Money {

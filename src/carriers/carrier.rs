@@ -20,12 +20,14 @@
 //! Reading is lenient (numbers as strings or numbers, any case, stray spaces) because the
 //! same reader serves live answers, cached records and the bundled snapshot.
 
+use crate::parse::schema::Usd;
 use crate::types::Money;
 use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 /// One kind of operating authority (common, contract, broker).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Authority {
     Active,
@@ -47,13 +49,22 @@ impl Authority {
     }
 }
 
-/// FMCSA's compliance-review safety rating; `None` in [`Carrier`] means never rated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// FMCSA's compliance-review safety rating (a carrier never rated has none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SafetyRating {
     Satisfactory,
     Conditional,
     Unsatisfactory,
+}
+
+/// The USDOT number's status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OperatingStatus {
+    Active,
+    Inactive,
+    Unknown,
 }
 
 /// The fields of a QCMobile carrier object that verification uses or shows.
@@ -186,9 +197,9 @@ impl Carrier {
             dot_number: self.dot_number.clone(),
             allowed_to_operate: self.allowed_to_operate,
             operating_status: match self.usdot_status.as_deref() {
-                Some("A") => "active",
-                Some("I") => "inactive",
-                _ => "unknown",
+                Some("A") => OperatingStatus::Active,
+                Some("I") => OperatingStatus::Inactive,
+                _ => OperatingStatus::Unknown,
             },
             common_authority: self.common,
             contract_authority: self.contract,
@@ -210,34 +221,54 @@ impl Carrier {
     }
 }
 
-/// The `carrier` member of a verification answer. Insurance in USD (not thousands),
-/// statuses in words.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// The carrier as FMCSA describes it (the `carrier` member of a verification answer):
+/// insurance in USD (not thousands), statuses in words.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[schema(as = Carrier)]
 pub struct CarrierView {
+    #[schema(required = true)]
     pub legal_name: Option<String>,
+    #[schema(required = true)]
     pub dba_name: Option<String>,
+    #[schema(required = true)]
     pub dot_number: Option<String>,
     pub allowed_to_operate: bool,
-    /// The USDOT number's status: "active", "inactive" or "unknown".
-    pub operating_status: &'static str,
+    pub operating_status: OperatingStatus,
     pub common_authority: Authority,
     pub contract_authority: Authority,
     pub broker_authority: Authority,
+    #[schema(required = true, value_type = Option<Usd>)]
     pub bipd_insurance_on_file_usd: Option<Money>,
-    /// Null when FMCSA does not require BIPD insurance of this carrier.
+    /// Null when FMCSA requires no BIPD insurance of this carrier.
+    #[schema(required = true, value_type = Option<Usd>)]
     pub bipd_required_usd: Option<Money>,
+    #[schema(required = true, value_type = Option<Usd>)]
     pub cargo_insurance_on_file_usd: Option<Money>,
-    /// "satisfactory", "conditional", "unsatisfactory", or null when never rated.
+    /// Null when never rated (most carriers; not a fault).
+    #[schema(required = true)]
     pub safety_rating: Option<SafetyRating>,
+    /// As FMCSA gives it, usually `YYYY-MM-DD`.
+    #[schema(required = true)]
     pub safety_rating_date: Option<String>,
+    /// The date of an out-of-service order, as FMCSA gives it; null when there is none.
+    #[schema(required = true)]
     pub out_of_service_date: Option<String>,
+    /// "4100 INDUSTRIAL PKWY, FORT WORTH, TX 76106".
+    #[schema(required = true)]
     pub physical_address: Option<String>,
+    #[schema(required = true)]
     pub physical_city: Option<String>,
+    #[schema(required = true)]
     pub physical_state: Option<String>,
+    /// Only when FMCSA has one.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, value_type = String)]
     pub phone: Option<String>,
+    #[schema(required = true)]
     pub total_power_units: Option<i64>,
+    #[schema(required = true)]
     pub total_drivers: Option<i64>,
+    /// The biennial MCS-150 update is overdue.
     pub mcs150_outdated: bool,
 }
 
@@ -305,7 +336,7 @@ mod tests {
         assert_eq!(c.safety_rating, Some(SafetyRating::Conditional));
         assert_eq!(c.total_power_units, Some(7));
         assert_eq!(c.view().bipd_required_usd, None);
-        assert_eq!(c.view().operating_status, "active");
+        assert_eq!(c.view().operating_status, OperatingStatus::Active);
     }
 
     #[test]

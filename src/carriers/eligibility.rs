@@ -79,41 +79,7 @@ impl Warning {
 }
 
 /// The outcome of one verification.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Eligible,
-    Ineligible,
-    NotFound,
-    /// FMCSA could not be asked or refused us: never a verdict about the carrier.
-    Unavailable,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Eligible => "eligible",
-            Status::Ineligible => "ineligible",
-            Status::NotFound => "not_found",
-            Status::Unavailable => "unavailable",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Status> {
-        [Status::Eligible, Status::Ineligible, Status::NotFound, Status::Unavailable]
-            .into_iter()
-            .find(|st| st.as_str() == s)
-    }
-
-    /// `eligible` in the answer: true, false, or null when nothing could be checked.
-    pub fn eligible(self) -> Option<bool> {
-        match self {
-            Status::Eligible => Some(true),
-            Status::Ineligible | Status::NotFound => Some(false),
-            Status::Unavailable => None,
-        }
-    }
-}
+pub use crate::vocab::verification::VerificationStatus as Status;
 
 /// What the lookup found, as the rules need it.
 #[derive(Clone, Copy, Debug)]

@@ -9,7 +9,7 @@
 //!   the call is over (finalized or ended) while the negotiation was still open.
 
 use super::views::{CarrierSummary, NegotiationStatus};
-use crate::types::Money;
+use crate::types::{round1, Money};
 
 /// How many rows each list of the history holds at most, latest first.
 pub const LIST_CAP: i64 = 100;
@@ -36,18 +36,8 @@ impl NegotiationFacts {
 
     /// The agreed rate over the posted one, in percent (unrounded); none without a deal.
     pub fn premium_pct(&self) -> Option<f64> {
-        premium_pct(self.agreed.filter(|_| self.status == NegotiationStatus::Agreed)?, self.posted)
+        self.agreed.filter(|_| self.status == NegotiationStatus::Agreed)?.premium_over(self.posted)
     }
-}
-
-/// `agreed / posted − 1` in percent (unrounded); none over a posted rate of zero.
-pub fn premium_pct(agreed: Money, posted: Money) -> Option<f64> {
-    (posted.0 > 0).then(|| (agreed.0 as f64 / posted.0 as f64 - 1.0) * 100.0)
-}
-
-/// To one decimal, as every percentage of the API.
-pub fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
 }
 
 fn round2(x: f64) -> f64 {

@@ -37,6 +37,6 @@ pub use eligibility::{Reason, Status, Warning};
 pub use messages::title_case;
 pub use query::{CarrierQuery, DotNumber, Lookup};
 pub use service::{verify, Fmcsa, Source, Verification};
-pub use store::{latest_verification, verifications_for_call, VerificationRecord};
+pub use store::{latest_verification, VerificationRecord};
 
 pub use routes::configure;

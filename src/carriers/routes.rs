@@ -4,7 +4,7 @@
 
 use super::query::{CarrierQuery, DotNumber};
 use super::service::{self, Verification};
-use super::views::{CarrierHistory, Verification as VerificationSchema, VerifyRequest};
+use super::views::{CarrierHistory, VerifyRequest};
 use crate::error::{AppError, AppResult, ErrorBody, ErrorCode};
 use crate::http::auth::{require_agent, require_dashboard};
 use crate::http::body::JsonBody;
@@ -52,7 +52,7 @@ pub fn read_query(f: &Fields) -> AppResult<CarrierQuery> {
     description = "Scope: agent. Checks the caller's MC (or USDOT) number with FMCSA QCMobile (or the offline snapshot) within `FMCSA_TIMEOUT_MS`. Every outcome is a 200: `eligible`, `ineligible` (every failed rule in `reasons`), `not_found`, or `unavailable` (FMCSA could not be reached: `eligible` is null, never reported as not found or ineligible). Recorded for the call's story and the handoff's check.",
     request_body(content = VerifyRequest, content_type = "application/json"),
     responses(
-        (status = 200, description = "The verdict and what to say.", body = VerificationSchema),
+        (status = 200, description = "The verdict and what to say.", body = Verification),
         (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = ErrorBody),
         (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = ErrorBody),
         (status = 422, description = "`missing_field` on `mc_number` (neither number given), or `invalid_value` on `mc_number`, `dot_number` or `call_id`.", body = ErrorBody),

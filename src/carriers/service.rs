@@ -17,53 +17,50 @@ use super::snapshot::Snapshot;
 use super::store::{self, CacheEntry, CacheWrite};
 use crate::config::FmcsaSettings;
 use crate::error::AppResult;
+use crate::parse::schema::Timestamp;
 use crate::state::AppState;
 use actix_web::web;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
+use utoipa::ToSchema;
 
 /// Where an answer came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Source {
-    Fmcsa,
-    Cache,
-    OfflineSnapshot,
-}
+pub use crate::vocab::verification::VerificationSource as Source;
 
-impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Fmcsa => "fmcsa",
-            Source::Cache => "cache",
-            Source::OfflineSnapshot => "offline_snapshot",
-        }
-    }
-}
-
-/// The answer of `POST /api/v1/fmcsa/verify` (SPEC §3.1), also handed to other modules.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// The answer of `POST /api/v1/fmcsa/verify` (SPEC §3.1).
+// Also what the other rooms are handed after a verification.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
 pub struct Verification {
-    /// The call this verification belongs to (SPEC §12.1): the one the request named, or
-    /// one issued for it. Null only for verifications made outside a call.
+    /// The call this verification was recorded for: the one sent, or a new one (`[A-Za-z0-9_-]`, at most 64 characters) to pass to every later tool.
+    // (Null only for a verification made outside a call, which the API never answers.)
+    #[schema(value_type = String)]
     pub call_id: Option<String>,
-    /// The MC docket, digits only: asked, or found for a USDOT query (else null).
+    /// The MC docket, digits only (asked, or found for a USDOT query); else null.
+    #[schema(required = true)]
     pub mc_number: Option<String>,
+    /// Null when FMCSA could not be consulted (`unavailable`).
+    #[schema(required = true)]
     pub eligible: Option<bool>,
     pub status: Status,
+    /// Every failed rule, in SPEC §6 order.
     pub reasons: Vec<Reason>,
+    /// Null when not found or unavailable.
+    #[schema(required = true)]
     pub carrier: Option<CarrierView>,
     pub source: Source,
     pub warnings: Vec<Warning>,
-    /// A cached answer older than its time to live, served because FMCSA is down.
+    /// A cached answer past its time to live, served because FMCSA is down.
     pub stale: bool,
-    /// When FMCSA (or the snapshot) was consulted for this answer.
+    /// When FMCSA (or the snapshot) was consulted.
+    #[schema(value_type = Timestamp)]
     pub checked_at: String,
+    /// What the agent can say.
     pub message: String,
     /// The USDOT number asked or found (stored with the record, not in the answer).
     #[serde(skip)]
+    #[schema(ignore)]
     pub dot_number: Option<String>,
 }
 

@@ -1,7 +1,7 @@
 //! The carriers room's request and answer schemas: `POST /api/v1/fmcsa/verify` and
 //! `GET /api/v1/carriers/{mc}`. The verify body is read leniently by
 //! `crate::parse::Fields` (see [`super::routes::read_query`]), so `VerifyRequest` only
-//! describes what is accepted; its answer is what [`super::Verification`] serialises. A
+//! describes what is accepted; its answer, [`Verification`], is the service's own type. A
 //! carrier's history is written as the types at the end of this file.
 
 use super::{Reason, Warning};
@@ -25,106 +25,9 @@ pub struct VerifyRequest {
     pub run_id: Option<IdInput>,
 }
 
+pub use super::carrier::{Authority, CarrierView as Carrier, OperatingStatus, SafetyRating};
+pub use super::service::Verification;
 pub use crate::vocab::verification::{VerificationSource, VerificationStatus};
-
-#[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
-pub enum Authority {
-    Active,
-    Inactive,
-    None,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
-pub enum OperatingStatus {
-    Active,
-    Inactive,
-    Unknown,
-}
-
-#[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
-pub enum SafetyRating {
-    Satisfactory,
-    Conditional,
-    Unsatisfactory,
-}
-
-/// The carrier as FMCSA describes it, insurance in USD (not thousands).
-#[derive(ToSchema)]
-pub struct Carrier {
-    #[schema(required = true)]
-    pub legal_name: Option<String>,
-    #[schema(required = true)]
-    pub dba_name: Option<String>,
-    #[schema(required = true)]
-    pub dot_number: Option<String>,
-    pub allowed_to_operate: bool,
-    /// The USDOT number's status.
-    pub operating_status: OperatingStatus,
-    pub common_authority: Authority,
-    pub contract_authority: Authority,
-    pub broker_authority: Authority,
-    #[schema(required = true)]
-    pub bipd_insurance_on_file_usd: Option<Usd>,
-    /// Null when FMCSA requires no BIPD insurance of this carrier.
-    #[schema(required = true)]
-    pub bipd_required_usd: Option<Usd>,
-    #[schema(required = true)]
-    pub cargo_insurance_on_file_usd: Option<Usd>,
-    /// Null when never rated (most carriers; not a fault).
-    #[schema(required = true)]
-    pub safety_rating: Option<SafetyRating>,
-    /// As FMCSA gives it, usually `YYYY-MM-DD`.
-    #[schema(required = true)]
-    pub safety_rating_date: Option<String>,
-    /// The date of an out-of-service order, as FMCSA gives it; null when there is none.
-    #[schema(required = true)]
-    pub out_of_service_date: Option<String>,
-    /// "4100 INDUSTRIAL PKWY, FORT WORTH, TX 76106".
-    #[schema(required = true)]
-    pub physical_address: Option<String>,
-    #[schema(required = true)]
-    pub physical_city: Option<String>,
-    #[schema(required = true)]
-    pub physical_state: Option<String>,
-    /// Only when FMCSA has one.
-    #[schema(required = false)]
-    pub phone: String,
-    #[schema(required = true)]
-    pub total_power_units: Option<i64>,
-    #[schema(required = true)]
-    pub total_drivers: Option<i64>,
-    /// The biennial MCS-150 update is overdue.
-    pub mcs150_outdated: bool,
-}
-
-#[derive(ToSchema)]
-pub struct Verification {
-    /// The call this verification was recorded for: the one sent, or a new one (`[A-Za-z0-9_-]`, at most 64 characters) to pass to every later tool.
-    pub call_id: String,
-    /// The MC docket, digits only (asked, or found for a USDOT query); else null.
-    #[schema(required = true)]
-    pub mc_number: Option<String>,
-    /// Null when FMCSA could not be consulted (`unavailable`).
-    #[schema(required = true)]
-    pub eligible: Option<bool>,
-    pub status: VerificationStatus,
-    /// Every failed rule, in SPEC §6 order.
-    pub reasons: Vec<Reason>,
-    /// Null when not found or unavailable.
-    #[schema(required = true)]
-    pub carrier: Option<Carrier>,
-    pub source: VerificationSource,
-    pub warnings: Vec<Warning>,
-    /// A cached answer past its time to live, served because FMCSA is down.
-    pub stale: bool,
-    /// When FMCSA (or the snapshot) was consulted.
-    pub checked_at: Timestamp,
-    /// What the agent can say.
-    pub message: String,
-}
 
 // ------------------------------------------------------------- a carrier's history
 

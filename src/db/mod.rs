@@ -4,9 +4,11 @@
 
 pub mod handle;
 pub mod schema;
+pub mod statement;
 pub mod writer;
 
 pub use handle::{Db, ReadCost};
+pub use statement::{columns, Statement};
 
 use anyhow::{anyhow, bail, Context};
 use diesel::connection::SimpleConnection;
@@ -22,27 +24,18 @@ pub enum DbConnection {
     Sqlite(diesel::SqliteConnection),
 }
 
+impl DbConnection {
+    /// True on SQLite, for the few statements whose best form differs by backend (say
+    /// why where it is asked); everything else is written once for both.
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, DbConnection::Sqlite(_))
+    }
+}
+
 pub type Pool = r2d2::Pool<ConnectionManager>;
 /// The backend type of [`DbConnection`], for boxed queries.
 pub type DbBackend = <DbConnection as diesel::Connection>::Backend;
 pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
-
-/// Runs `$body` with `$c` bound to the concrete connection of either backend: the one
-/// place where backend-specific SQL (upserts, locks) is written, once for both.
-///
-/// Hot statements use it too. Through the derived `MultiConnection` a query has no
-/// static query id, so diesel rebuilds its SQL text on every call to find the cached
-/// statement (an insert took 2.1-2.7 µs that way, 1.2-1.3 µs on the concrete
-/// connection); here the statement is found by its type.
-#[macro_export]
-macro_rules! per_backend {
-    ($conn:expr, $c:ident => $body:expr) => {
-        match $conn {
-            $crate::db::DbConnection::Postgresql($c) => $body,
-            $crate::db::DbConnection::Sqlite($c) => $body,
-        }
-    };
-}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -131,7 +124,7 @@ impl ManageConnection for ConnectionManager {
     }
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        std::thread::panicking() || per_backend!(conn, c => r2d2::R2D2Connection::is_broken(c))
+        std::thread::panicking() || statement::on_backend!(conn, c => r2d2::R2D2Connection::is_broken(c))
     }
 }
 

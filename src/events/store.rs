@@ -3,6 +3,7 @@
 use super::EventOut;
 use crate::db::schema::events;
 use crate::db::DbConnection;
+use crate::db::Statement;
 use diesel::prelude::*;
 use serde_json::Value;
 
@@ -15,15 +16,14 @@ pub fn append(
     now_ms: i64,
 ) -> QueryResult<()> {
     let payload = payload.to_string();
-    // Every tool call appends an event: `per_backend!` finds its statement by type.
-    crate::per_backend!(conn, c => diesel::insert_into(events::table)
+    diesel::insert_into(events::table)
         .values((
             events::kind.eq(kind),
             events::call_id.eq(call_id),
             events::payload_json.eq(&payload),
             events::created_at.eq(now_ms),
         ))
-        .execute(c)?);
+        .run(conn)?;
     Ok(())
 }
 

@@ -8,6 +8,7 @@ use super::model::{IndexRow, LoadRow, LoadStatus};
 use super::search::{self, Criteria};
 use super::views::{ImportReport, RejectedRow, SearchAnswer, SearchHit, Upserted};
 use crate::db::schema::{loads, searches};
+use crate::db::{columns, Statement};
 use crate::db::{to_ms, write_tx, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::geo::Place;
@@ -60,18 +61,14 @@ fn candidates(
 /// statement is prepared once; SQLite's `IN (?, ?, ?)` would be parsed anew for every
 /// search (a tenth of a search's time), while a lookup per id reuses one statement.
 fn reread(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<LoadRow>> {
-    match conn {
-        DbConnection::Sqlite(c) => {
-            let mut rows = Vec::with_capacity(ids.len());
-            for id in ids {
-                rows.extend(by_id(id).select(LoadRow::as_select()).first(c).optional()?);
-            }
-            Ok(rows)
-        }
-        DbConnection::Postgresql(c) => {
-            loads::table.filter(loads::load_id.eq_any(ids)).select(LoadRow::as_select()).load(c)
-        }
+    if !conn.is_sqlite() {
+        return loads::table.filter(loads::load_id.eq_any(ids)).select(columns::<LoadRow>()).rows(conn);
     }
+    let mut rows = Vec::with_capacity(ids.len());
+    for id in ids {
+        rows.extend(by_id(id).select(columns::<LoadRow>()).row(conn).optional()?);
+    }
+    Ok(rows)
 }
 
 fn by_id(id: &str) -> diesel::dsl::Filter<loads::table, diesel::dsl::Eq<loads::load_id, &str>> {
@@ -199,7 +196,7 @@ pub fn record_search(conn: &mut DbConnection, s: &SearchRecord) -> AppResult<()>
         )?;
         let criteria_text = Value::Object(s.criteria.clone()).to_string();
         let ids_text = serde_json::to_string(s.load_ids).unwrap_or_default();
-        crate::per_backend!(conn, c => diesel::insert_into(searches::table)
+        diesel::insert_into(searches::table)
             .values((
                 searches::call_id.eq(s.call_id),
                 searches::mc_number.eq(s.mc_number),
@@ -208,7 +205,7 @@ pub fn record_search(conn: &mut DbConnection, s: &SearchRecord) -> AppResult<()>
                 searches::load_ids_json.eq(&ids_text),
                 searches::created_at.eq(s.now_ms),
             ))
-            .execute(c)?);
+            .run(conn)?;
         Ok(())
     })
 }

@@ -8,9 +8,10 @@ use super::views::{
     Bucket, EquipmentFigures, Funnel, LaneFigures, MetricsSummary, Period, ReasonCount, SentimentCounts, TimePoint,
     Timeseries, UnmetDemand,
 };
+use crate::db::Statement;
 use crate::db::{to_ms, DbConnection};
 use crate::error::AppResult;
-use crate::types::Money;
+use crate::types::{round1, Money};
 use crate::vocab::{Outcome, Sentiment, VerificationFact};
 use chrono::{DateTime, SecondsFormat, Utc};
 use diesel::prelude::*;
@@ -80,15 +81,11 @@ fn load<T: QueryableByName<diesel::pg::Pg> + QueryableByName<diesel::sqlite::Sql
     conn: &mut DbConnection,
     sql: &str,
 ) -> QueryResult<Vec<T>> {
-    crate::per_backend!(conn, c => diesel::sql_query(sql).load::<T>(c))
+    diesel::sql_query(sql).rows::<T>(conn)
 }
 
 fn count(conn: &mut DbConnection, sql: &str) -> QueryResult<i64> {
     Ok(load::<Count>(conn, sql)?.first().map(|c| c.n).unwrap_or(0))
-}
-
-fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
 }
 
 fn ratio(n: i64, d: i64) -> f64 {

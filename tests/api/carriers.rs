@@ -663,11 +663,17 @@ async fn every_verification_is_recorded_for_the_dashboard_and_the_handoff() {
     assert_eq!(latest.source, "offline_snapshot");
     assert!(latest.reasons.is_empty());
 
-    let story = carriers::verifications_for_call(&mut conn, "call-rec-1").unwrap();
-    assert_eq!(story.len(), 2);
-    assert_eq!(story[0].mc_number.as_deref(), Some("700040"));
-    assert_eq!(story[0].reasons, ["NOT_ALLOWED_TO_OPERATE"]);
-    assert_eq!(story[0].eligible, Some(false));
+    // The call's story shows both in its timeline, oldest first, and the latest on top.
+    let (s, story) = json(app.get_as(DASHBOARD_KEY, "/api/v1/calls/call-rec-1").await).await;
+    assert_eq!(s, 200, "{story}");
+    let timeline = story["timeline"].as_array().expect("a timeline");
+    let seen: Vec<&Value> = timeline.iter().filter(|e| e["kind"] == "verification").map(|e| &e["data"]).collect();
+    assert_eq!(seen.len(), 2, "{story}");
+    assert_eq!(seen[0]["mc_number"], "700040");
+    assert_eq!(seen[0]["reasons"], json!(["NOT_ALLOWED_TO_OPERATE"]));
+    assert_eq!(seen[0]["eligible"], false);
+    assert_eq!(seen[1]["status"], "eligible");
+    assert_eq!(story["verification"]["mc_number"], "700010");
 
     let other = carriers::latest_verification(&mut conn, "700045").unwrap().unwrap();
     assert_eq!(other.call_id.as_deref(), Some("call-rec-2"));

@@ -78,6 +78,24 @@ async fn the_carrier_is_known_from_its_verification_when_the_tool_omits_the_mc()
     assert_eq!(r1["counter_offer"], 2055, "{r1}");
 }
 
+/// A call that negotiates first and names its carrier later (a verification after the
+/// deal): the negotiation becomes the carrier's, for memory and the carrier page alike.
+#[actix_web::test]
+async fn a_negotiation_made_before_the_carrier_was_known_counts_once_it_is() {
+    let app = app_with(|_| {}).await;
+    first_call(&app, "mem-l1", None).await;
+    let (s, v) =
+        json(app.agent("/api/v1/fmcsa/verify", &json!({"mc_number": "MC-700010", "call_id": "mem-l1"})).await).await;
+    assert_eq!(s, 200, "{v}");
+    let again = offer(&app, "mem-l2", Some("700010"), 2400).await;
+    assert_eq!(again["counter_offer"], 2055, "the earlier deal is the carrier's now: {again}");
+    let (s, page) = json(app.get_as(DASHBOARD_KEY, "/api/v1/carriers/700010").await).await;
+    assert_eq!(s, 200, "{page}");
+    let calls: Vec<&str> =
+        page["negotiations"].as_array().expect("a list").iter().filter_map(|n| n["call_id"].as_str()).collect();
+    assert!(calls.contains(&"mem-l1"), "{page}");
+}
+
 #[actix_web::test]
 async fn learning_off_restores_the_schedule_exactly() {
     let app = app_with(|s| s.negotiation.learning = false).await;

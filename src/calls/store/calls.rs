@@ -5,6 +5,7 @@ use super::after_key;
 use crate::calls::views::{CallPage, CallSummary};
 use crate::db::schema::{calls, loads, negotiations};
 use crate::db::DbConnection;
+use crate::db::Statement;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::paging::split_page;
 use crate::time::rfc3339;
@@ -65,35 +66,39 @@ pub fn touch(
     carrier_name: Option<&str>,
     now_ms: i64,
 ) -> QueryResult<()> {
-    let created = crate::per_backend!(conn, c => {
-        diesel::insert_into(calls::table)
-            .values((
-                calls::call_id.eq(call_id),
-                calls::mc_number.eq(mc_number),
-                calls::carrier_name.eq(carrier_name),
-                calls::outcome_conflict.eq(false),
-                calls::first_seen_at.eq(now_ms),
-                calls::occurred_at.eq(now_ms),
-                calls::updated_at.eq(now_ms),
-            ))
-            .on_conflict(calls::call_id)
-            .do_nothing()
-            .execute(c)?
-    });
+    let created = diesel::insert_into(calls::table)
+        .values((
+            calls::call_id.eq(call_id),
+            calls::mc_number.eq(mc_number),
+            calls::carrier_name.eq(carrier_name),
+            calls::outcome_conflict.eq(false),
+            calls::first_seen_at.eq(now_ms),
+            calls::occurred_at.eq(now_ms),
+            calls::updated_at.eq(now_ms),
+        ))
+        .on_conflict(calls::call_id)
+        .do_nothing()
+        .run(conn)?;
     // A platform session of the same id may have started before the call's first tool.
     if created > 0 {
         super::sessions::apply(conn, call_id, call_id, now_ms)?;
     }
     let target = calls::table.find(call_id);
     if let Some(mc) = mc_number {
-        crate::per_backend!(conn, c => diesel::update(target)
+        let changed = diesel::update(target.filter(calls::mc_number.is_null().or(calls::mc_number.ne(mc))))
             .set((calls::mc_number.eq(mc), calls::updated_at.eq(now_ms)))
-            .execute(c)?);
+            .run(conn)?;
+        // The call's carrier is known from now on: so are its negotiations made before,
+        // for pricing memory and the carrier page alike.
+        if changed > 0 {
+            diesel::update(negotiations::table.filter(negotiations::call_id.eq(call_id)))
+                .filter(negotiations::mc_number.is_null())
+                .set(negotiations::mc_number.eq(mc))
+                .run(conn)?;
+        }
     }
     if let Some(name) = carrier_name {
-        crate::per_backend!(conn, c => diesel::update(target)
-            .set((calls::carrier_name.eq(name), calls::updated_at.eq(now_ms)))
-            .execute(c)?);
+        diesel::update(target).set((calls::carrier_name.eq(name), calls::updated_at.eq(now_ms))).run(conn)?;
     }
     Ok(())
 }
@@ -208,10 +213,8 @@ pub fn summaries(conn: &mut DbConnection, rows: &[CallRow]) -> AppResult<Vec<Cal
 /// The agreed rate over the posted one, in dollars and as a percentage (one decimal).
 fn premium(agreed_cents: Option<i64>, lane: Option<&(String, String, i64)>) -> Option<(Money, f64)> {
     let (agreed, posted) = (agreed_cents?, lane?.2);
-    (posted > 0).then(|| {
-        let diff = agreed - posted;
-        (Money(diff), (diff as f64 * 1000.0 / posted as f64).round() / 10.0)
-    })
+    let pct = Money(agreed).premium_over(Money(posted))?;
+    Some((Money(agreed - posted), crate::types::round1(pct)))
 }
 
 /// How long a call with no word from the platform counts as going on after it began.

@@ -5,6 +5,7 @@
 use crate::calls::classify::{Facts, VerificationFact};
 use crate::calls::finalize::{Earlier, FinalizeInput, Finalized, Labels};
 use crate::db::schema::{bookings, calls, negotiations, searches};
+use crate::db::Statement;
 use crate::db::{to_ms, DbConnection};
 use crate::error::AppResult;
 use crate::parse::Turn;
@@ -77,7 +78,7 @@ pub fn finalize_tx(conn: &mut DbConnection, input: &FinalizeInput, now_ms: i64) 
     apply_booking(conn, &input.call_id)?;
     if let Some(s) = stored.started_at {
         let target = calls::table.find(&input.call_id);
-        crate::per_backend!(conn, c => diesel::update(target).set(calls::occurred_at.eq(s)).execute(c)?);
+        diesel::update(target).set(calls::occurred_at.eq(s)).run(conn)?;
     }
     let transcript: Vec<Turn> =
         stored.transcript_json.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default();
@@ -93,16 +94,9 @@ pub fn finalize_tx(conn: &mut DbConnection, input: &FinalizeInput, now_ms: i64) 
 
 /// Makes sure the call exists; true when it was not finalized before (a first finalize).
 fn ensure_call(conn: &mut DbConnection, call_id: &str, now_ms: i64) -> AppResult<bool> {
-    // A hot write: its statements go through `per_backend!` (cached by type).
-    let existing: Option<i64> = crate::per_backend!(conn, c => {
-        calls::table.find(call_id).select(calls::first_seen_at).first(c).optional()?
-    });
-    let previously_finalized: bool = crate::per_backend!(conn, c => calls::table
-        .find(call_id)
-        .select(calls::finalized_at.is_not_null())
-        .first(c)
-        .optional()?)
-    .unwrap_or(false);
+    let existing: Option<i64> = calls::table.find(call_id).select(calls::first_seen_at).row(conn).optional()?;
+    let previously_finalized: bool =
+        calls::table.find(call_id).select(calls::finalized_at.is_not_null()).row(conn).optional()?.unwrap_or(false);
     if existing.is_none() {
         super::calls::touch(conn, call_id, None, None, now_ms)?;
     }
@@ -121,7 +115,8 @@ fn write_fields(conn: &mut DbConnection, input: &FinalizeInput, now_ms: i64) -> 
 }
 
 fn stored(conn: &mut DbConnection, call_id: &str) -> AppResult<Stored> {
-    Ok(crate::per_backend!(conn, c => calls::table.find(call_id)
+    Ok(calls::table
+        .find(call_id)
         .select((
             calls::outcome,
             calls::sentiment,
@@ -132,7 +127,7 @@ fn stored(conn: &mut DbConnection, call_id: &str) -> AppResult<Stored> {
             calls::outcome_by_agent,
             calls::sentiment_by_agent,
         ))
-        .first(c)?))
+        .row(conn)?)
 }
 
 /// The call's duration; derived from its two ends (which may come from different
@@ -142,7 +137,7 @@ fn settle_duration(conn: &mut DbConnection, call_id: &str, stored: &Stored) -> A
         return Ok(stored.duration_seconds);
     }
     let target = calls::table.find(call_id);
-    let ended: Option<i64> = crate::per_backend!(conn, c => target.select(calls::ended_at).first(c)?);
+    let ended: Option<i64> = target.select(calls::ended_at).row(conn)?;
     let Some((s, e)) = stored.started_at.zip(ended) else { return Ok(None) };
     let duration = Some(((e - s) / 1000).max(0));
     diesel::update(target).set(calls::duration_seconds.eq(duration)).execute(conn)?;
@@ -151,12 +146,12 @@ fn settle_duration(conn: &mut DbConnection, call_id: &str, stored: &Stored) -> A
 
 /// What was really booked wins over what the platform extracted from the conversation.
 fn apply_booking(conn: &mut DbConnection, call_id: &str) -> AppResult<()> {
-    let booked: Option<(String, i64)> = crate::per_backend!(conn, c => bookings::table
+    let booked: Option<(String, i64)> = bookings::table
         .filter(bookings::call_id.eq(call_id))
         .filter(bookings::status.eq(BookingStatus::Active.as_str()))
         .select((bookings::load_id, bookings::rate_cents))
-        .first(c)
-        .optional()?);
+        .row(conn)
+        .optional()?;
     if let Some((load_id, rate)) = booked {
         diesel::update(calls::table.find(call_id))
             .set((
@@ -173,7 +168,7 @@ fn apply_booking(conn: &mut DbConnection, call_id: &str) -> AppResult<()> {
 fn save_labels(conn: &mut DbConnection, call_id: &str, labels: &Labels, now_ms: i64) -> AppResult<()> {
     let target = calls::table.find(call_id);
     let classified_by = labels.classified_by();
-    crate::per_backend!(conn, c => diesel::update(target)
+    diesel::update(target)
         .set((
             calls::outcome.eq(labels.outcome.as_str()),
             calls::sentiment.eq(labels.sentiment.as_str()),
@@ -183,7 +178,7 @@ fn save_labels(conn: &mut DbConnection, call_id: &str, labels: &Labels, now_ms: 
             calls::outcome_conflict.eq(labels.outcome_conflict),
             calls::finalized_at.eq(Some(now_ms)),
         ))
-        .execute(c)?);
+        .run(conn)?;
     crate::events::append(
         conn,
         "call.finalized",
@@ -201,19 +196,17 @@ pub fn facts_for(
     transferred: Option<bool>,
     duration: Option<i64>,
 ) -> AppResult<Facts> {
-    let booked: i64 = crate::per_backend!(conn, c => bookings::table
+    let booked: i64 = bookings::table
         .filter(bookings::call_id.eq(call_id))
         .filter(bookings::status.eq(BookingStatus::Active.as_str()))
         .count()
-        .get_result(c)?);
-    let search_counts: Vec<i32> = crate::per_backend!(conn, c => searches::table
-        .filter(searches::call_id.eq(call_id))
-        .select(searches::result_count)
-        .load(c)?);
-    let negs: Vec<(String, i32)> = crate::per_backend!(conn, c => negotiations::table
+        .one(conn)?;
+    let search_counts: Vec<i32> =
+        searches::table.filter(searches::call_id.eq(call_id)).select(searches::result_count).rows(conn)?;
+    let negs: Vec<(String, i32)> = negotiations::table
         .filter(negotiations::call_id.eq(call_id))
         .select((negotiations::status, negotiations::rounds))
-        .load(c)?);
+        .rows(conn)?;
     let verification = super::story::verification_status_for_call(conn, call_id)?
         .map(|s| VerificationFact::parse(&s).unwrap_or(VerificationFact::Unavailable));
     Ok(Facts {

@@ -7,6 +7,7 @@
 
 use crate::db::schema::{calls, platform_sessions};
 use crate::db::DbConnection;
+use crate::db::Statement;
 use crate::vocab::session_status::SessionStatus;
 use diesel::prelude::*;
 
@@ -29,11 +30,11 @@ struct Session {
 }
 
 fn ensure(conn: &mut DbConnection, session_id: &str, now_ms: i64) -> QueryResult<()> {
-    crate::per_backend!(conn, c => diesel::insert_into(platform_sessions::table)
+    diesel::insert_into(platform_sessions::table)
         .values((platform_sessions::session_id.eq(session_id), platform_sessions::updated_at.eq(now_ms)))
         .on_conflict(platform_sessions::session_id)
         .do_nothing()
-        .execute(c)?);
+        .run(conn)?;
     Ok(())
 }
 

@@ -10,6 +10,7 @@ use crate::calls::views::story::{
 use crate::calls::views::CallSummary;
 use crate::db::schema::{bookings, negotiation_rounds, negotiations, searches, verifications};
 use crate::db::DbConnection;
+use crate::db::Statement;
 use crate::error::AppResult;
 use crate::time::rfc3339;
 use crate::types::Money;
@@ -333,9 +334,9 @@ pub fn verification_status_for_call(conn: &mut DbConnection, call_id: &str) -> A
     // One cached statement (an `IN` list is parsed on each call), and no ORDER BY … LIMIT:
     // with it PostgreSQL walked the primary key backwards through every verification
     // when the call had none. A call has a few; the latest is picked here.
-    let all: Vec<(i64, String)> = crate::per_backend!(conn, c => verifications::table
+    let all: Vec<(i64, String)> = verifications::table
         .filter(verifications::call_id.eq(call_id))
         .select((verifications::id, verifications::status))
-        .load(c)?);
+        .rows(conn)?;
     Ok(all.into_iter().max_by_key(|(id, _)| *id).map(|(_, status)| status))
 }

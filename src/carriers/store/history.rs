@@ -16,7 +16,7 @@ use crate::db::schema::{bookings, calls, loads, negotiation_rounds, negotiations
 use crate::db::{read_together, DbConnection};
 use crate::error::AppResult;
 use crate::time::rfc3339;
-use crate::types::Money;
+use crate::types::{round1, Money};
 use diesel::dsl::{count_star, max, min};
 use diesel::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -191,13 +191,8 @@ impl NegotiationRow {
 
 /// Every negotiation of the carrier, latest first.
 fn negotiations_of(conn: &mut DbConnection, mc: &str) -> QueryResult<Vec<NegotiationRow>> {
-    let carrier_calls = calls::table.filter(calls::mc_number.eq(mc)).select(calls::call_id);
     negotiations::table
-        .filter(
-            negotiations::mc_number
-                .eq(mc)
-                .or(negotiations::mc_number.is_null().and(negotiations::call_id.eq_any(carrier_calls))),
-        )
+        .filter(negotiations::mc_number.eq(mc))
         .order((negotiations::created_at.desc(), negotiations::call_id.desc(), negotiations::load_id.desc()))
         .select(NegotiationRow::as_select())
         .load(conn)
@@ -262,7 +257,7 @@ fn negotiation_views(
                 last_counter: n.last_counter_cents.map(Money),
                 agreed_rate: n.agreed_rate_cents.map(Money),
                 final_offer: n.final_offer_cents.map(Money),
-                premium_pct: f.premium_pct().map(core::round1),
+                premium_pct: f.premium_pct().map(round1),
                 walked_away: f.walked_away(),
             }
         })
@@ -305,7 +300,7 @@ fn bookings_of(conn: &mut DbConnection, mc: &str) -> QueryResult<(Vec<CarrierBoo
             call_id,
             agreed_rate: Money(rate),
             loadboard_rate: Money(posted),
-            premium_pct: core::premium_pct(Money(rate), Money(posted)).map(core::round1),
+            premium_pct: Money(rate).premium_over(Money(posted)).map(round1),
             // Anything but a release leaves the booking in force.
             status: BookingStatus::parse(&status).unwrap_or(BookingStatus::Active),
             booked_at: rfc3339(at),

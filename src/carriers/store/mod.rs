@@ -14,6 +14,7 @@ use super::eligibility::Status;
 use super::query::Lookup;
 use super::service::Verification;
 use crate::db::schema::{carriers, verifications};
+use crate::db::Statement;
 use crate::db::{from_ms, to_ms, write_tx, DbConnection};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
@@ -98,14 +99,12 @@ fn save_cache(conn: &mut DbConnection, w: &CacheWrite) -> QueryResult<()> {
         expires_at: to_ms(w.expires_at),
     };
     // Instances racing on one key: the last FMCSA answer wins.
-    crate::per_backend!(conn, c => {
-        diesel::insert_into(carriers::table)
-            .values(&row)
-            .on_conflict(carriers::lookup_key)
-            .do_update()
-            .set(&row)
-            .execute(c)?;
-    });
+    diesel::insert_into(carriers::table)
+        .values(&row)
+        .on_conflict(carriers::lookup_key)
+        .do_update()
+        .set(&row)
+        .run(conn)?;
     Ok(())
 }
 
@@ -144,7 +143,7 @@ pub fn record(
         if let Some(w) = cache {
             save_cache(conn, w)?;
         }
-        crate::per_backend!(conn, c => diesel::insert_into(verifications::table)
+        diesel::insert_into(verifications::table)
             .values(NewVerification {
                 call_id,
                 mc_number: v.mc_number.as_deref(),
@@ -158,7 +157,7 @@ pub fn record(
                 legal_name,
                 created_at: now_ms,
             })
-            .execute(c)?);
+            .run(conn)?;
         if let Some(call_id) = call_id {
             let name = legal_name.map(super::messages::title_case);
             crate::calls::record::touch(conn, call_id, v.mc_number.as_deref(), name.as_deref(), now_ms)?;
@@ -266,14 +265,4 @@ pub fn latest_verification(conn: &mut DbConnection, mc_number: &str) -> AppResul
         .first(conn)
         .optional()?;
     Ok(row.map(to_record))
-}
-
-/// Every verification made during a call, oldest first (a call's story).
-pub fn verifications_for_call(conn: &mut DbConnection, call_id: &str) -> AppResult<Vec<VerificationRecord>> {
-    let rows: Vec<RecordRow> = verifications::table
-        .filter(verifications::call_id.eq(call_id))
-        .order((verifications::created_at.asc(), verifications::id.asc()))
-        .select(RECORD_COLUMNS)
-        .load(conn)?;
-    Ok(rows.into_iter().map(to_record).collect())
 }

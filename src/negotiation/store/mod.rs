@@ -11,6 +11,7 @@ use super::memory::CarrierMemory;
 use super::views::{AnswerFor, NegotiationAnswer, RoundAmounts};
 use crate::config::NegotiationSettings;
 use crate::db::schema::{loads, negotiation_rounds as rounds, negotiations};
+use crate::db::{columns, Statement};
 use crate::db::{to_ms, write_tx, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::loads::{LoadRow, LoadStatus};
@@ -143,9 +144,7 @@ pub fn evaluate(
 
 /// Reads the load and its negotiation, refusing loads that cannot be negotiated.
 pub fn negotiable_load(conn: &mut DbConnection, load_id: &str, call_id: Option<&str>) -> AppResult<LoadRow> {
-    // The writer's hot path: `per_backend!` finds the statement by type.
-    let found: Option<LoadRow> =
-        crate::per_backend!(conn, c => loads::table.find(load_id).select(LoadRow::as_select()).first(c).optional()?);
+    let found: Option<LoadRow> = loads::table.find(load_id).select(columns::<LoadRow>()).row(conn).optional()?;
     let load = found.ok_or_else(|| {
         AppError::not_found(ErrorCode::LoadNotFound, format!("No load with id {load_id}.")).with_field("load_id")
     })?;
@@ -237,15 +236,14 @@ fn evaluate_tx(
 /// The negotiation so far: its row (none before the first round) and its rounds in order.
 fn load_state(conn: &mut DbConnection, req: &Request) -> Result<(Option<NegotiationRow>, Vec<RoundRow>), TxError> {
     let key = req.key();
-    let existing: Option<NegotiationRow> = crate::per_backend!(conn, c => {
-        negotiations::table.find(key).select(NegotiationRow::as_select()).first(c).optional()?
-    });
-    let played: Vec<RoundRow> = crate::per_backend!(conn, c => rounds::table
+    let existing: Option<NegotiationRow> =
+        negotiations::table.find(key).select(columns::<NegotiationRow>()).row(conn).optional()?;
+    let played: Vec<RoundRow> = rounds::table
         .filter(rounds::call_id.eq(&req.call_id))
         .filter(rounds::load_id.eq(&req.load_id))
         .order(rounds::round.asc())
-        .select(RoundRow::as_select())
-        .load(c)?);
+        .select(columns::<RoundRow>())
+        .rows(conn)?;
     Ok((existing, played))
 }
 
@@ -421,7 +419,7 @@ fn status_after(outcome: &Outcome) -> NegotiationStatus {
 /// Writes the round; a round already written by another request is a lost race.
 fn record_round(conn: &mut DbConnection, req: &Request, w: &Written, now_ms: i64) -> Result<(), TxError> {
     let (outcome, message) = (w.outcome, w.message);
-    crate::per_backend!(conn, c => diesel::insert_into(rounds::table)
+    diesel::insert_into(rounds::table)
         .values((
             rounds::call_id.eq(&req.call_id),
             rounds::load_id.eq(&req.load_id),
@@ -435,7 +433,7 @@ fn record_round(conn: &mut DbConnection, req: &Request, w: &Written, now_ms: i64
             rounds::created_at.eq(now_ms),
             rounds::reason.eq(w.reason),
         ))
-        .execute(c)?);
+        .run(conn)?;
     Ok(())
 }
 
@@ -449,7 +447,7 @@ fn open_negotiation(
     now_ms: i64,
 ) -> Result<(), TxError> {
     let outcome = w.outcome;
-    crate::per_backend!(conn, c => diesel::insert_into(negotiations::table)
+    diesel::insert_into(negotiations::table)
         .values((
             negotiations::call_id.eq(&req.call_id),
             negotiations::load_id.eq(&req.load_id),
@@ -464,7 +462,7 @@ fn open_negotiation(
             negotiations::created_at.eq(now_ms),
             negotiations::updated_at.eq(now_ms),
         ))
-        .execute(c)?);
+        .run(conn)?;
     Ok(())
 }
 

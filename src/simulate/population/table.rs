@@ -2,6 +2,7 @@
 //! first or repeat call, and its one-line reading.
 
 use super::behaviour::{oracle_pays, shipper_pays};
+use crate::types::Money;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -113,7 +114,7 @@ fn mean(xs: impl Iterator<Item = f64>) -> Option<f64> {
 }
 
 fn premium_pct(paid: i64, posted: i64) -> f64 {
-    (paid - posted) as f64 * 100.0 / posted.max(1) as f64
+    Money(paid).premium_over(Money(posted)).unwrap_or(0.0)
 }
 
 impl Row {

@@ -6,8 +6,9 @@ A deployment that names a setting the binary does not read fails silently in pro
 docker-compose.yml, .env.example, fly.toml and the workflows must be one the product
 knows: the README's configuration tables, or a name src/config.rs reads. Also checked:
 the container port, the health check path and command, the non-root user, the TLS
-settings of DATABASE_URL, and that every secret production needs comes from Secrets
-Manager and never from plain environment.
+settings of DATABASE_URL, that every secret production needs comes from Secrets
+Manager and never from plain environment, and that the network (made in network.tf, or
+an existing VPC given by vpc_id) reaches every other file only through network.tf's locals.
 
 Run with the python-hcl2 venv (infra-tests/tools.sh); exits 1 naming each problem.
 """
@@ -45,6 +46,21 @@ WORKFLOW_TOOL_NAMES = {
     "DEBIAN_FRONTEND": "apt-get without prompts",
     "RELIABILITY_EXAMPLES": "make reliability's example count",
 }
+# The network is made in network.tf or given by vpc_id and its subnets; every other file
+# reaches it only through these locals, so a given VPC cannot leave one consumer pointing
+# at a VPC that was never made.
+NETWORK_LOCALS = ("vpc_id", "public_subnet_ids", "private_subnet_ids", "vpc_cidr_blocks")
+NETWORK_REFERENCE = re.compile(
+    r"\b(?:data\.)?aws_(?:vpc|subnet)\.[a-z_]+"
+    r"|\bvar\.(?:vpc_id|public_subnet_ids|private_subnet_ids|vpc_cidr|availability_zones|single_nat_gateway)\b"
+)
+# Resources that make or change a VPC: in network.tf, counted on whether it makes one.
+NETWORK_TYPES = {
+    "aws_vpc", "aws_subnet", "aws_internet_gateway", "aws_nat_gateway", "aws_eip", "aws_route",
+    "aws_route_table", "aws_route_table_association", "aws_flow_log", "aws_default_security_group",
+    "aws_default_network_acl", "aws_default_route_table", "aws_network_acl", "aws_vpc_endpoint",
+}
+NETWORK_VARIABLES = {"vpc_id": None, "public_subnet_ids": [], "private_subnet_ids": []}
 # Names only the PostgreSQL image reads (compose's db service).
 POSTGRES_IMAGE_NAMES = {"POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD", "PGDATA"}
 
@@ -113,7 +129,10 @@ def check_terraform(known, problems, dockerfile):
             problems.append(f"deploy/aws: the task must set {name}={want}")
     if "TRUSTED_PROXIES" not in plain:
         problems.append("deploy/aws: the task must set TRUSTED_PROXIES (client addresses through the load balancer)")
+    elif not re.search(r"[\"']TRUSTED_PROXIES[\"']: [\"']\$\{join\([\"'],[\"'], local\.vpc_cidr_blocks\)\}", str(locals_["container_environment"])):
+        problems.append("deploy/aws: TRUSTED_PROXIES must be the VPC's blocks, join(\",\", local.vpc_cidr_blocks)")
     check_tf_container(texts, problems, dockerfile)
+    check_tf_network(texts, parsed, problems)
 
 
 def check_tf_container(texts, problems, dockerfile):
@@ -141,6 +160,79 @@ def check_tf_container(texts, problems, dockerfile):
         problems.append("deploy/aws: DATABASE_URL must use sslmode=verify-full with the image's RDS CA bundle")
     if url and re.search(r"postgres://[^@/]*:[^@/]*@", url.group(0)):
         problems.append("deploy/aws: DATABASE_URL must not carry a password")
+
+
+def blocks(parsed_file, kind):
+    """(type, name, body) of every resource or data block in one parsed file."""
+    for block in parsed_file.get(kind, []):
+        for type_, named in block.items():
+            for name, body in named.items():
+                yield type_, name, body
+
+
+def attributes(body, path=()):
+    """(name, value) of every attribute in a block body, nested blocks included."""
+    for key, value in body.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for nested in value:
+                yield from attributes(nested, path + (key,))
+        else:
+            yield key, value
+
+
+def check_tf_network(texts, parsed, problems):
+    """Both network modes reach every consumer: see NETWORK_LOCALS."""
+    if "network.tf" not in parsed or "variables.tf" not in parsed:
+        problems.append("deploy/aws: network.tf and variables.tf must exist")
+        return
+    network = parsed["network.tf"]
+    locals_ = {k: str(v) for block in network.get("locals", []) for k, v in block.items()}
+    for name in NETWORK_LOCALS:
+        if name not in locals_:
+            problems.append(f"deploy/aws/network.tf: local.{name} is missing (the one place consumers read the network from)")
+    # A block follows the mode when its count (or for_each) names local.create_vpc, directly
+    # or through a local that does (nat_count, zone_count).
+    on_mode = {f"local.{k}" for k, v in locals_.items() if "local.create_vpc" in v} | {"local.create_vpc"}
+    for kind in ("resource", "data"):
+        for type_, name, body in blocks(network, kind):
+            count = str(body.get("count", body.get("for_each", "")))
+            if not any(re.search(rf"{re.escape(ref)}\b", count) for ref in on_mode):
+                problems.append(f"deploy/aws/network.tf: {kind} {type_}.{name} has no count or for_each on local.create_vpc: it would be made (or read) in both network modes")
+    seen = {"public": 0, "private": 0, "vpc_id": 0}
+    for file, text in texts.items():
+        if file in ("network.tf", "variables.tf") or file not in parsed:
+            continue
+        code = re.sub(r"(?m)#.*$", "", text)
+        for reference in sorted(set(NETWORK_REFERENCE.findall(code))):
+            problems.append(f"deploy/aws/{file}: {reference} bypasses network.tf's locals (a given VPC would not reach it)")
+        for type_, name, body in blocks(parsed[file], "resource"):
+            if type_ in NETWORK_TYPES:
+                problems.append(f"deploy/aws/{file}: {type_}.{name} makes network; it belongs in network.tf, counted on local.create_vpc")
+            for attribute, value in attributes(body):
+                if attribute == "vpc_id":
+                    seen["vpc_id"] += 1
+                    if value != "${local.vpc_id}":
+                        problems.append(f"deploy/aws/{file}: {type_}.{name} vpc_id is {value}, not local.vpc_id")
+                elif attribute in ("subnets", "subnet_ids"):
+                    # Only an internet-facing load balancer sits in the public subnets.
+                    side = "public" if type_ == "aws_lb" and body.get("internal") is False else "private"
+                    seen[side] += 1
+                    if value != f"${{local.{side}_subnet_ids}}":
+                        problems.append(f"deploy/aws/{file}: {type_}.{name} {attribute} is {value}, not local.{side}_subnet_ids")
+    for what, count in seen.items():
+        if count == 0:
+            problems.append(f"deploy/aws: no resource outside network.tf uses the {what.replace('_', ' ')} (subnets) of the network; the check found nothing to check")
+    variables = {name: body for block in parsed["variables.tf"].get("variable", []) for name, body in block.items()}
+    for name, default in NETWORK_VARIABLES.items():
+        body = variables.get(name)
+        if body is None:
+            problems.append(f"deploy/aws/variables.tf: variable {name} is missing (an existing VPC needs it)")
+            continue
+        if not body.get("description") or not body.get("validation") or body.get("default", "absent") != default:
+            problems.append(f"deploy/aws/variables.tf: {name} needs a description, a validation and the default {default!r}")
+        for doc in ("deploy/aws/terraform.tfvars.example", "docs/deploy.md"):
+            if not re.search(rf"\b{name}\b", (ROOT / doc).read_text()):
+                problems.append(f"{doc}: does not show {name} (the existing-VPC mode)")
 
 
 def product_port(problems):
@@ -210,7 +302,7 @@ def main():
         print(f"crosscheck: {problem}")
     if problems:
         return 1
-    print(f"crosscheck: ok ({len(known)} product settings; port, health check, user, TLS and secrets agree)")
+    print(f"crosscheck: ok ({len(known)} product settings; port, health check, user, TLS, secrets and network agree)")
     return 0
 
 

@@ -7,7 +7,7 @@ resource "aws_lb" "main" {
   load_balancer_type         = "application"
   internal                   = false
   security_groups            = [aws_security_group.alb.id]
-  subnets                    = aws_subnet.public[*].id
+  subnets                    = local.public_subnet_ids
   idle_timeout               = var.alb_idle_timeout
   drop_invalid_header_fields = true
   enable_deletion_protection = var.alb_deletion_protection
@@ -25,7 +25,7 @@ resource "aws_lb_target_group" "app" {
   port                 = local.container_port
   protocol             = "HTTP"
   target_type          = "ip"
-  vpc_id               = aws_vpc.main.id
+  vpc_id               = local.vpc_id
   deregistration_delay = 30
 
   health_check {

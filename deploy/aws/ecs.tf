@@ -58,7 +58,7 @@ locals {
     PORT              = tostring(local.container_port)
     LOG_FORMAT        = "json"
     # The load balancer connects from inside the VPC: believe its X-Forwarded-For.
-    TRUSTED_PROXIES = var.vpc_cidr
+    TRUSTED_PROXIES = join(",", local.vpc_cidr_blocks)
     FMCSA_OFFLINE   = var.fmcsa_offline ? "true" : "false"
   })
 
@@ -136,7 +136,7 @@ resource "aws_ecs_service" "app" {
   }
 
   network_configuration {
-    subnets          = aws_subnet.private[*].id
+    subnets          = local.private_subnet_ids
     security_groups  = [aws_security_group.tasks.id]
     assign_public_ip = false
   }

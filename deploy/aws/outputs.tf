@@ -65,9 +65,14 @@ output "github_deploy_role_arn" {
   value       = one(aws_iam_role.github_deploy[*].arn)
 }
 
+output "vpc_id" {
+  description = "The VPC the service runs in (made here, or vpc_id)."
+  value       = local.vpc_id
+}
+
 output "private_subnet_ids" {
-  description = "Subnets of the tasks, for one-off tasks (aws ecs run-task)."
-  value       = aws_subnet.private[*].id
+  description = "Subnets of the tasks (made here, or private_subnet_ids), for one-off tasks (aws ecs run-task)."
+  value       = local.private_subnet_ids
 }
 
 output "tasks_security_group_id" {

@@ -4,7 +4,7 @@
 
 resource "aws_db_subnet_group" "main" {
   name       = var.name
-  subnet_ids = aws_subnet.private[*].id
+  subnet_ids = local.private_subnet_ids
 }
 
 resource "aws_db_parameter_group" "main" {

@@ -1,12 +1,12 @@
 # Least-privilege traffic: internet → load balancer on 80/443; load balancer → tasks on
 # the container port only; tasks → database on 5432 only and → internet on 443 (FMCSA,
-# and AWS APIs through the NAT gateway). DNS to the VPC resolver is not filtered by
+# and AWS APIs through the VPC's NAT gateway). DNS to the VPC resolver is not filtered by
 # security groups. One KMS key encrypts logs, secrets, images and the database.
 
 resource "aws_security_group" "alb" {
   name        = "${var.name}-alb"
   description = "carrier-sales load balancer: HTTP and HTTPS from the internet"
-  vpc_id      = aws_vpc.main.id
+  vpc_id      = local.vpc_id
 
   tags = { Name = "${var.name}-alb" }
 }
@@ -42,7 +42,7 @@ resource "aws_vpc_security_group_egress_rule" "alb_to_tasks" {
 resource "aws_security_group" "tasks" {
   name        = "${var.name}-tasks"
   description = "carrier-sales tasks: the container port from the load balancer only"
-  vpc_id      = aws_vpc.main.id
+  vpc_id      = local.vpc_id
 
   tags = { Name = "${var.name}-tasks" }
 }
@@ -77,7 +77,7 @@ resource "aws_vpc_security_group_egress_rule" "tasks_https" {
 resource "aws_security_group" "db" {
   name        = "${var.name}-db"
   description = "carrier-sales database: PostgreSQL from the tasks only, no egress"
-  vpc_id      = aws_vpc.main.id
+  vpc_id      = local.vpc_id
 
   tags = { Name = "${var.name}-db" }
 }

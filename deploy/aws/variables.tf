@@ -23,8 +23,53 @@ variable "region" {
   }
 }
 
+variable "vpc_id" {
+  description = "An existing VPC to deploy into (with public_subnet_ids and private_subnet_ids), e.g. vpc-0a1b2c3d4e5f67890; null makes a VPC for the service (vpc_cidr, availability_zones, single_nat_gateway). The VPC must have DNS resolution on."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.vpc_id == null || can(regex("^vpc-([0-9a-f]{8}|[0-9a-f]{17})$", var.vpc_id))
+    error_message = "vpc_id: a VPC id such as vpc-0a1b2c3d4e5f67890, or null."
+  }
+}
+
+variable "public_subnet_ids" {
+  description = "With vpc_id: subnets of that VPC for the load balancer, in at least two zones, each routed to an internet gateway. Empty without vpc_id."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = length(var.public_subnet_ids) == 0 || length(var.public_subnet_ids) >= 2
+    error_message = "public_subnet_ids: at least two subnets (the load balancer spans two zones), or empty without vpc_id."
+  }
+
+  validation {
+    condition     = alltrue([for id in var.public_subnet_ids : can(regex("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$", id))]) && length(distinct(var.public_subnet_ids)) == length(var.public_subnet_ids)
+    error_message = "public_subnet_ids: distinct subnet ids such as subnet-0a1b2c3d4e5f67890."
+  }
+}
+
+variable "private_subnet_ids" {
+  description = "With vpc_id: subnets of that VPC for the tasks and the database, in at least two of the public subnets' zones, with no route in from the internet and a route out (a NAT gateway) for HTTPS to FMCSA and the AWS APIs. Empty without vpc_id."
+  type        = list(string)
+  default     = []
+  nullable    = false
+
+  validation {
+    condition     = length(var.private_subnet_ids) == 0 || length(var.private_subnet_ids) >= 2
+    error_message = "private_subnet_ids: at least two subnets (the database spans two zones), or empty without vpc_id."
+  }
+
+  validation {
+    condition     = alltrue([for id in var.private_subnet_ids : can(regex("^subnet-([0-9a-f]{8}|[0-9a-f]{17})$", id))]) && length(distinct(var.private_subnet_ids)) == length(var.private_subnet_ids)
+    error_message = "private_subnet_ids: distinct subnet ids such as subnet-0a1b2c3d4e5f67890."
+  }
+}
+
 variable "vpc_cidr" {
-  description = "Address block of the VPC made for the service; split into two public and two private subnets. Also the TRUSTED_PROXIES value, so client addresses come through the load balancer."
+  description = "Address block of the VPC made for the service (without vpc_id); split into two public and two private subnets. Also the TRUSTED_PROXIES value, so client addresses come through the load balancer (with vpc_id: the given VPC's blocks)."
   type        = string
   default     = "10.40.0.0/16"
 
@@ -35,7 +80,7 @@ variable "vpc_cidr" {
 }
 
 variable "availability_zones" {
-  description = "The two zones to use, e.g. [\"us-east-1a\", \"us-east-1b\"]; empty means the region's a and b zones."
+  description = "The two zones of the VPC made here, e.g. [\"us-east-1a\", \"us-east-1b\"]; empty means the region's a and b zones. Not with vpc_id (the given subnets decide)."
   type        = list(string)
   default     = []
 
@@ -46,7 +91,7 @@ variable "availability_zones" {
 }
 
 variable "single_nat_gateway" {
-  description = "One NAT gateway for both zones (cheaper; tasks in the other zone lose FMCSA and image pulls if that zone fails) instead of one per zone."
+  description = "One NAT gateway for both zones of the VPC made here (cheaper; tasks in the other zone lose FMCSA and image pulls if that zone fails) instead of one per zone. Not with vpc_id."
   type        = bool
   default     = false
 }

@@ -29,24 +29,9 @@ provider "aws" {
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
-# The two zones are named, not "the first two available": a zone AWS adds later must not
-# move the subnets (and so the database) on the next plan.
-data "aws_availability_zones" "chosen" {
-  state = "available"
-
-  filter {
-    name   = "zone-name"
-    values = local.zone_names
-  }
-}
-
 locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
-  zone_names = length(var.availability_zones) > 0 ? var.availability_zones : ["${var.region}a", "${var.region}b"]
-  # Two zones: the load balancer, the tasks and Multi-AZ RDS each need two. Taken from the
-  # data source so a zone missing in the account fails the plan, not the apply.
-  zones = sort(data.aws_availability_zones.chosen.names)
   # The port the binary listens on (PORT) and the image EXPOSEs.
   container_port = 8080
 }

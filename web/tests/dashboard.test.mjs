@@ -6,9 +6,9 @@
 // server), then drives headless Chromium (Debian's /usr/bin/chromium, or
 // CHROMIUM_PATH) with playwright-core: sign in, overview figures equal the API's,
 // calls filter, a call's story, a carrier's history, live updates without a
-// reload, the webhooks we could not read (count, body with the failing place
-// marked, replay as admin; read-only with VIEWER_KEY, a dashboard-scope key),
-// sign out.
+// reload, a missing or failing record and a live refresh on its page, the webhooks
+// we could not read (count, body with the failing place marked, replay as admin;
+// read-only with VIEWER_KEY, a dashboard-scope key), sign out.
 // Screenshots go to web/test-results/.
 
 import assert from 'node:assert/strict';
@@ -427,6 +427,70 @@ describe('dashboard in a browser', { skip, timeout: 180_000 }, () => {
       { timeout: LIVE_TIMEOUT }
     );
     assert.equal(await page.evaluate(() => /** @type {any} */ (window).__sameDocument), true, 'no reload');
+  });
+
+  it('says when a call or a carrier is missing, retries a failed load and marks a live refresh', async () => {
+    // A page of its own, signed in by the same cookie, so the main page stays where it is.
+    const other = await page.context().newPage();
+    other.setDefaultTimeout(15_000);
+    other.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
+    const text = async (/** @type {string} */ id) => (await other.getByTestId(id).textContent()) ?? '';
+    const failOnce = (/** @type {string} */ message) =>
+      other.route(
+        '**/api/v1/carriers/700010',
+        (route) =>
+          route.fulfill({
+            status: 500,
+            contentType: 'application/json',
+            body: JSON.stringify({ error: { code: 'internal', message } })
+          }),
+        { times: 1 }
+      );
+    try {
+      const nowhere = `webtest-${run}-nowhere`;
+      await other.goto(`${BASE_URL}/calls/${nowhere}`);
+      await other.getByTestId('call-not-found').waitFor();
+      assert.match(await text('call-not-found'), new RegExp(`No call with id ${nowhere}`));
+
+      const unknownMc = String(80_000_000 + Math.floor(Math.random() * 9_999_999));
+      await other.goto(`${BASE_URL}/carriers/${unknownMc}`);
+      await other.getByTestId('carrier-not-found').waitFor();
+      assert.match(await text('carrier-not-found'), new RegExp(`Nothing recorded for MC ${unknownMc}`));
+      await other.goto(`${BASE_URL}/carriers/not-a-number`);
+      await other.getByTestId('carrier-not-found').waitFor();
+      assert.match(await text('carrier-not-found'), /not-a-number is not an MC number/);
+
+      // The first answer fails: the page says why, and "Try again" loads it.
+      await failOnce('Injected by the browser test.');
+      await other.goto(`${BASE_URL}/carriers/700010`);
+      await other.getByTestId('carrier-error').waitFor();
+      assert.match(await text('carrier-error'), /Couldn't load this carrier.*Injected by the browser test\./s);
+      await other.getByTestId('carrier-error').getByRole('button', { name: 'Try again' }).click();
+      await other.getByTestId('carrier-summary').waitFor();
+
+      // A verification naming the carrier refreshes the page in place and says so.
+      await other.waitForFunction(
+        () => document.querySelector('[data-testid="live-status"]')?.getAttribute('data-state') === 'connected',
+        null,
+        { timeout: LIVE_TIMEOUT }
+      );
+      const liveId = `webtest-${run}-carrier-live`;
+      await agent('/fmcsa/verify', { mc_number: '700010', call_id: liveId });
+      await other.getByTestId('carrier-updated').waitFor({ timeout: LIVE_TIMEOUT });
+      await other.locator(`[data-testid="carrier-call"][data-call-id="${liveId}"]`).waitFor();
+
+      // A refresh that fails keeps what is shown and offers a retry.
+      await failOnce('Refresh refused by the browser test.');
+      await agent('/fmcsa/verify', { mc_number: '700010', call_id: liveId });
+      const stale = other.getByRole('alert').filter({ hasText: "Couldn't refresh" });
+      await stale.waitFor({ timeout: LIVE_TIMEOUT });
+      assert.match((await stale.textContent()) ?? '', /Refresh refused by the browser test\./);
+      assert.equal(await other.getByTestId('carrier-summary').count(), 1, 'the history stays shown');
+      await stale.getByRole('button', { name: 'Retry' }).click();
+      await stale.waitFor({ state: 'detached' });
+    } finally {
+      await other.close();
+    }
   });
 
   it('shows the load board and the negotiation policy', async () => {

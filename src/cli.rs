@@ -145,8 +145,10 @@ pub fn healthcheck(settings: &Settings) -> anyhow::Result<()> {
     let tls = settings.server.tls_self_signed || settings.server.tls_cert.is_some();
     let url = format!("{}://{host}:{}/readyz", if tls { "https" } else { "http" }, settings.server.port);
     actix_web::rt::System::new().block_on(async move {
-        let client =
-            reqwest::Client::builder().timeout(Duration::from_secs(3)).tls_danger_accept_invalid_certs(tls).build()?;
+        let client = crate::http::tls::client_builder()
+            .timeout(Duration::from_secs(3))
+            .tls_danger_accept_invalid_certs(tls)
+            .build()?;
         let res = client.get(&url).send().await.with_context(|| format!("{url} did not answer"))?;
         if res.status() != 200 {
             bail!("/readyz answered {}", res.status());

@@ -191,7 +191,7 @@ pub struct QcMobile {
 }
 
 fn build_http(timeout: Duration) -> Result<reqwest::Client, String> {
-    reqwest::Client::builder()
+    crate::http::tls::client_builder()
         .connect_timeout(timeout)
         .timeout(timeout)
         .pool_idle_timeout(Duration::from_secs(60))

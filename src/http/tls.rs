@@ -8,6 +8,15 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use sha2::{Digest, Sha256};
 
+/// Every outgoing HTTPS client starts here: it makes `ring` the process's TLS crypto
+/// (the one the server's own HTTPS uses too) before reqwest asks for it. One crypto
+/// library in the binary instead of two keeps it smaller and its build shorter.
+pub fn client_builder() -> reqwest::ClientBuilder {
+    // Err means one is installed already (this same one): nothing to do.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
 pub struct Tls {
     pub config: rustls::ServerConfig,
     /// SHA-256 of the leaf certificate, `AB:CD:...`, for the start-up log.
@@ -24,7 +33,7 @@ fn server_config(
     chain: Vec<CertificateDer<'static>>,
     key: PrivateKeyDer<'static>,
 ) -> anyhow::Result<rustls::ServerConfig> {
-    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .with_no_client_auth()

@@ -132,7 +132,7 @@ impl Tool {
 
 /// Plays `opts.calls` calls and measures them.
 pub async fn run(opts: &SimOptions) -> anyhow::Result<Report> {
-    let client = reqwest::Client::builder()
+    let client = crate::http::tls::client_builder()
         .timeout(opts.request_timeout)
         .user_agent(concat!("carrier-sales-simulate/", env!("CARGO_PKG_VERSION")))
         .build()?;

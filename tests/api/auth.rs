@@ -82,7 +82,7 @@ async fn a_stored_key_works_at_once_and_stops_when_revoked() {
 #[actix_web::test]
 async fn dashboard_signs_in_with_a_cookie_and_never_needs_the_key_again() {
     let app = spawn_app().await;
-    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let client = carrier_sales::http::tls::client_builder().cookie_store(true).build().unwrap();
 
     // Not signed in.
     assert_eq!(client.get(app.url("/api/v1/loads")).send().await.unwrap().status(), 401);

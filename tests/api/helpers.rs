@@ -92,7 +92,7 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     adjust(&mut settings);
     let app = Application::build(settings).await.expect("app builds");
     let address = format!("{}://127.0.0.1:{}", app.scheme, app.port());
-    let mut client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+    let mut client = carrier_sales::http::tls::client_builder().redirect(reqwest::redirect::Policy::none());
     if let Some(pem) = &app.self_signed_pem {
         client = client.tls_certs_only([reqwest::Certificate::from_pem(pem.as_bytes()).unwrap()]);
     }

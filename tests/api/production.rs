@@ -67,7 +67,12 @@ async fn the_binary_serves_https_itself() {
         app.client.post(app.url("/api/v1/session")).json(&json!({"api_key": DASHBOARD_KEY})).send().await.unwrap();
     assert!(res.headers()["set-cookie"].to_str().unwrap().contains("Secure"));
     // Plain HTTP to the TLS port does not get an answer.
-    let plain = reqwest::Client::new().get(app.url("/healthz").replace("https://", "http://")).send().await;
+    let plain = carrier_sales::http::tls::client_builder()
+        .build()
+        .unwrap()
+        .get(app.url("/healthz").replace("https://", "http://"))
+        .send()
+        .await;
     assert!(plain.is_err() || !plain.unwrap().status().is_success());
 }
 
@@ -212,7 +217,9 @@ async fn development_without_keys_prints_a_generated_one() {
     assert!(key.len() >= 32);
     let port = app.port();
     actix_web::rt::spawn(app.run_until_stopped());
-    let res = reqwest::Client::new()
+    let res = carrier_sales::http::tls::client_builder()
+        .build()
+        .unwrap()
         .get(format!("http://127.0.0.1:{port}/api/v1/loads"))
         .header("X-API-Key", &key)
         .send()

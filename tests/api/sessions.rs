@@ -9,7 +9,11 @@ const SESSION: &str = "/api/v1/session";
 
 /// A browser-like client that keeps cookies.
 fn browser() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    carrier_sales::http::tls::client_builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
 }
 
 async fn signed_in(app: &TestApp, key: &str) -> reqwest::Client {

@@ -87,7 +87,7 @@ pub async fn start(state: web::Data<AppState>, body: RawBody) -> AppResult<HttpR
     });
     let runs = is_runs_endpoint(&url);
     let body = if runs { json!({"payload": payload, "environment": hr.environment}) } else { payload };
-    let client = reqwest::Client::builder()
+    let client = crate::http::tls::client_builder()
         .timeout(Duration::from_millis(hr.timeout_ms))
         .connect_timeout(Duration::from_millis(hr.timeout_ms.min(3000)))
         // A redirect would resend the platform key to whatever host it names.

@@ -125,7 +125,7 @@ async fn read_board(api: &Api, key: &str) -> anyhow::Result<(Vec<BoardLoad>, Dur
 pub async fn play(target: &Target, mode: &str, opts: &PopulationOptions, bar: &ProgressBar) -> anyhow::Result<ModeRun> {
     check(opts)?;
     let api = Api {
-        client: reqwest::Client::builder()
+        client: crate::http::tls::client_builder()
             .timeout(Duration::from_secs(30))
             .user_agent(concat!("carrier-sales-simulate/", env!("CARGO_PKG_VERSION")))
             .build()?,

@@ -79,7 +79,8 @@ pub fn migrate(settings: &Settings) -> anyhow::Result<()> {
 /// Imports a JSON array or CSV file of loads; prints counts and each rejected row.
 pub fn import_loads(settings: &Settings, path: &std::path::Path) -> anyhow::Result<bool> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let records = crate::loads::import::records_from_bytes(&bytes).map_err(|e| anyhow::anyhow!("{}", e.body()))?;
+    let records = crate::loads::import::records_from_bytes(&bytes)
+        .map_err(|e| anyhow::anyhow!("{}", serde_json::json!(e.body())))?;
     let mut conn = open_db(settings)?;
     let report = crate::loads::import::import_records(&mut conn, &records, Utc::now(), false)
         .map_err(|e| anyhow::anyhow!("import failed: {e}"))?;

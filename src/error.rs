@@ -11,7 +11,7 @@ pub use code::ErrorCode;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -65,6 +65,7 @@ impl AppError {
     }
 
     pub fn with_extra(mut self, key: &str, value: Value) -> Self {
+        debug_assert_ne!(key, "error", "`error` is the body's own member");
         if let AppError::Client { extra, .. } = &mut self {
             extra.get_or_insert_with(Map::new).insert(key.to_string(), value);
         }
@@ -118,28 +119,26 @@ impl AppError {
         }
     }
 
-    pub fn body(&self) -> Value {
-        match self {
+    /// The body the error is answered with.
+    pub fn body(&self) -> ErrorBody {
+        let (code, message, field, extra) = match self {
             AppError::Client { code, message, field, extra, .. } => {
-                let mut error = Map::new();
-                error.insert("code".into(), json!(code));
-                error.insert("message".into(), json!(message));
-                if let Some(f) = field {
-                    error.insert("field".into(), json!(f));
-                }
-                let mut body = extra.clone().unwrap_or_default();
-                body.insert("error".into(), Value::Object(error));
-                Value::Object(body)
+                (*code, message.clone(), field.clone(), extra.clone().unwrap_or_default())
             }
-            AppError::Unavailable(_) => json!({"error": {
-                "code": ErrorCode::ServiceUnavailable,
-                "message": "The service is temporarily unavailable. Please try again shortly."
-            }}),
-            AppError::Internal(_) => json!({"error": {
-                "code": ErrorCode::InternalError,
-                "message": "Something went wrong on our side. The failure has been logged."
-            }}),
-        }
+            AppError::Unavailable(_) => (
+                ErrorCode::ServiceUnavailable,
+                "The service is temporarily unavailable. Please try again shortly.".into(),
+                None,
+                Map::new(),
+            ),
+            AppError::Internal(_) => (
+                ErrorCode::InternalError,
+                "Something went wrong on our side. The failure has been logged.".into(),
+                None,
+                Map::new(),
+            ),
+        };
+        ErrorBody { error: ErrorDetail { code, field, message }, extra }
     }
 }
 
@@ -192,5 +191,37 @@ impl From<diesel::r2d2::PoolError> for AppError {
 impl From<actix_web::error::BlockingError> for AppError {
     fn from(e: actix_web::error::BlockingError) -> Self {
         AppError::Internal(anyhow::anyhow!("blocking task failed: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn wire(e: &AppError) -> String {
+        serde_json::to_string(&e.body()).unwrap()
+    }
+
+    #[test]
+    fn the_body_leaves_out_a_missing_field_and_puts_extra_members_beside_error() {
+        assert_eq!(
+            wire(&AppError::new(ErrorCode::NotFound, "No route /x.")),
+            r#"{"error":{"code":"not_found","message":"No route /x."}}"#
+        );
+        let with_all = AppError::invalid("load_id", "Bad.").with_extra("negotiation", json!({"rounds": 3}));
+        assert_eq!(
+            wire(&with_all),
+            r#"{"error":{"code":"invalid_value","field":"load_id","message":"Bad."},"negotiation":{"rounds":3}}"#
+        );
+    }
+
+    #[test]
+    fn an_internal_failure_never_sends_its_cause() {
+        let body = wire(&AppError::Internal(anyhow::anyhow!("password=hunter2")));
+        assert_eq!(
+            body,
+            r#"{"error":{"code":"internal_error","message":"Something went wrong on our side. The failure has been logged."}}"#
+        );
     }
 }

@@ -13,7 +13,9 @@ use crate::error::{AppError, AppResult};
 use crate::parse::{Fields, Turn, When};
 use crate::types::Money;
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 /// What a finalize body carries, every field optional (the call's id is resolved by
 /// [`super::identity`]).
@@ -150,17 +152,35 @@ impl Labels {
     }
 
     /// `agent` when both labels came from the agent, else `service`.
-    pub fn classified_by(&self) -> &'static str {
+    pub fn classified_by(&self) -> ClassifiedBy {
         by(self.outcome_by_agent && self.sentiment_by_agent)
     }
 }
 
+// Who gave a label: the agent (the workflow's AI Classify node) or the service's own
+// classifier. (A plain comment: the document gives the schema no description.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ClassifiedBy {
+    Agent,
+    Service,
+}
+
+impl ClassifiedBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClassifiedBy::Agent => "agent",
+            ClassifiedBy::Service => "service",
+        }
+    }
+}
+
 /// Who gave a label.
-pub fn by(agent: bool) -> &'static str {
+pub fn by(agent: bool) -> ClassifiedBy {
     if agent {
-        "agent"
+        ClassifiedBy::Agent
     } else {
-        "service"
+        ClassifiedBy::Service
     }
 }
 

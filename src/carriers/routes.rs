@@ -105,7 +105,7 @@ mod tests {
 
     fn query(body: serde_json::Value) -> Result<CarrierQuery, (ErrorCode, Option<String>)> {
         let f = Fields::new(&body).unwrap();
-        read_query(&f).map_err(|e| (e.code(), e.body()["error"]["field"].as_str().map(String::from)))
+        read_query(&f).map_err(|e| (e.code(), e.body().error.field))
     }
 
     #[test]

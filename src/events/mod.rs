@@ -14,6 +14,7 @@ pub use store::{append, newest_id};
 
 use crate::error::{AppError, ErrorCode};
 use crate::http::auth::{self, Principal};
+use crate::parse::schema::{any_value, Timestamp};
 use crate::state::AppState;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use serde::Serialize;
@@ -22,14 +23,19 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
+use utoipa::ToSchema;
 
-/// One event as streamed to dashboards.
-#[derive(Clone, Debug, Serialize)]
+/// One Server-Sent Event's `data` (its `event` field is `kind`, its `id` is `id`).
+#[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct EventOut {
     pub id: i64,
+    /// `verification`, `search`, `negotiation.round`, `negotiation.final_offer_accepted`, `booking.created`, `booking.cancelled`, `call.finalized`, `call.session_status`...
     pub kind: String,
+    #[schema(required = true)]
     pub call_id: Option<String>,
+    #[schema(value_type = Timestamp)]
     pub at: String,
+    #[schema(schema_with = any_value)]
     pub payload: serde_json::Value,
 }
 

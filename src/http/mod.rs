@@ -15,7 +15,6 @@ use crate::error::{AppError, ErrorCode};
 use crate::state::AppState;
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpResponse, Resource};
-use serde_json::json;
 
 /// A resource whose unsupported methods answer 405 in the JSON error shape.
 pub fn resource(path: &str) -> Resource {
@@ -74,7 +73,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     security(())
 )]
 async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
+    HttpResponse::Ok().json(views::Health { status: views::HealthStatus::Ok, version: env!("CARGO_PKG_VERSION") })
 }
 
 /// The database answers (and, for SQLite, its file is still there).
@@ -92,14 +91,14 @@ async fn healthz() -> HttpResponse {
     security(())
 )]
 async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let backend = state.db.backend().name();
+    let database = views::DatabaseBackend::from(state.db.backend());
     let events = state.events.health();
     match state.db.check_ready().await {
-        Ok(()) => Ok(HttpResponse::Ok().json(json!({
-            "status": "ready",
-            "database": backend,
-            "live_events": live_events(&events),
-        }))),
+        Ok(()) => Ok(HttpResponse::Ok().json(views::Readiness {
+            database,
+            live_events: live_events(&events),
+            status: views::ReadyStatus::Ready,
+        })),
         Err(e) => {
             log::warn!("readiness check failed: {e:#}");
             Err(AppError::new(ErrorCode::DatabaseUnavailable, "The database is not reachable."))
@@ -108,12 +107,12 @@ async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
 }
 
 /// A dead live feed leaves the API working (so readiness holds) but must not go unnoticed.
-fn live_events(h: &crate::events::PollerStatus) -> serde_json::Value {
-    json!({
-        "status": if h.healthy { "ok" } else { "degraded" },
-        "last_read_secs_ago": h.last_success_age.as_secs(),
-        "consecutive_failures": h.consecutive_failures,
-    })
+fn live_events(h: &crate::events::PollerStatus) -> views::LiveEvents {
+    views::LiveEvents {
+        consecutive_failures: h.consecutive_failures,
+        last_read_secs_ago: h.last_success_age.as_secs(),
+        status: if h.healthy { views::LiveEventsStatus::Ok } else { views::LiveEventsStatus::Degraded },
+    }
 }
 
 /// Prometheus text format; behind `Authorization: Bearer METRICS_TOKEN` when that is set.

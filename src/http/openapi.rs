@@ -1,6 +1,6 @@
 //! The API's own description: `GET /api/v1/openapi.json` (OpenAPI 3.1, generated with
-//! utoipa from the `#[utoipa::path]` attributes on the handlers and the schema-only types
-//! below) and `/docs`, a Swagger UI page served from files embedded in the binary, so it
+//! utoipa from the `#[utoipa::path]` attributes on the handlers and the types they answer
+//! with) and `/docs`, a Swagger UI page served from files embedded in the binary, so it
 //! works offline.
 //!
 //! Requests are read leniently (`crate::parse::Fields`), so the request schemas here say
@@ -9,8 +9,8 @@
 //! the handlers write: a member that can be null is nullable, one that can be left out is
 //! not required, and extra members are allowed.
 
-use super::views::EventOut;
 use crate::error::ErrorBody;
+use crate::events::EventOut;
 use crate::http::resource;
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};

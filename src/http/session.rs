@@ -1,7 +1,8 @@
 //! Dashboard sign-in: a dashboard- or admin-scope key is exchanged once for an HttpOnly,
 //! SameSite=Strict session cookie, so the browser never keeps a key.
 
-use super::auth::{self, Principal, Scope, SESSION_COOKIE};
+use super::auth::{self, Principal, SESSION_COOKIE};
+use super::views::{SessionInfo, SessionScope, SignInRequest, SignedIn};
 use crate::error::{AppError, ErrorCode};
 use crate::http::body::JsonBody;
 use crate::parse::Fields;
@@ -10,7 +11,6 @@ use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use actix_web::middleware::from_fn;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use chrono::Utc;
-use serde_json::json;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -44,9 +44,9 @@ fn session_cookie(req: &HttpRequest, value: String, max_age: CookieDuration) -> 
     tag = "public",
     summary = "Dashboard sign-in",
     description = "Public (no key header needed: the key is the body). Exchanges a dashboard- or admin-scope key for an HttpOnly, SameSite=Strict `cs_session` cookie valid `DASHBOARD_SESSION_TTL_HOURS`; the browser never keeps the key. A few sign-ins per client address per minute (behind `TRUSTED_PROXIES`, the address they forward). Refused from another origin's page.",
-    request_body(content = crate::http::views::SignInRequest, content_type = "application/json"),
+    request_body(content = SignInRequest, content_type = "application/json"),
     responses(
-        (status = 200, description = "Signed in; the session cookie is set.", body = crate::http::views::SignedIn,
+        (status = 200, description = "Signed in; the session cookie is set.", body = SignedIn,
             headers(("Set-Cookie" = String, description = "`cs_session=...; HttpOnly; SameSite=Strict; Path=/; Max-Age=...`"))),
         (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = crate::error::ErrorBody),
         (status = 401, description = "`invalid_api_key` (field `api_key`): the key is not valid.", body = crate::error::ErrorBody),
@@ -80,17 +80,16 @@ async fn sign_in(req: HttpRequest, state: web::Data<AppState>, body: JsonBody) -
             let principal = auth::authenticate_key(&st, conn, &key)?.ok_or_else(|| {
                 AppError::new(ErrorCode::InvalidApiKey, "That key is not valid.").with_field("api_key")
             })?;
-            if !principal.grant.allows(Scope::Dashboard) {
+            let Some(scope) = SessionScope::of(principal.grant) else {
                 return Err(AppError::forbidden("That key cannot open the dashboard; use a dashboard or admin key.")
                     .with_field("api_key"));
-            }
-            let scope = principal.grant.session_scope();
+            };
             let token = auth::random_hex(32);
             let now = Utc::now();
             let expires = now + chrono::Duration::hours(ttl_hours);
             let session = auth::store::NewSession {
                 token_hash: auth::hex(&auth::digest(&token)),
-                scope,
+                scope: scope.into(),
                 key_label: &principal.label,
                 key_hash: &key_hash,
                 created_at: crate::db::to_ms(now),
@@ -100,9 +99,11 @@ async fn sign_in(req: HttpRequest, state: web::Data<AppState>, body: JsonBody) -
             Ok((scope, token, expires))
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .cookie(session_cookie(&req, token, CookieDuration::hours(ttl_hours)))
-        .json(json!({"signed_in": true, "scope": scope, "expires_at": expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)})))
+    Ok(HttpResponse::Ok().cookie(session_cookie(&req, token, CookieDuration::hours(ttl_hours))).json(SignedIn {
+        expires_at: expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        scope,
+        signed_in: true,
+    }))
 }
 
 #[utoipa::path(
@@ -136,10 +137,15 @@ async fn sign_out(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     tag = "dashboard",
     summary = "Who is signed in",
     description = "Scope: dashboard (or admin). The session cookie or a key.",
-    responses((status = 200, description = "Signed in with this scope.", body = crate::http::views::SessionInfo)),
+    responses((status = 200, description = "Signed in with this scope.", body = SessionInfo)),
     security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
-async fn current(req: HttpRequest) -> HttpResponse {
-    let scope = req.extensions().get::<Principal>().map(|p| p.grant.session_scope());
-    HttpResponse::Ok().json(json!({"signed_in": true, "scope": scope}))
+async fn current(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    // `require_dashboard` let the request in, so its principal can open the dashboard.
+    let scope = req
+        .extensions()
+        .get::<Principal>()
+        .and_then(|p| SessionScope::of(p.grant))
+        .ok_or_else(|| AppError::forbidden("This route needs the `dashboard` or `admin` scope."))?;
+    Ok(HttpResponse::Ok().json(SessionInfo { scope, signed_in: true }))
 }

@@ -214,7 +214,8 @@ pub fn command(base_url: &str, out: &Path, api_key_env: Option<&str>, loads_file
         None => serde_json::from_str(crate::loads::SEED_JSON).context("the bundled load board")?,
         Some(path) => {
             let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-            crate::loads::import::records_from_bytes(&bytes).map_err(|e| anyhow::anyhow!("{}", e.body()))?
+            crate::loads::import::records_from_bytes(&bytes)
+                .map_err(|e| anyhow::anyhow!("{}", serde_json::json!(e.body())))?
         }
     };
     let files = files(base_url, key.as_deref(), &loads)?;

@@ -336,7 +336,8 @@ pub fn seed_if_empty(
         ),
         None => (SEED_JSON.as_bytes().to_vec(), true, "the bundled seed".to_string()),
     };
-    let records = records_from_bytes(&bytes).map_err(|e| anyhow::anyhow!("{source}: {}", e.body()))?;
+    let records =
+        records_from_bytes(&bytes).map_err(|e| anyhow::anyhow!("{source}: {}", serde_json::json!(e.body())))?;
     let report =
         import_records(conn, &records, now, is_seed).map_err(|e| anyhow::anyhow!("importing {source}: {e}"))?;
     log::info!(

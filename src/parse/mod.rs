@@ -263,10 +263,10 @@ mod tests {
         let body = json!({"carrier_offer": "-5", "mc_number": "abc", "extra": {"ignored": true}});
         let f = Fields::new(&body).unwrap();
         let err = f.money("carrier_offer").unwrap_err();
-        assert_eq!(err.body()["error"]["field"], "carrier_offer");
-        assert_eq!(err.body()["error"]["code"], ErrorCode::InvalidValue.as_str());
-        assert_eq!(f.mc("mc_number").unwrap_err().body()["error"]["field"], "mc_number");
-        assert_eq!(f.required_id("load_id").unwrap_err().body()["error"]["code"], ErrorCode::MissingField.as_str());
+        assert_eq!(err.body().error.field.as_deref(), Some("carrier_offer"));
+        assert_eq!(err.body().error.code, ErrorCode::InvalidValue);
+        assert_eq!(f.mc("mc_number").unwrap_err().body().error.field.as_deref(), Some("mc_number"));
+        assert_eq!(f.required_id("load_id").unwrap_err().body().error.code, ErrorCode::MissingField);
         assert!(Fields::new(&json!([1, 2])).is_err());
     }
 }

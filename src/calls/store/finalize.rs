@@ -172,7 +172,7 @@ fn save_labels(conn: &mut DbConnection, call_id: &str, labels: &Labels, now_ms: 
         .set((
             calls::outcome.eq(labels.outcome.as_str()),
             calls::sentiment.eq(labels.sentiment.as_str()),
-            calls::classified_by.eq(classified_by),
+            calls::classified_by.eq(classified_by.as_str()),
             calls::outcome_by_agent.eq(labels.outcome_by_agent),
             calls::sentiment_by_agent.eq(labels.sentiment_by_agent),
             calls::outcome_conflict.eq(labels.outcome_conflict),

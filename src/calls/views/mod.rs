@@ -19,12 +19,8 @@ use utoipa::{IntoParams, ToSchema};
 
 pub use crate::vocab::{Outcome, Sentiment};
 
-#[derive(ToSchema)]
-#[schema(rename_all = "lowercase")]
-pub enum ClassifiedBy {
-    Agent,
-    Service,
-}
+pub use super::finalize::ClassifiedBy;
+
 #[derive(ToSchema)]
 #[schema(example = json!({"call_id": "call-8f2a", "mc_number": "MC-700010", "carrier_name": "Prairie Lantern Transport", "load_id": "L-1001", "outcome": "booked", "sentiment": "positive", "agreed_rate": "$2,300", "initial_carrier_offer": 2450, "negotiation_rounds": 2, "transferred": "yes", "duration_seconds": 312, "started_at": "Monday, November 24, 2026 08:00:00 AM UTC", "ended_at": "2026-11-24T08:05:12Z", "transcript": [{"role": "assistant", "content": "Can I get your MC number?"}, {"role": "user", "content": "MC 700010."}]}))]
 pub struct FinalizeRequest {
@@ -69,12 +65,9 @@ pub struct FinalizeAnswer {
     #[schema(value_type = Sentiment)]
     pub sentiment: crate::calls::classify::Sentiment,
     /// `agent` when both labels came from the agent.
-    #[schema(value_type = ClassifiedBy)]
-    pub classified_by: &'static str,
-    #[schema(value_type = ClassifiedBy)]
-    pub outcome_classified_by: &'static str,
-    #[schema(value_type = ClassifiedBy)]
-    pub sentiment_classified_by: &'static str,
+    pub classified_by: ClassifiedBy,
+    pub outcome_classified_by: ClassifiedBy,
+    pub sentiment_classified_by: ClassifiedBy,
     /// The agent's outcome disagrees with what the service recorded (flagged for review).
     pub outcome_conflict: bool,
     /// False when this call was already finalized (a retried webhook updates the record).

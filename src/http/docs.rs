@@ -6,7 +6,7 @@
 
 use crate::error::{AppError, ErrorCode};
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 
 /// Swagger UI needs inline styles (set by its React components); its scripts are all
 /// files served from `/docs/`, so scripts stay `'self'` only.
@@ -51,16 +51,14 @@ pub async fn docs_page() -> HttpResponse {
 }
 
 /// The docs page's scripts, styles and icons (not in the document: static files).
-pub async fn docs_file(path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn docs_file(req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let name = path.into_inner();
     if name == "index.html" {
         return Ok(docs_page().await);
     }
     let file = super::ui::embedded(&format!("docs/{name}"))
         .ok_or_else(|| AppError::not_found(ErrorCode::NotFound, format!("No file /docs/{name}.")))?;
-    Ok(HttpResponse::Ok()
-        .content_type(file.metadata.mimetype())
-        .insert_header((header::CONTENT_SECURITY_POLICY, DOCS_CSP))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(file.data.into_owned()))
+    let mut answer = file.respond(&req, "public, max-age=3600");
+    answer.headers_mut().insert(header::CONTENT_SECURITY_POLICY, header::HeaderValue::from_static(DOCS_CSP));
+    Ok(answer)
 }

@@ -54,3 +54,41 @@ async fn dashboard_is_served_with_spa_fallback() {
     // A missing asset is a 404, not the shell.
     assert_eq!(app.client.get(app.url("/assets/nope.js")).send().await.unwrap().status(), 404);
 }
+
+/// The embedded text files are stored gzipped: sent as they are to a client that takes
+/// gzip, inflated for one that does not, the same bytes either way.
+#[actix_web::test]
+async fn embedded_files_are_sent_gzipped_to_who_takes_it_and_plain_otherwise() {
+    let app = spawn_app().await;
+    let get = |path: &str, encoding: Option<&str>| {
+        let mut req = app.client.get(app.url(path));
+        if let Some(e) = encoding {
+            req = req.header("accept-encoding", e);
+        }
+        req.send()
+    };
+    let plain = get("/docs/swagger-ui-bundle.js", None).await.unwrap();
+    assert_eq!(plain.status(), 200);
+    assert!(plain.headers().get("content-encoding").is_none());
+    assert_eq!(plain.headers()["vary"], "Accept-Encoding");
+    assert!(plain.headers()["content-type"].to_str().unwrap().contains("javascript"));
+    assert!(plain.headers()["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
+    let text = plain.bytes().await.unwrap();
+    assert!(text.len() > 500_000 && text.starts_with(b"/*"), "{} bytes", text.len());
+
+    let packed = get("/docs/swagger-ui-bundle.js", Some("br;q=1.0, gzip;q=0.8")).await.unwrap();
+    assert_eq!(packed.headers()["content-encoding"], "gzip");
+    let gz = packed.bytes().await.unwrap();
+    assert!(gz.len() * 3 < text.len(), "{} of {}", gz.len(), text.len());
+    assert_eq!(&gz[..2], &[0x1f, 0x8b]);
+    // `q=0` refuses it.
+    let refused = get("/docs/swagger-ui-bundle.js", Some("gzip;q=0")).await.unwrap();
+    assert!(refused.headers().get("content-encoding").is_none());
+    assert_eq!(refused.bytes().await.unwrap(), text);
+
+    // The app shell too, with its charset.
+    let shell = get("/calls/abc", Some("gzip")).await.unwrap();
+    assert_eq!(shell.headers()["content-encoding"], "gzip");
+    assert_eq!(shell.headers()["content-type"], "text/html; charset=utf-8");
+    assert_eq!(shell.headers()["cache-control"], "no-cache");
+}

@@ -204,7 +204,7 @@ export async function listLoads({ status, limit, cursor, signal } = {}) {
  * Build "?a=1&b=2" from an object, skipping empty values.
  * @param {Record<string, string | number | null | undefined>} params
  */
-export function queryString(params) {
+function queryString(params) {
   const query = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     if (value === undefined || value === null || value === '') continue;

@@ -57,41 +57,6 @@ export function baseOptions(c) {
 }
 
 /**
- * A horizontal bar chart with one row per outcome and its figure written at the end
- * of each row (the outcome and sentiment panels).
- * @param {ReturnType<typeof chartColors>} c
- * @param {object} spec
- * @param {string[]} spec.labels the rows' names
- * @param {any[]} spec.datasets chart.js bar datasets, stacked when more than one
- * @param {string[]} spec.values the text at the end of each row
- * @param {number} spec.room pixels kept right of the longest row for that text
- * @param {(item: any) => string} spec.tooltip one series' line in the tooltip
- */
-export function outcomeBars(c, { labels, datasets, values, room, tooltip }) {
-  const base = baseOptions(c);
-  const stacked = datasets.length > 1;
-  return {
-    type: /** @type {const} */ ('bar'),
-    data: { labels, datasets },
-    options: {
-      ...base,
-      indexAxis: /** @type {const} */ ('y'),
-      layout: { padding: { right: room } },
-      valueLabels: { color: c.text, labels: values },
-      interaction: { mode: /** @type {const} */ ('index'), axis: /** @type {const} */ ('y'), intersect: false },
-      plugins: {
-        ...base.plugins,
-        tooltip: { ...base.plugins.tooltip, callbacks: { label: tooltip } }
-      },
-      scales: {
-        x: { stacked, display: false, beginAtZero: true },
-        y: { stacked, grid: { display: false }, border: { display: false }, ticks: { color: c.text } }
-      }
-    }
-  };
-}
-
-/**
  * Writes a label at the end of each bar of horizontal bar charts that ask for
  * it with `options.valueLabels = { labels: string[], color }` (read raw from
  * the chart's config, so updates reach it).

@@ -26,6 +26,15 @@ const OUTCOME_LABELS = {
   unclassified: 'Unclassified'
 };
 
+/**
+ * The outcomes a figure keyed by outcome lists, in the dashboard's order: every known
+ * outcome, then any other the server sent.
+ * @param {Record<string, unknown>} byOutcome
+ */
+export function outcomeOrder(byOutcome) {
+  return [...OUTCOMES, ...Object.keys(byOutcome).filter((k) => !OUTCOMES.includes(k))];
+}
+
 export const SENTIMENTS = ['positive', 'neutral', 'negative'];
 
 /** @type {Record<string, string>} */

@@ -5,7 +5,7 @@
 import { EVENTS_URL, getSession, ApiError } from './api.js';
 
 /** Event kinds the server sends as `event: <kind>` (EventSource needs each name). */
-export const EVENT_KINDS = [
+const EVENT_KINDS = [
   'verification',
   'search',
   'negotiation.round',

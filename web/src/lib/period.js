@@ -18,7 +18,7 @@
  * @property {'day' | 'hour'} bucket the natural bucket for the daily series
  */
 
-export const DEFAULT_PRESET = /** @type {Preset} */ ('7d');
+const DEFAULT_PRESET = /** @type {Preset} */ ('7d');
 
 /** @type {{ value: Preset, label: string, short: string }[]} */
 export const PRESETS = [
@@ -74,7 +74,7 @@ function startOfDay(date) {
  * RFC 3339 in UTC without milliseconds: "2026-11-21T06:00:00Z".
  * @param {Date} date
  */
-export function toRfc3339(date) {
+function toRfc3339(date) {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 

@@ -32,7 +32,7 @@ export async function checkSession() {
 }
 
 /** @param {string} notice */
-export function showSignIn(notice) {
+function showSignIn(notice) {
   stopLive();
   session.scope = null;
   session.notice = notice;

@@ -4,7 +4,6 @@
 
 use super::store::{self, Request};
 use super::views::{EvaluateRequest, NegotiationAnswer, NegotiationPolicy};
-use crate::db::ReadCost;
 use crate::error::ErrorBody;
 use crate::error::{AppError, AppResult};
 use crate::http::auth::{require_agent, require_dashboard};
@@ -54,14 +53,8 @@ pub async fn evaluate(state: web::Data<AppState>, body: JsonBody) -> AppResult<H
         .ok_or_else(|| AppError::missing("call_id"))?;
     let req = Request { call_id, load_id, offer, mc_number };
     let db = state.db.clone();
-    let (ahead, settings) = (req.clone(), state.clone());
-    let answer: NegotiationAnswer = db
-        .read_then_write(
-            ReadCost::Long,
-            move |conn| store::prefetch(conn, &ahead, &settings.settings.negotiation),
-            move |conn, pre| store::evaluate(conn, &req, &state.settings.negotiation, &pre),
-        )
-        .await?;
+    let answer: NegotiationAnswer =
+        db.write(move |conn| store::evaluate(conn, &req, &state.settings.negotiation)).await?;
     crate::telemetry::telemetry().negotiation_decisions.with_label_values(&[answer.decision.as_str()]).inc();
     Ok(HttpResponse::Ok().json(answer))
 }

@@ -78,7 +78,6 @@ impl RoundRow {
 }
 
 /// One offer to evaluate.
-#[derive(Clone)]
 pub struct Request {
     pub call_id: String,
     pub load_id: String,
@@ -120,41 +119,16 @@ impl From<AppError> for TxError {
 
 /// Evaluates one offer in a transaction; a lost race for the same round (another request
 /// wrote it first) is decided again, up to three times.
-/// What an evaluation reads before its write, away from SQLite's single writer (where
-/// it would hold up every other write): the carrier's past negotiations, learned into
-/// pricing memory. The write uses them when the carrier is still the one they were read
-/// for, and reads them itself otherwise.
-#[derive(Default)]
-pub struct Prefetched {
-    mc: Option<String>,
-    memory: Option<CarrierMemory>,
-}
-
-/// Reads what [`Prefetched`] holds: nothing when learning is off or the carrier unknown.
-pub fn prefetch(conn: &mut DbConnection, req: &Request, settings: &NegotiationSettings) -> AppResult<Prefetched> {
-    if !settings.learning {
-        return Ok(Prefetched::default());
-    }
-    let mc = match &req.mc_number {
-        Some(mc) => Some(mc.clone()),
-        None => crate::calls::record::carrier_mc(conn, &req.call_id)?,
-    };
-    let Some(known) = mc.as_deref() else { return Ok(Prefetched::default()) };
-    let past = memory::carrier_history(conn, known, &req.call_id, window_start(settings, to_ms(Utc::now())))?;
-    Ok(Prefetched { memory: CarrierMemory::learn(&past), mc })
-}
-
 pub fn evaluate(
     conn: &mut DbConnection,
     req: &Request,
     settings: &NegotiationSettings,
-    pre: &Prefetched,
 ) -> AppResult<NegotiationAnswer> {
     let policy = Policy::from(settings);
     let mut attempt = 0;
     loop {
         let now_ms = to_ms(Utc::now());
-        match write_tx(conn, |c| evaluate_tx(c, req, &policy, settings, pre, now_ms)) {
+        match write_tx(conn, |c| evaluate_tx(c, req, &policy, settings, now_ms)) {
             Ok(a) => return Ok(a),
             Err(TxError::App(e)) => return Err(*e),
             Err(TxError::LostRace) if attempt < 3 => attempt += 1,
@@ -199,7 +173,6 @@ fn evaluate_tx(
     req: &Request,
     policy: &Policy,
     settings: &NegotiationSettings,
-    pre: &Prefetched,
     now_ms: i64,
 ) -> Result<NegotiationAnswer, TxError> {
     let (existing, played) = load_state(conn, req)?;
@@ -231,10 +204,7 @@ fn evaluate_tx(
         let until = load.pickup_at - now_ms;
         until > 0 && until <= settings.urgency_window_hours as i64 * 3_600_000
     };
-    let memory = match counter_ahead(&history, econ, req.offer) {
-        true => recall(conn, req, mc.as_deref(), settings, pre, now_ms)?,
-        false => None,
-    };
+    let memory = recall(conn, req, mc.as_deref(), &history, econ, settings, now_ms)?;
     let outcome = engine::decide(econ, policy, &history, req.offer, urgent, memory.as_ref()).ok_or_else(|| {
         AppError::conflict(ErrorCode::NegotiationClosed, "We've already gone three rounds on this load.")
     })?;
@@ -307,26 +277,22 @@ fn opening_economics(
     }
 }
 
-/// Whether this offer will be countered or weighed against a counter (rounds 1–2,
-/// above our standing number): the only time memory can matter.
-fn counter_ahead(history: &[PastRound], econ: Economics, offer: Money) -> bool {
-    let c_prev = history.iter().rev().find_map(|r| r.counter).unwrap_or(econ.posted);
-    (history.len() as u32 + 1) < MAX_ROUNDS && offer > c_prev
-}
-
-/// What memory says of the carrier, when learning is on and the MC is known: as
-/// prefetched for this MC, else read here.
+/// What memory says of the carrier, read only when it can matter: learning is on, the MC
+/// is known, and this offer will be countered or weighed against a counter (rounds 1–2,
+/// above our standing number).
 fn recall(
     conn: &mut DbConnection,
     req: &Request,
     mc: Option<&str>,
+    history: &[PastRound],
+    econ: Economics,
     settings: &NegotiationSettings,
-    pre: &Prefetched,
     now_ms: i64,
 ) -> Result<Option<CarrierMemory>, TxError> {
     let (Some(mc), true) = (mc, settings.learning) else { return Ok(None) };
-    if pre.mc.as_deref() == Some(mc) {
-        return Ok(pre.memory.clone());
+    let c_prev = history.iter().rev().find_map(|r| r.counter).unwrap_or(econ.posted);
+    if history.len() as u32 + 1 >= MAX_ROUNDS || req.offer <= c_prev {
+        return Ok(None);
     }
     let past = memory::carrier_history(conn, mc, &req.call_id, window_start(settings, now_ms))?;
     Ok(CarrierMemory::learn(&past))

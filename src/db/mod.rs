@@ -3,6 +3,7 @@
 //! backend from the URL scheme, and embedded migrations run at start-up.
 
 pub mod handle;
+pub mod rows;
 pub mod schema;
 pub mod statement;
 pub mod writer;

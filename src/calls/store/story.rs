@@ -8,6 +8,7 @@ use crate::calls::views::story::{
     SessionChange, StoryBooking, StoryRep, TimelineData, TimelineEntry, TimelineKind, VerificationRecord,
 };
 use crate::calls::views::CallSummary;
+use crate::db::rows::VerificationRow;
 use crate::db::schema::{bookings, negotiation_rounds, negotiations, searches, verifications};
 use crate::db::DbConnection;
 use crate::db::Statement;
@@ -262,68 +263,39 @@ fn bookings_for_call(
     Ok(latest)
 }
 
-type VerificationRow = (i64, String, Option<bool>, String, String, String, bool, Option<String>, Option<String>, i64);
-
 fn verification_view(r: &VerificationRow) -> VerificationRecord {
-    let (_, status, eligible, reasons, warnings, source, stale, legal_name, mc, at) = r;
     VerificationRecord {
-        mc_number: mc.clone(),
-        status: status.clone(),
-        eligible: *eligible,
-        reasons: serde_json::from_str::<Value>(reasons).unwrap_or(json!([])),
-        warnings: serde_json::from_str::<Value>(warnings).unwrap_or(json!([])),
-        source: source.clone(),
-        stale: *stale,
-        legal_name: legal_name.clone(),
-        checked_at: rfc3339(*at),
+        mc_number: r.mc_number.clone(),
+        status: r.status.clone(),
+        eligible: r.eligible,
+        reasons: serde_json::from_str::<Value>(&r.reasons_json).unwrap_or(json!([])),
+        warnings: serde_json::from_str::<Value>(&r.warnings_json).unwrap_or(json!([])),
+        source: r.source.clone(),
+        stale: r.stale,
+        legal_name: r.legal_name.clone(),
+        checked_at: rfc3339(r.created_at),
     }
 }
 
-fn verification_rows(conn: &mut DbConnection, call_ids: &[&str]) -> AppResult<Vec<(Option<String>, VerificationRow)>> {
-    #[allow(clippy::type_complexity)]
-    let rows: Vec<(
-        Option<String>,
-        i64,
-        String,
-        Option<bool>,
-        String,
-        String,
-        String,
-        bool,
-        Option<String>,
-        Option<String>,
-        i64,
-    )> = verifications::table
+fn verification_rows(conn: &mut DbConnection, call_ids: &[&str]) -> AppResult<Vec<VerificationRow>> {
+    Ok(verifications::table
         .filter(verifications::call_id.eq_any(call_ids))
         .order(verifications::id.asc())
-        .select((
-            verifications::call_id,
-            verifications::id,
-            verifications::status,
-            verifications::eligible,
-            verifications::reasons_json,
-            verifications::warnings_json,
-            verifications::source,
-            verifications::stale,
-            verifications::legal_name,
-            verifications::mc_number,
-            verifications::created_at,
-        ))
-        .load(conn)?;
-    Ok(rows.into_iter().map(|r| (r.0, (r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10))).collect())
+        .select(VerificationRow::as_select())
+        .load(conn)?)
 }
 
 /// Every verification made during the call, oldest first, with its time.
 pub fn verifications_for_call(conn: &mut DbConnection, call_id: &str) -> AppResult<Vec<(i64, VerificationRecord)>> {
-    Ok(verification_rows(conn, &[call_id])?.iter().map(|(_, r)| (r.9, verification_view(r))).collect())
+    Ok(verification_rows(conn, &[call_id])?.iter().map(|r| (r.created_at, verification_view(r))).collect())
 }
 
 /// The latest verification status of each call.
 pub fn verification_status_for_calls(conn: &mut DbConnection, call_ids: &[&str]) -> AppResult<HashMap<String, String>> {
     let mut out = HashMap::new();
-    for (call, r) in verification_rows(conn, call_ids)? {
-        if let Some(c) = call {
-            out.insert(c, r.1.clone());
+    for r in verification_rows(conn, call_ids)? {
+        if let Some(c) = r.call_id {
+            out.insert(c, r.status);
         }
     }
     Ok(out)

@@ -6,12 +6,13 @@
 //! it; a negotiation names it, or was made on one of the carrier's calls without naming
 //! another. Each list holds the latest [`LIST_CAP`] rows; the summary counts them all.
 
-use super::{to_record, RecordRow, VerificationRecord, RECORD_COLUMNS};
+use super::{to_record, VerificationRecord};
 use crate::carriers::history::{self as core, NegotiationFacts, LIST_CAP};
 use crate::carriers::views::{
     BookingStatus, CarrierBooking, CarrierCall, CarrierHistory, CarrierNegotiation, CarrierVerification,
     NegotiationStatus,
 };
+use crate::db::rows::VerificationRow;
 use crate::db::schema::{bookings, calls, loads, negotiation_rounds, negotiations, verifications};
 use crate::db::{read_together, DbConnection};
 use crate::error::AppResult;
@@ -129,10 +130,10 @@ fn calls_of(conn: &mut DbConnection, mc: &str) -> QueryResult<(Vec<CallRow>, Spa
 }
 
 fn verifications_of(conn: &mut DbConnection, mc: &str) -> QueryResult<(Vec<VerificationRecord>, Span)> {
-    let rows: Vec<RecordRow> = verifications::table
+    let rows: Vec<VerificationRow> = verifications::table
         .filter(verifications::mc_number.eq(mc))
         .order((verifications::created_at.desc(), verifications::id.desc()))
-        .select(RECORD_COLUMNS)
+        .select(VerificationRow::as_select())
         .limit(LIST_CAP)
         .load(conn)?;
     let span = verifications::table

@@ -13,6 +13,7 @@ pub mod history;
 use super::eligibility::Status;
 use super::query::Lookup;
 use super::service::Verification;
+use crate::db::rows::VerificationRow;
 use crate::db::schema::{carriers, verifications};
 use crate::db::Statement;
 use crate::db::{from_ms, to_ms, write_tx, DbConnection};
@@ -194,74 +195,31 @@ pub struct VerificationRecord {
     pub created_at: DateTime<Utc>,
 }
 
-pub(super) type RecordRow = (
-    i64,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<bool>,
-    String,
-    String,
-    String,
-    bool,
-    Option<String>,
-    i64,
-);
-
-pub(super) const RECORD_COLUMNS: (
-    verifications::id,
-    verifications::call_id,
-    verifications::mc_number,
-    verifications::dot_number,
-    verifications::status,
-    verifications::eligible,
-    verifications::reasons_json,
-    verifications::warnings_json,
-    verifications::source,
-    verifications::stale,
-    verifications::legal_name,
-    verifications::created_at,
-) = (
-    verifications::id,
-    verifications::call_id,
-    verifications::mc_number,
-    verifications::dot_number,
-    verifications::status,
-    verifications::eligible,
-    verifications::reasons_json,
-    verifications::warnings_json,
-    verifications::source,
-    verifications::stale,
-    verifications::legal_name,
-    verifications::created_at,
-);
-
-pub(super) fn to_record(r: RecordRow) -> VerificationRecord {
+pub(super) fn to_record(r: VerificationRow) -> VerificationRecord {
     let list = |s: &str| serde_json::from_str::<Vec<String>>(s).unwrap_or_default();
     VerificationRecord {
-        id: r.0,
-        call_id: r.1,
-        mc_number: r.2,
-        dot_number: r.3,
+        id: r.id,
         // A status this build does not know can only mean "not settled".
-        status: Status::parse(&r.4).unwrap_or(Status::Unavailable),
-        eligible: r.5,
-        reasons: list(&r.6),
-        warnings: list(&r.7),
-        source: r.8,
-        stale: r.9,
-        legal_name: r.10,
-        created_at: from_ms(r.11),
+        status: Status::parse(&r.status).unwrap_or(Status::Unavailable),
+        reasons: list(&r.reasons_json),
+        warnings: list(&r.warnings_json),
+        created_at: from_ms(r.created_at),
+        call_id: r.call_id,
+        mc_number: r.mc_number,
+        dot_number: r.dot_number,
+        eligible: r.eligible,
+        source: r.source,
+        stale: r.stale,
+        legal_name: r.legal_name,
     }
 }
 
 /// The most recent verification of an MC number (digits only, as normalised).
 pub fn latest_verification(conn: &mut DbConnection, mc_number: &str) -> AppResult<Option<VerificationRecord>> {
-    let row: Option<RecordRow> = verifications::table
+    let row: Option<VerificationRow> = verifications::table
         .filter(verifications::mc_number.eq(mc_number))
         .order((verifications::created_at.desc(), verifications::id.desc()))
-        .select(RECORD_COLUMNS)
+        .select(VerificationRow::as_select())
         .first(conn)
         .optional()?;
     Ok(row.map(to_record))

@@ -13,6 +13,8 @@ Suites (all by default; --only picks some):
   schemathesis  property-based requests from /api/v1/openapi.json (PyPI schemathesis in a
               venv): no server error, no schema or status-code violation
   hostile     the hostile-input corpus and the auth matrix (cargo test --test api)
+  webhooks    outbound webhooks while the receiver is down for a minute and the service is
+              killed (-9) and restarted meanwhile: every event arrives, signed, none twice
 
 Environment: RELIABILITY_PG_URL (admin URL, default postgres://postgres@127.0.0.1:5432/postgres;
 "" skips the PostgreSQL legs), RELIABILITY_VENV (default /var/cache/carrier-sales/venv).
@@ -21,6 +23,9 @@ Standard library only; exits non-zero when any check fails.
 import argparse
 import concurrent.futures as cf
 import datetime
+import hashlib
+import hmac
+import http.server
 import http.client
 import json
 import os
@@ -478,6 +483,110 @@ def suite_hostile(_binary, _workdir):
 
 
 # name → run(binary, workdir, options)
+# --- webhooks: a receiver down for a minute and a restart lose no event ----------------
+
+class Receiver:
+    """A TMS stand-in on a fixed port that can be taken down (connections refused) and
+    brought back; it records each request's event id and whether its signature holds."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.secret = ""
+        self.got = []  # (event id, signature ok)
+        self.lock = threading.Lock()
+        self.httpd = None
+
+    def up(self):
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                sig = self.headers.get("X-CarrierSales-Signature", "")
+                parts = dict(p.split("=", 1) for p in sig.split(",") if "=" in p)
+                mac = hmac.new(receiver.secret.encode(), f"{parts.get('t', '')}.".encode() + raw, hashlib.sha256)
+                ok = hmac.compare_digest(mac.hexdigest(), parts.get("v1", ""))
+                with receiver.lock:
+                    receiver.got.append((self.headers.get("X-CarrierSales-Event-Id", ""), ok))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        http.server.ThreadingHTTPServer.allow_reuse_address = True
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def down(self):
+        if self.httpd:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+            self.httpd = None
+
+
+def suite_webhooks(binary, workdir, per_phase=15, down_secs=60, settle_secs=120):
+    env = {"CARRIER_SALES__WEBHOOKS__ALLOW_PRIVATE": "true", "CARRIER_SALES__WEBHOOKS__RETRY_BASE_SECS": "1",
+           "CARRIER_SALES__WEBHOOKS__POLL_MS": "200"}
+    for backend, url, query in backends(workdir, "hooks"):
+        receiver = Receiver()
+        server = Server(binary, url, workdir, f"hooks-{backend}", env=env).start()
+        try:
+            endpoint = {"url": f"http://127.0.0.1:{receiver.port}/hooks", "events": ["booking.created"]}
+            status, created, _ = call(server.port, "POST", "/api/v1/webhooks/endpoints", endpoint)
+            assert status == 201, created
+            receiver.secret = created["secret"]
+            status, page, _ = call(server.port, "GET", f"/api/v1/loads?status=available&limit={2 * per_phase}")
+            assert status == 200 and len(page["loads"]) == 2 * per_phase, page
+            loads = page["loads"]
+            went_down = time.monotonic()
+
+            def book(n):
+                load = loads[n]
+                body = {"call_id": f"hooks-{n}", "load_id": load["load_id"], "mc_number": ELIGIBLE_MC,
+                        "agreed_rate": load["loadboard_rate"]}
+                status, answer, _ = call(server.port, "POST", "/api/v1/calls/handoff", body)
+                assert status == 200, answer
+
+            # The receiver is down: bookings, then kill -9 (a delivery may be in flight),
+            # a restart on the same database, more bookings.
+            for n in range(per_phase):
+                book(n)
+            time.sleep(3)
+            server.kill(signal.SIGKILL)
+            server.start()
+            for n in range(per_phase, 2 * per_phase):
+                book(n)
+            time.sleep(max(0.0, down_secs - (time.monotonic() - went_down)))
+            receiver.up()
+            came_back = time.monotonic()
+            deadline = came_back + settle_secs
+            expected = {r[0] for r in query("SELECT event_id FROM webhook_deliveries")}
+            while time.monotonic() < deadline:
+                with receiver.lock:
+                    if {g[0] for g in receiver.got} >= expected:
+                        break
+                time.sleep(0.5)
+            took = time.monotonic() - came_back
+            time.sleep(3)  # anything sent twice would arrive now
+            with receiver.lock:
+                got = list(receiver.got)
+            ids = [g[0] for g in got]
+            twice = len(ids) - len(set(ids))
+            unsigned = sum(1 for g in got if not g[1])
+            states = dict((r[0], int(r[1])) for r in query(
+                "SELECT status, count(*) FROM webhook_deliveries GROUP BY status"))
+            attempts = int(query("SELECT count(*) FROM webhook_attempts")[0][0])
+            ok = (len(expected) == 2 * per_phase and set(ids) == expected and twice == 0 and unsigned == 0
+                  and states.get("succeeded") == 2 * per_phase)
+            record("webhooks", f"{backend}: receiver down {down_secs} s, kill -9 and restart meanwhile",
+                   ok, f"{len(expected)} events, {len(set(ids))} arrived ({twice} twice, {unsigned} badly signed) "
+                       f"within {took:.1f} s of the receiver's return; {attempts} attempts logged; deliveries {states}")
+        finally:
+            server.kill()
+            receiver.down()
+
+
 SUITES = {
     "race": lambda b, w, _: suite_race(b, w),
     "stale": lambda b, w, _: suite_stale(b, w),
@@ -485,6 +594,7 @@ SUITES = {
     "fmcsa": lambda b, w, _: suite_fmcsa(b, w),
     "schemathesis": lambda b, w, o: suite_schemathesis(b, w, o.examples),
     "hostile": lambda b, w, _: suite_hostile(b, w),
+    "webhooks": lambda b, w, _: suite_webhooks(b, w),
 }
 
 

@@ -18,7 +18,8 @@ agent="agent-browser-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 admin="admin-browser-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 viewer="dashboard-browser-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 DATABASE_URL="sqlite://$work/browser.db" HOST=127.0.0.1 PORT=$port API_KEYS="agent:$agent,admin:$admin,dashboard:$viewer" \
-  RATE_LIMIT_PER_MINUTE=0 RUST_LOG=warn "$bin" serve >"$work/server.log" 2>&1 &
+  RATE_LIMIT_PER_MINUTE=0 CARRIER_SALES__WEBHOOKS__ALLOW_PRIVATE=true CARRIER_SALES__WEBHOOKS__RETRY_BASE_SECS=1 \
+  RUST_LOG=warn "$bin" serve >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do

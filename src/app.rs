@@ -126,6 +126,7 @@ impl Application {
         let load_index = web::Data::new(load_index);
         crate::events::spawn_poller(Arc::downgrade(&data.clone().into_inner()));
         spawn_maintenance(Arc::downgrade(&data.clone().into_inner()));
+        crate::webhooks::spawn_sender(Arc::downgrade(&data.clone().into_inner()));
         let app_data = data.clone();
         let (fmcsa_data, index_data) = (fmcsa.clone(), load_index.clone());
         let cors_origins = settings.auth.cors_origins.clone();

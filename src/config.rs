@@ -76,6 +76,7 @@ pub struct Settings {
     pub happyrobot: HappyRobotSettings,
     pub calls: CallsSettings,
     pub events: EventsSettings,
+    pub webhooks: WebhooksSettings,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -102,6 +103,27 @@ pub struct EventsSettings {
 impl Default for EventsSettings {
     fn default() -> Self {
         EventsSettings { max_streams_per_key: 10 }
+    }
+}
+
+/// Outbound webhooks (SPEC §13.1): how they are sent and retried.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default)]
+pub struct WebhooksSettings {
+    /// One attempt's budget, connect to last byte.
+    pub timeout_ms: u64,
+    /// The first retry's delay; each later one doubles it, for 24 hours.
+    pub retry_base_secs: u64,
+    /// Endpoints on loopback or private addresses (a TMS inside the VPC). Link-local and
+    /// cloud-metadata addresses are refused whatever this says.
+    pub allow_private: bool,
+    /// How often each instance looks for deliveries that are due.
+    pub poll_ms: u64,
+}
+
+impl Default for WebhooksSettings {
+    fn default() -> Self {
+        WebhooksSettings { timeout_ms: 5000, retry_base_secs: 10, allow_private: false, poll_ms: 1000 }
     }
 }
 
@@ -274,6 +296,7 @@ impl Default for Settings {
             happyrobot: HappyRobotSettings::default(),
             calls: CallsSettings::default(),
             events: EventsSettings::default(),
+            webhooks: WebhooksSettings::default(),
         }
     }
 }
@@ -481,6 +504,15 @@ impl Settings {
         if self.events.max_streams_per_key == 0 {
             bail!("events.max_streams_per_key must be at least 1");
         }
+        if self.webhooks.timeout_ms < 100 {
+            bail!("CARRIER_SALES__WEBHOOKS__TIMEOUT_MS must be at least 100");
+        }
+        if self.webhooks.retry_base_secs == 0 {
+            bail!("CARRIER_SALES__WEBHOOKS__RETRY_BASE_SECS must be at least 1");
+        }
+        if !(100..=60_000).contains(&self.webhooks.poll_ms) {
+            bail!("CARRIER_SALES__WEBHOOKS__POLL_MS must be from 100 to 60000");
+        }
         if self.database.pool_size == 0 {
             bail!("database.pool_size must be at least 1");
         }
@@ -531,7 +563,7 @@ trait LowerIfEnum {
 impl LowerIfEnum for String {
     /// Enum-valued settings are matched case-insensitively ("Production", "JSON").
     fn to_ascii_lowercase_if(self, key: &str) -> String {
-        if ["env", "log.format", "fmcsa.offline", "server.tls_self_signed"].contains(&key) {
+        if ["env", "log.format", "fmcsa.offline", "server.tls_self_signed", "webhooks.allow_private"].contains(&key) {
             self.to_ascii_lowercase()
         } else {
             self

@@ -27,3 +27,4 @@ pub mod telemetry;
 pub mod time;
 pub mod types;
 pub mod vocab;
+pub mod webhooks;

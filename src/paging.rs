@@ -2,6 +2,19 @@
 //! cursor that names where the next page starts (the last row's sort key, in hex).
 
 use crate::error::{AppError, AppResult};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// A page's size and position, for every keyset-paged list.
+#[derive(Deserialize, IntoParams, Default, Clone)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page size, 1 to 500 (larger values are capped at 500); default 50.
+    #[param(pattern = r"^[\s\u0085]*\+?[0-9]*[\s\u0085]*$")]
+    pub limit: Option<String>,
+    /// `next_cursor` from the previous page.
+    pub cursor: Option<String>,
+}
 
 /// `limit` as a page size: 50 when absent, at most 500.
 pub fn page_limit(raw: Option<&str>) -> AppResult<i64> {

@@ -29,6 +29,7 @@ pub struct Telemetry {
     pub events_poller_last_success_age: IntGauge,
     pub webhooks_repaired: IntCounterVec,
     pub webhooks_rejected: IntCounterVec,
+    pub webhook_attempts: IntCounterVec,
 }
 
 /// Registers `metric` and hands it back, so each field of [`Telemetry`] is made and
@@ -156,6 +157,14 @@ fn build() -> Telemetry {
                 "webhooks_rejected_total",
                 "Platform webhook bodies that could not be read, kept for replay",
                 &["route"],
+            ),
+        ),
+        webhook_attempts: register(
+            r,
+            counter_vec(
+                "webhook_attempts_total",
+                "Outbound webhook attempts by outcome: delivered, failed (to be retried), gave_up (after 24 hours)",
+                &["outcome"],
             ),
         ),
         registry,

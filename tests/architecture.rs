@@ -6,7 +6,7 @@
 //!   carriers; any domain → `calls::record` (the one door into calls). Never another
 //!   room's `routes`, `handlers` or `store`: what a room shares it re-exports.
 //! - Below the domains (`db`, `error`, `types`, `vocab`, `paging`, `time`, `parse`, `geo`,
-//!   `config`, `telemetry`, `speech`, `state`, `events`, the `http` plumbing) nothing uses
+//!   `config`, `telemetry`, `speech`, `state`, `events`, `webhooks`, the `http` plumbing) nothing uses
 //!   a domain or the top.
 //! - The top (`app`, `cli`, `simulate`, `kit`, and the wiring files `http/mod.rs` and
 //!   `http/openapi.rs`) assembles everything; only `main.rs` and the top use `app`.

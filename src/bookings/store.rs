@@ -128,6 +128,9 @@ pub fn handoff_tx(conn: &mut DbConnection, req: &Handoff, reps: &[Rep], now_ms: 
         }),
         now_ms,
     )?;
+    crate::webhooks::publish(conn, crate::webhooks::EventType::BookingCreated, now_ms, |_| {
+        Ok(Booking::from(&booking))
+    })?;
     crate::telemetry::telemetry().bookings.with_label_values(&["created"]).inc();
     Ok(HandoffAnswer::from(&booking))
 }
@@ -261,8 +264,10 @@ pub fn cancel(conn: &mut DbConnection, release: &Release) -> AppResult<Booking> 
             now_ms,
         )?;
         let updated: BookingRow = bookings::table.find(id).select(BookingRow::as_select()).first(c)?;
+        let released = Booking::from(&updated);
+        crate::webhooks::publish(c, crate::webhooks::EventType::BookingReleased, now_ms, |_| Ok(&released))?;
         crate::telemetry::telemetry().bookings.with_label_values(&["cancelled"]).inc();
-        Ok(Booking::from(&updated))
+        Ok(released)
     })
 }
 

@@ -82,6 +82,10 @@ error_codes! {
     CarrierNotFound = (NOT_FOUND, "carrier_not_found"),
     /// No rejected webhook with that `rejected_id`.
     RejectedNotFound = (NOT_FOUND, "rejected_not_found"),
+    /// No webhook endpoint with that `endpoint_id` (or it was deleted).
+    WebhookEndpointNotFound = (NOT_FOUND, "webhook_endpoint_not_found"),
+    /// No webhook delivery with that `delivery_id`.
+    WebhookDeliveryNotFound = (NOT_FOUND, "webhook_delivery_not_found"),
     /// Test calls need `HAPPYROBOT_TRIGGER_URL` and `HAPPYROBOT_API_KEY`.
     TestCallsNotConfigured = (NOT_FOUND, "test_calls_not_configured"),
     /// The route does not accept that method (the answer carries `Allow`).
@@ -102,6 +106,10 @@ error_codes! {
     CarrierIneligible = (CONFLICT, "carrier_ineligible"),
     /// A rejected webhook from a route this version cannot replay.
     ReplayUnsupported = (CONFLICT, "replay_unsupported"),
+    /// The delivery is being sent right now; redeliver once that attempt is over.
+    DeliveryInFlight = (CONFLICT, "delivery_in_flight"),
+    /// The delivery's endpoint was deleted; nothing can be sent to it.
+    WebhookEndpointDeleted = (CONFLICT, "webhook_endpoint_deleted"),
     /// The request body is larger than the route accepts.
     PayloadTooLarge = (PAYLOAD_TOO_LARGE, "payload_too_large"),
     /// A required field is missing (`field` names it).

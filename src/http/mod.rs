@@ -52,6 +52,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(crate::bookings::configure)
                 .configure(crate::calls::configure)
                 .configure(crate::metrics::configure)
+                .configure(crate::webhooks::configure)
                 .service(
                     resource("/events")
                         .route(web::get().to(crate::events::stream).wrap(from_fn(auth::require_dashboard))),

@@ -153,6 +153,7 @@ impl Modify for Rooms {
         doc.merge(crate::bookings::routes::Api::openapi());
         doc.merge(crate::calls::routes::Api::openapi());
         doc.merge(crate::metrics::routes::Api::openapi());
+        doc.merge(crate::webhooks::Api::openapi());
     }
 }
 

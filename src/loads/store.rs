@@ -258,6 +258,13 @@ pub fn upsert(conn: &mut DbConnection, mut row: LoadRow, status_given: bool) -> 
             row.created_at = old.created_at;
             row.is_seed = old.is_seed && row.is_seed;
             diesel::update(loads::table.find(&old.load_id)).set(&row).execute(conn)?;
+            if old.status() == LoadStatus::Available && row.status() == LoadStatus::Cancelled {
+                // Withdrawn without being booked: the TMS and the reps hear of it.
+                let now_ms = crate::db::to_ms(chrono::Utc::now());
+                crate::webhooks::publish(conn, crate::webhooks::EventType::LoadWithdrawn, now_ms, |_| {
+                    Ok(row.view(true))
+                })?;
+            }
             Ok(Upserted::Updated)
         }
     }

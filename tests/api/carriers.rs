@@ -588,16 +588,6 @@ async fn an_expired_entry_is_refreshed_or_served_stale_when_fmcsa_is_down() {
     assert_eq!(fake.hits(), hits + 1);
 }
 
-fn db_url(db: &TestDb) -> String {
-    match db {
-        TestDb::Sqlite { path, .. } => format!("sqlite://{}", path.display()),
-        TestDb::Postgres { admin_url, name } => {
-            let (base, _) = admin_url.rsplit_once('/').unwrap();
-            format!("{base}/{name}")
-        }
-    }
-}
-
 #[actix_web::test]
 async fn the_cache_survives_a_restart() {
     let fake = FakeFmcsa::start().await;
@@ -610,7 +600,7 @@ async fn the_cache_survives_a_restart() {
     let seed = tempfile::tempdir().unwrap();
     let empty = seed.path().join("empty.json");
     std::fs::write(&empty, "[]").unwrap();
-    let mut settings = test_settings(&db_url(&first.db), Some(empty));
+    let mut settings = test_settings(&first.db.url(), Some(empty));
     live_settings(&mut settings, &fake.base_url);
     let second = Application::build(settings).await.expect("second app builds");
     let address = format!("http://127.0.0.1:{}", second.port());

@@ -38,6 +38,19 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// The URL a second instance (or a restart) opens the same database with.
+    pub fn url(&self) -> String {
+        match self {
+            TestDb::Sqlite { path, .. } => format!("sqlite://{}", path.display()),
+            TestDb::Postgres { admin_url, name } => {
+                let (base, _) = admin_url.rsplit_once('/').expect("TEST_DATABASE_URL names a database");
+                format!("{base}/{name}")
+            }
+        }
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let TestDb::Postgres { admin_url, name } = self {
@@ -193,4 +206,19 @@ pub fn bin() -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_carrier-sales"));
     cmd.current_dir(std::env::temp_dir()).env("RUST_LOG", "off").env_remove("API_KEYS").env_remove("LOADS_FILE");
     cmd
+}
+
+/// Polls until `check` holds, for up to `within`.
+pub async fn eventually<F: std::future::Future<Output = bool>>(
+    within: std::time::Duration,
+    mut check: impl FnMut() -> F,
+) -> bool {
+    let deadline = tokio::time::Instant::now() + within;
+    while tokio::time::Instant::now() < deadline {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    false
 }

@@ -125,18 +125,6 @@ async fn metric(app: &TestApp, name: &str) -> Option<f64> {
     text.lines().find_map(|l| l.strip_prefix(&format!("carrier_sales_{name} "))).and_then(|v| v.trim().parse().ok())
 }
 
-/// Polls until `check` holds, for up to `within`.
-async fn eventually<F: std::future::Future<Output = bool>>(within: Duration, mut check: impl FnMut() -> F) -> bool {
-    let deadline = tokio::time::Instant::now() + within;
-    while tokio::time::Instant::now() < deadline {
-        if check().await {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    false
-}
-
 #[actix_web::test]
 async fn a_live_feed_that_cannot_read_the_outbox_shows_in_metrics_and_readiness() {
     let app = spawn_app().await;

@@ -24,3 +24,4 @@ mod sessions;
 mod simulate;
 mod startup;
 mod web_contract;
+mod webhooks;

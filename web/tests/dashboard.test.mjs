@@ -8,11 +8,14 @@
 // calls filter, a call's story, a carrier's history, live updates without a
 // reload, a missing or failing record and a live refresh on its page, the webhooks
 // we could not read (count, body with the failing place marked, replay as admin;
-// read-only with VIEWER_KEY, a dashboard-scope key), sign out.
+// read-only with VIEWER_KEY, a dashboard-scope key), an outbound webhook endpoint added
+// and its deliveries followed to a local receiver (which fails once), sign out.
 // Screenshots go to web/test-results/.
 
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -625,6 +628,91 @@ describe('dashboard in a browser', { skip, timeout: 180_000 }, () => {
       assert.equal(await viewer.getByTestId('replay-open').count(), 0, 'no replay control');
     } finally {
       await context.close();
+    }
+  });
+
+  it('adds a webhook endpoint and follows its deliveries to the receiver', async (t) => {
+    const scope = await page.evaluate(async () => (await (await fetch('/api/v1/session')).json()).scope);
+    if (scope !== 'admin') {
+      t.skip('DASHBOARD_KEY is not an admin key');
+      return;
+    }
+    // A TMS stand-in on this machine: it fails the first request, then takes them all.
+    /** @type {{ headers: import('node:http').IncomingHttpHeaders, body: string }[]} */
+    const received = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(received.length === 1 ? 500 : 200).end('ok');
+      });
+    });
+    await new Promise((resolve) => receiver.listen(0, '127.0.0.1', () => resolve(undefined)));
+    const address = /** @type {import('node:net').AddressInfo} */ (receiver.address());
+    const receiverUrl = `http://127.0.0.1:${address.port}/hooks`;
+    try {
+      await page.getByTestId('nav-settings').click();
+      await page.getByTestId('webhook-endpoints').waitFor();
+
+      // The cloud metadata address is refused, next to the field.
+      await page.getByTestId('endpoint-add').click();
+      await page.getByTestId('endpoint-url').fill('http://169.254.169.254/latest/meta-data/');
+      await page.getByTestId('endpoint-save').click();
+      await page.getByTestId('endpoint-url-error').waitFor();
+      assert.match((await page.getByTestId('endpoint-url-error').textContent()) ?? '', /never reach/);
+
+      await page.getByTestId('endpoint-url').fill(receiverUrl);
+      await page.getByTestId('endpoint-description').fill('TMS (browser test)');
+      await page.getByTestId('endpoint-save').click();
+      await page.getByTestId('endpoint-secret').waitFor();
+      const secret = ((await page.getByTestId('endpoint-secret').textContent()) ?? '').trim();
+      assert.match(secret, /^whsec_[0-9a-f]{48}$/);
+      await page.screenshot({ path: `${RESULTS}webhook-secret.png`, fullPage: true });
+      await page.getByTestId('endpoint-done').click();
+      const row = page.getByTestId('webhook-endpoint').filter({ hasText: `127.0.0.1:${address.port}/hooks` });
+      await row.waitFor();
+      assert.match((await row.textContent()) ?? '', /All events/);
+
+      // A booking: sent, refused once, retried, delivered; the list follows by itself.
+      await seedCall(`webtest-${run}-hooked`, { book: true, outcome: 'booked' });
+      const delivery = page.getByTestId('webhook-delivery').filter({ hasText: 'Booking created' }).first();
+      await delivery.waitFor();
+      await page.waitForFunction(
+        () =>
+          [...document.querySelectorAll('[data-testid="webhook-delivery"]')].some(
+            (d) => d.textContent?.includes('Booking created') && d.getAttribute('data-status') === 'succeeded'
+          ),
+        undefined,
+        { timeout: 20_000 }
+      );
+      await delivery.getByTestId('delivery-toggle').click();
+      const attempts = delivery.getByTestId('delivery-attempt');
+      assert.equal(await attempts.count(), 2);
+      assert.match((await attempts.nth(0).textContent()) ?? '', /500/);
+      assert.match((await attempts.nth(0).textContent()) ?? '', /the receiver answered HTTP 500/);
+      assert.match((await attempts.nth(1).textContent()) ?? '', /200/);
+
+      // What arrived is signed with the secret the dialog showed, as the receiver checks it.
+      const booked = received.find((r) => JSON.parse(r.body).type === 'booking.created');
+      assert.ok(booked, 'the receiver got the booking');
+      const header = String(booked.headers['x-carriersales-signature']);
+      const t0 = /t=(\d+)/.exec(header)?.[1];
+      const expected = createHmac('sha256', secret).update(`${t0}.${booked.body}`).digest('hex');
+      assert.equal(header, `t=${t0},v1=${expected}`);
+      assert.equal(booked.headers['x-carriersales-event-id'], JSON.parse(booked.body).id);
+      await page.screenshot({ path: `${RESULTS}webhook-deliveries.png`, fullPage: true });
+
+      // Sent again by hand: the same event once more.
+      const before = received.length;
+      await delivery.getByTestId('delivery-redeliver').click();
+      const deadline = Date.now() + 15_000;
+      while (received.length === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(received.length > before, 'redelivered');
+      assert.equal(received.at(-1)?.headers['x-carriersales-event-id'], booked.headers['x-carriersales-event-id']);
+    } finally {
+      receiver.closeAllConnections();
+      await new Promise((resolve) => receiver.close(() => resolve(undefined)));
     }
   });
 

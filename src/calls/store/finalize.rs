@@ -186,6 +186,12 @@ fn save_labels(conn: &mut DbConnection, call_id: &str, labels: &Labels, now_ms: 
         json!({"outcome": labels.outcome, "sentiment": labels.sentiment, "classified_by": classified_by, "outcome_conflict": labels.outcome_conflict}),
         now_ms,
     )?;
+    crate::webhooks::publish(conn, crate::webhooks::EventType::CallFinalized, now_ms, |c| {
+        let row = super::calls::find(c, call_id)?;
+        super::calls::summaries(c, std::slice::from_ref(&row))?
+            .pop()
+            .ok_or_else(|| crate::error::AppError::Internal(anyhow::anyhow!("call {call_id} has no summary")))
+    })?;
     Ok(())
 }
 

@@ -158,16 +158,7 @@ pub struct CallFilter {
     pub to: Option<String>,
 }
 
-/// A page's size and position, for every keyset-paged list.
-#[derive(Deserialize, IntoParams, Default, Clone)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// Page size, 1 to 500 (larger values are capped at 500); default 50.
-    #[param(pattern = r"^[\s\u0085]*\+?[0-9]*[\s\u0085]*$")]
-    pub limit: Option<String>,
-    /// `next_cursor` from the previous page.
-    pub cursor: Option<String>,
-}
+pub use crate::paging::PageQuery;
 
 /// A call in the list.
 #[derive(Serialize, ToSchema, Clone)]

@@ -46,6 +46,13 @@ const BASE = '/api/v1';
 /** @typedef {Schemas['CarrierNegotiation']} CarrierNegotiation */
 /** @typedef {Schemas['CarrierVerification']} CarrierVerification */
 /** @typedef {Schemas['CarrierBooking']} CarrierBooking */
+/** @typedef {Schemas['EndpointList']} WebhookEndpointList */
+/** @typedef {Schemas['Endpoint']} WebhookEndpoint */
+/** @typedef {Schemas['EndpointCreated']} WebhookEndpointCreated */
+/** @typedef {Schemas['EventType']} WebhookEventType */
+/** @typedef {Schemas['DeliveryPage']} WebhookDeliveryPage */
+/** @typedef {Schemas['Delivery']} WebhookDelivery */
+/** @typedef {Schemas['DeliveryStatus']} WebhookDeliveryStatus */
 /**
  * What a replay answers: the original route's answer (for calls/finalize: call_id,
  * outcome, sentiment, message...) plus the entry's id and when it was replayed. The
@@ -433,6 +440,70 @@ export async function replayRejectedWebhook(rejectedId, correctedBody) {
   const res = await request(`/webhooks/rejected/${encodeURIComponent(rejectedId)}/replay`, {
     method: 'POST',
     text: correctedBody
+  });
+  return readJson(res);
+}
+
+// ------------------------------------------------------- outbound webhooks
+
+/**
+ * The registered endpoints (never their secrets) and every event type.
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<WebhookEndpointList>}
+ */
+export async function listWebhookEndpoints(signal) {
+  const body = await getJson('/webhooks/endpoints', signal);
+  if (!Array.isArray(body.endpoints) || !Array.isArray(body.event_types)) {
+    throw new ApiError(200, 'invalid_response', 'The server sent an unexpected response.');
+  }
+  return body;
+}
+
+/**
+ * Register an endpoint (admin scope). The answer holds the signing secret, shown once.
+ * @param {{ url: string, events: string[], description?: string }} endpoint
+ * @returns {Promise<WebhookEndpointCreated>}
+ */
+export async function createWebhookEndpoint(endpoint) {
+  const res = await request('/webhooks/endpoints', { method: 'POST', body: endpoint });
+  return readJson(res);
+}
+
+/**
+ * Delete an endpoint (admin scope): nothing more is sent to it.
+ * @param {string} endpointId
+ */
+export async function deleteWebhookEndpoint(endpointId) {
+  await request(`/webhooks/endpoints/${encodeURIComponent(endpointId)}`, { method: 'DELETE' });
+}
+
+/**
+ * Deliveries, newest first, each with its attempts; pass next_cursor back as `cursor`.
+ * @param {{ endpointId?: string | null, status?: WebhookDeliveryStatus | 'all', limit?: number, cursor?: string | null }} params
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<WebhookDeliveryPage>}
+ */
+export async function listWebhookDeliveries({ endpointId, status, limit, cursor } = {}, signal) {
+  const query = queryString({ endpoint_id: endpointId, status, limit, cursor });
+  const body = await getJson('/webhooks/deliveries' + query, signal);
+  if (!Array.isArray(body.deliveries)) {
+    throw new ApiError(200, 'invalid_response', 'The server sent an unexpected response.');
+  }
+  return {
+    deliveries: body.deliveries,
+    next_cursor: typeof body.next_cursor === 'string' && body.next_cursor ? body.next_cursor : null
+  };
+}
+
+/**
+ * Send a delivery again (admin scope); the answer is the delivery, pending.
+ * @param {string} deliveryId
+ * @returns {Promise<WebhookDelivery>}
+ */
+export async function redeliverWebhook(deliveryId) {
+  const res = await request(`/webhooks/deliveries/${encodeURIComponent(deliveryId)}/redeliver`, {
+    method: 'POST',
+    body: {}
   });
   return readJson(res);
 }

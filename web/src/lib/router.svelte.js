@@ -1,11 +1,11 @@
 // Client-side routing with the history API. The server answers every non-/api
 // GET with index.html, so any of these paths can be loaded directly.
 //
-// Routes: /  /calls  /calls/:call_id  /carriers/:mc  /loads  /webhooks
+// Routes: /  /calls  /calls/:call_id  /carriers/:mc  /loads  /webhooks  /settings/webhooks
 
 /**
  * @typedef {{ name: 'overview' } | { name: 'calls' } | { name: 'call', callId: string } |
- *   { name: 'carrier', mc: string } | { name: 'loads' } | { name: 'webhooks' } |
+ *   { name: 'carrier', mc: string } | { name: 'loads' } | { name: 'webhooks' } | { name: 'settings' } |
  *   { name: 'not-found' }} Route
  */
 
@@ -39,6 +39,7 @@ export function match(path) {
   if (clean === '/calls') return { name: 'calls' };
   if (clean === '/loads') return { name: 'loads' };
   if (clean === '/webhooks') return { name: 'webhooks' };
+  if (clean === '/settings' || clean === '/settings/webhooks') return { name: 'settings' };
   const call = /^\/calls\/([^/]+)$/.exec(clean);
   const carrier = /^\/carriers\/([^/]+)$/.exec(clean);
   try {

@@ -14,12 +14,13 @@ fi
 
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 agent="agent-browser-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 admin="admin-browser-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 viewer="dashboard-browser-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 DATABASE_URL="sqlite://$work/browser.db" HOST=127.0.0.1 PORT=$port API_KEYS="agent:$agent,admin:$admin,dashboard:$viewer" \
   RATE_LIMIT_PER_MINUTE=0 CARRIER_SALES__WEBHOOKS__ALLOW_PRIVATE=true CARRIER_SALES__WEBHOOKS__RETRY_BASE_SECS=1 \
-  RUST_LOG=warn "$bin" serve >"$work/server.log" 2>&1 &
+  LOADS_FEED_URL="http://127.0.0.1:$closed/loads.json" RUST_LOG=warn "$bin" serve >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do

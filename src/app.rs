@@ -127,6 +127,7 @@ impl Application {
         crate::events::spawn_poller(Arc::downgrade(&data.clone().into_inner()));
         spawn_maintenance(Arc::downgrade(&data.clone().into_inner()));
         crate::webhooks::spawn_sender(Arc::downgrade(&data.clone().into_inner()));
+        crate::loads::feed::spawn_poller(Arc::downgrade(&data.clone().into_inner()), load_index.clone());
         let app_data = data.clone();
         let (fmcsa_data, index_data) = (fmcsa.clone(), load_index.clone());
         let cors_origins = settings.auth.cors_origins.clone();

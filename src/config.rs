@@ -262,11 +262,21 @@ pub struct LoadsSettings {
     pub refresh_seed: Option<bool>,
     /// Largest import body, in KiB.
     pub import_limit_kb: usize,
+    /// `LOADS_FEED_URL`: the TMS's list of loads, polled and applied as a snapshot.
+    pub feed_url: Option<String>,
+    /// How often the feed is polled.
+    pub feed_interval_secs: u64,
 }
 
 impl Default for LoadsSettings {
     fn default() -> Self {
-        LoadsSettings { file: None, refresh_seed: None, import_limit_kb: 16 * 1024 }
+        LoadsSettings {
+            file: None,
+            refresh_seed: None,
+            import_limit_kb: 16 * 1024,
+            feed_url: None,
+            feed_interval_secs: 300,
+        }
     }
 }
 
@@ -417,6 +427,7 @@ const ENV_NAMES: &[(&str, &str)] = &[
     ("DASHBOARD_SESSION_TTL_HOURS", "auth.session_ttl_hours"),
     ("LOG_FORMAT", "log.format"),
     ("LOADS_FILE", "loads.file"),
+    ("LOADS_FEED_URL", "loads.feed_url"),
     ("TLS_CERT", "server.tls_cert"),
     ("TLS_KEY", "server.tls_key"),
     ("TLS_SELF_SIGNED", "server.tls_self_signed"),
@@ -503,6 +514,14 @@ impl Settings {
         }
         if self.events.max_streams_per_key == 0 {
             bail!("events.max_streams_per_key must be at least 1");
+        }
+        if let Some(url) = &self.loads.feed_url {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                bail!("LOADS_FEED_URL must be an http(s) URL");
+            }
+        }
+        if self.loads.feed_interval_secs == 0 {
+            bail!("CARRIER_SALES__LOADS__FEED_INTERVAL_SECS must be at least 1");
         }
         if self.webhooks.timeout_ms < 100 {
             bail!("CARRIER_SALES__WEBHOOKS__TIMEOUT_MS must be at least 100");

@@ -30,6 +30,7 @@ pub struct Telemetry {
     pub webhooks_repaired: IntCounterVec,
     pub webhooks_rejected: IntCounterVec,
     pub webhook_attempts: IntCounterVec,
+    pub loads_feed_polls: IntCounterVec,
 }
 
 /// Registers `metric` and hands it back, so each field of [`Telemetry`] is made and
@@ -164,6 +165,14 @@ fn build() -> Telemetry {
             counter_vec(
                 "webhook_attempts_total",
                 "Outbound webhook attempts by outcome: delivered, failed (to be retried), gave_up (after 24 hours)",
+                &["outcome"],
+            ),
+        ),
+        loads_feed_polls: register(
+            r,
+            counter_vec(
+                "loads_feed_polls_total",
+                "Polls of LOADS_FEED_URL by outcome: applied, not_modified (304), failed (nothing changed)",
                 &["outcome"],
             ),
         ),

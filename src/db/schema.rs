@@ -34,6 +34,7 @@ diesel::table! {
         is_seed -> Bool,
         created_at -> BigInt,
         updated_at -> BigInt,
+        status_reason -> Nullable<Text>,
     }
 }
 
@@ -287,3 +288,15 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(webhook_endpoints, webhook_deliveries);
+
+diesel::table! {
+    load_feed (url) {
+        url -> Text,
+        etag -> Nullable<Text>,
+        last_attempt_at -> Nullable<BigInt>,
+        last_success_at -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+        consecutive_failures -> Integer,
+        last_report -> Nullable<Text>,
+    }
+}

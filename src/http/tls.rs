@@ -17,6 +17,21 @@ pub fn client_builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
 }
 
+/// An outbound request's error with its causes: reqwest's own message is only "error
+/// sending request"; the refused connection or the resolver's refusal is further down.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = vec![];
+    let mut source = Some(e);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
 pub struct Tls {
     pub config: rustls::ServerConfig,
     /// SHA-256 of the leaf certificate, `AB:CD:...`, for the start-up log.

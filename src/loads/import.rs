@@ -174,6 +174,7 @@ pub fn load_from_fields(f: &Fields, now: DateTime<Utc>, is_seed: bool) -> AppRes
         is_seed,
         created_at: ts,
         updated_at: ts,
+        status_reason: None,
     })
 }
 

@@ -4,6 +4,7 @@
 //! `routes` reads requests and returns `views`; `store` holds every query; `search` and
 //! `index` rank from memory; `import` reads load records; `model` is the stored row.
 
+pub mod feed;
 pub mod import;
 pub mod index;
 pub mod model;

@@ -12,7 +12,7 @@ use diesel::prelude::*;
 pub use crate::vocab::equipment::{canonical_equipment, equipment_key, EQUIPMENT_TYPES};
 pub use crate::vocab::LoadStatus;
 
-#[derive(Clone, Debug, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Clone, Debug, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = loads)]
 pub struct LoadRow {
     pub load_id: String,
@@ -45,6 +45,11 @@ pub struct LoadRow {
     pub is_seed: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// Why a cancelled load left the board: `withdrawn_by_sync` when a TMS snapshot no
+    /// longer listed it. Written on its own (`skip_update`): a changeset would leave a
+    /// `None` out instead of clearing it.
+    #[diesel(skip_update)]
+    pub status_reason: Option<String>,
 }
 
 /// What the search index reads of a load: the ranking's inputs and nothing a pitch or a
@@ -143,6 +148,7 @@ impl LoadRow {
             miles: self.miles,
             dimensions: self.dimensions.clone(),
             status: self.status(),
+            status_reason: self.status_reason.clone(),
             rate_per_mile: self.rate_per_mile(),
         }
     }

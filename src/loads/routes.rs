@@ -9,7 +9,7 @@ use super::search::{self, Criteria, DEFAULT_WINDOW_HOURS};
 use super::store::{self, SearchRecord};
 use super::views::{
     ImportCsv, ImportJson, ImportReport, LoadInput, LoadListQuery, LoadPage, LoadView, SearchAnswer, SearchRequest,
-    UpsertAnswer, Upserted,
+    SyncMode, SyncReport, SyncRequest, SyncStatus, UpsertAnswer, Upserted,
 };
 use crate::db::{to_ms, DbConnection, ReadCost};
 use crate::error::ErrorBody;
@@ -27,7 +27,7 @@ use chrono::Utc;
 
 /// The load routes in the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(search, list, get, upsert, import_file))]
+#[openapi(paths(search, list, get, upsert, import_file, sync, sync_status))]
 pub struct Api;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -36,6 +36,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             resource("/loads/import")
                 .app_data(BodyLimit::Import)
                 .route(web::post().to(import_file).wrap(from_fn(require_admin))),
+        )
+        .service(
+            resource("/loads/sync")
+                .app_data(BodyLimit::Import)
+                .route(web::get().to(sync_status).wrap(from_fn(require_dashboard)))
+                .route(web::post().to(sync).wrap(from_fn(require_admin))),
         )
         .service(
             resource("/loads")
@@ -293,4 +299,97 @@ pub async fn import_file(
         })
         .await?;
     Ok(HttpResponse::Ok().json(report))
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/loads/sync",
+    operation_id = "syncLoads",
+    tag = "admin",
+    summary = "Apply the TMS's loads (snapshot or delta)",
+    description = "Scope: admin. Upserts every load given (the shape `POST /loads` takes, as `GET /loads` answers it). In `snapshot` mode every available load not in the list is withdrawn (`status: cancelled`, `status_reason: withdrawn_by_sync`, event `load.withdrawn`). Booked loads are never touched. A listed load without a status is available. Idempotent: the same list again answers everything `unchanged`. An empty list, or a snapshot none of whose loads can be read, is refused and nothing is applied. Bodies up to `CARRIER_SALES__LOADS__IMPORT_LIMIT_KB`.",
+    request_body(content = SyncRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "What the sync did; unreadable loads listed by position.", body = SyncReport),
+        (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body is over the import limit (16 MiB by default).", body = ErrorBody),
+        (status = 422, description = "`missing_field` or `invalid_value` on `mode` (snapshot or delta) or `loads` (not a list, empty, more than 50,000, or a snapshot with no readable load).", body = ErrorBody),
+    ),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
+)]
+pub async fn sync(state: web::Data<AppState>, index: web::Data<LoadIndex>, body: JsonBody) -> AppResult<HttpResponse> {
+    let f = Fields::new(&body.0)?;
+    let mode = match f.text("mode")?.map(|m| m.to_ascii_lowercase()) {
+        None => return Err(AppError::missing("mode")),
+        Some(m) if m == "snapshot" => SyncMode::Snapshot,
+        Some(m) if m == "delta" => SyncMode::Delta,
+        Some(_) => return Err(AppError::invalid("mode", "`mode` must be snapshot or delta.")),
+    };
+    let records = match f.raw("loads") {
+        None | Some(serde_json::Value::Null) => return Err(AppError::missing("loads")),
+        Some(serde_json::Value::Array(items)) => items.clone(),
+        Some(_) => return Err(AppError::invalid("loads", "`loads` must be a list of loads.")),
+    };
+    if records.len() > import::MAX_LOADS_PER_IMPORT {
+        return Err(AppError::new(
+            ErrorCode::TooManyLoads,
+            format!("A sync takes at most {} loads; this one has {}.", import::MAX_LOADS_PER_IMPORT, records.len()),
+        )
+        .with_field("loads"));
+    }
+    let report = state
+        .db
+        .write(move |conn| {
+            let report = store::sync::apply(conn, mode, &records, Utc::now());
+            index.mark_stale();
+            report
+        })
+        .await?;
+    log::info!(
+        "loads sync ({mode:?}): {} inserted, {} updated, {} withdrawn, {} unchanged, {} rejected",
+        report.inserted,
+        report.updated,
+        report.withdrawn,
+        report.unchanged,
+        report.rejected.len()
+    );
+    Ok(HttpResponse::Ok().json(report))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/loads/sync",
+    operation_id = "getLoadSyncStatus",
+    tag = "dashboard",
+    summary = "How the TMS feed is doing",
+    description = "Scope: dashboard (or admin). `LOADS_FEED_URL` and its interval, the last poll, the last successful one (applied, or 304), why the last one failed and how many failed in a row, and what the last applied snapshot did. All null when no feed is set.",
+    responses((status = 200, description = "The feed's state.", body = SyncStatus)),
+    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
+)]
+pub async fn sync_status(state: web::Data<AppState>) -> AppResult<web::Json<SyncStatus>> {
+    let loads = &state.settings.loads;
+    let Some(url) = loads.feed_url.clone() else {
+        return Ok(web::Json(SyncStatus {
+            feed_url: None,
+            interval_secs: None,
+            last_attempt_at: None,
+            last_success_at: None,
+            last_error: None,
+            consecutive_failures: 0,
+            last_report: None,
+        }));
+    };
+    let key = url.clone();
+    let row =
+        state.db.read(move |c| store::sync::feed_state(c, &key).map_err(AppError::from)).await?.unwrap_or_default();
+    let at = |ms: Option<i64>| ms.map(crate::time::rfc3339);
+    Ok(web::Json(SyncStatus {
+        feed_url: Some(url),
+        interval_secs: Some(loads.feed_interval_secs),
+        last_attempt_at: at(row.last_attempt_at),
+        last_success_at: at(row.last_success_at),
+        last_error: row.last_error,
+        consecutive_failures: row.consecutive_failures,
+        last_report: row.last_report.and_then(|r| serde_json::from_str(&r).ok()),
+    }))
 }

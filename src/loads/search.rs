@@ -328,6 +328,7 @@ mod tests {
             is_seed: false,
             created_at: 0,
             updated_at: 0,
+            status_reason: None,
         }
     }
 

@@ -70,6 +70,10 @@ pub struct LoadView {
     #[schema(required = true)]
     pub dimensions: Option<String>,
     pub status: LoadStatus,
+    /// Why a cancelled load left the board: `withdrawn_by_sync` (a TMS snapshot no longer
+    /// listed it); null otherwise.
+    #[schema(required = true)]
+    pub status_reason: Option<String>,
     /// `loadboard_rate / miles`, rounded to the cent; null without miles.
     #[schema(required = true)]
     pub rate_per_mile: Option<f64>,
@@ -298,4 +302,76 @@ fn clock_time() -> Schema {
         "TextInput",
         "`08:00` or `8:00 AM` (default 08:00); read only with the matching `_day_offset`, when no `_datetime` is given.",
     )
+}
+
+/// `POST /api/v1/loads/sync`.
+#[derive(ToSchema)]
+#[schema(example = json!({"mode": "snapshot", "loads": [{"load_id": "TMS-1042", "origin": "Dallas, TX", "destination": "Atlanta, GA", "pickup_datetime": "2026-12-08T08:00:00-06:00", "equipment_type": "Dry Van", "loadboard_rate": 2150}]}))]
+#[allow(dead_code)] // read field by field (lenient parsing); here for the document
+pub struct SyncRequest {
+    /// `snapshot`: the list is the whole board, every available load not in it is
+    /// withdrawn; `delta`: only the loads given change.
+    pub mode: SyncMode,
+    /// Loads in the shape `POST /loads` takes (as `GET /loads` answers them).
+    #[schema(value_type = Vec<LoadInput>)]
+    pub loads: Vec<serde_json::Value>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncMode {
+    Snapshot,
+    Delta,
+}
+
+/// What a sync did. Applying the same list again changes nothing (`unchanged`).
+#[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SyncReport {
+    #[schema(value_type = i64)]
+    pub inserted: usize,
+    #[schema(value_type = i64)]
+    pub updated: usize,
+    /// Available loads taken off the board: not in a snapshot, or listed as cancelled.
+    #[schema(value_type = i64)]
+    pub withdrawn: usize,
+    /// Listed loads already as given, and booked loads (never touched by a sync).
+    #[schema(value_type = i64)]
+    pub unchanged: usize,
+    /// The loads that could not be read (the first 100), by position in the list.
+    pub rejected: Vec<SyncRejected>,
+}
+
+/// A listed load a sync could not take, and why.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SyncRejected {
+    /// 0-based position in `loads`.
+    #[schema(value_type = i64)]
+    pub index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub load_id: Option<String>,
+    #[schema(required = true)]
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// The TMS feed (`LOADS_FEED_URL`) as every instance sees it, and the last sync.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SyncStatus {
+    /// The feed polled, or null when `LOADS_FEED_URL` is not set.
+    #[schema(required = true)]
+    pub feed_url: Option<String>,
+    #[schema(required = true)]
+    pub interval_secs: Option<u64>,
+    #[schema(required = true, value_type = Option<Timestamp>)]
+    pub last_attempt_at: Option<String>,
+    /// The last poll that was applied, or answered 304 (nothing changed).
+    #[schema(required = true, value_type = Option<Timestamp>)]
+    pub last_success_at: Option<String>,
+    /// Why the last poll failed; null when it did not.
+    #[schema(required = true)]
+    pub last_error: Option<String>,
+    pub consecutive_failures: i32,
+    /// What the feed's last applied snapshot did.
+    #[schema(required = true)]
+    pub last_report: Option<SyncReport>,
 }

@@ -175,23 +175,8 @@ async fn send(client: &reqwest::Client, settings: &WebhooksSettings, d: &Due) ->
     match sent {
         Ok(res) => Ok(i32::from(res.status().as_u16())),
         Err(e) if e.is_timeout() => Err(format!("no answer within {} ms", settings.timeout_ms)),
-        Err(e) => Err(describe(&e)),
+        Err(e) => Err(crate::http::tls::error_chain(&e)),
     }
-}
-
-/// A transport error with its causes (reqwest's own message is only "error sending
-/// request"; the resolver's refusal or the connection error is further down).
-fn describe(e: &reqwest::Error) -> String {
-    let mut parts = vec![];
-    let mut source: Option<&dyn std::error::Error> = Some(e);
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !parts.contains(&text) {
-            parts.push(text);
-        }
-        source = s.source();
-    }
-    parts.join(": ")
 }
 
 #[cfg(test)]

@@ -23,5 +23,6 @@ mod rejected;
 mod sessions;
 mod simulate;
 mod startup;
+mod sync;
 mod web_contract;
 mod webhooks;

@@ -500,6 +500,13 @@ describe('dashboard in a browser', { skip, timeout: 180_000 }, () => {
     await page.getByTestId('nav-loads').click();
     await page.getByTestId('loads-table').waitFor();
     await page.getByTestId('policy-max-rounds').waitFor();
+    // The runner points LOADS_FEED_URL at a port nobody listens on: the failure shows.
+    const feed = await dashboardGet('/loads/sync');
+    if (feed.feed_url) {
+      await page.getByTestId('feed-error').waitFor();
+      assert.match((await page.getByTestId('feed-error').textContent()) ?? '', /could not be fetched/);
+      assert.match((await page.getByTestId('feed-error').textContent()) ?? '', /keeps what it had/);
+    }
     await page.screenshot({ path: `${RESULTS}loads.png`, fullPage: true });
   });
 

@@ -46,6 +46,7 @@ const BASE = '/api/v1';
 /** @typedef {Schemas['CarrierNegotiation']} CarrierNegotiation */
 /** @typedef {Schemas['CarrierVerification']} CarrierVerification */
 /** @typedef {Schemas['CarrierBooking']} CarrierBooking */
+/** @typedef {Schemas['SyncStatus']} LoadSyncStatus */
 /** @typedef {Schemas['EndpointList']} WebhookEndpointList */
 /** @typedef {Schemas['Endpoint']} WebhookEndpoint */
 /** @typedef {Schemas['EndpointCreated']} WebhookEndpointCreated */
@@ -442,6 +443,15 @@ export async function replayRejectedWebhook(rejectedId, correctedBody) {
     text: correctedBody
   });
   return readJson(res);
+}
+
+/**
+ * How the TMS feed (LOADS_FEED_URL) is doing; every field null when none is set.
+ * @param {AbortSignal} [signal]
+ * @returns {Promise<LoadSyncStatus>}
+ */
+export function getLoadSyncStatus(signal) {
+  return getJson('/loads/sync', signal);
 }
 
 // ------------------------------------------------------- outbound webhooks

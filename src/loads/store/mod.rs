@@ -2,6 +2,8 @@
 //! record, the catalogue pages, upserts and imports, the seed's weekly refresh, and the
 //! index's reads. The only place in the room that speaks SQL.
 
+pub mod sync;
+
 use super::import::load_from_fields;
 use super::index::LoadIndex;
 use super::model::{IndexRow, LoadRow, LoadStatus};
@@ -258,6 +260,11 @@ pub fn upsert(conn: &mut DbConnection, mut row: LoadRow, status_given: bool) -> 
             row.created_at = old.created_at;
             row.is_seed = old.is_seed && row.is_seed;
             diesel::update(loads::table.find(&old.load_id)).set(&row).execute(conn)?;
+            if row.status != old.status {
+                diesel::update(loads::table.find(&old.load_id))
+                    .set(loads::status_reason.eq(None::<String>))
+                    .execute(conn)?;
+            }
             if old.status() == LoadStatus::Available && row.status() == LoadStatus::Cancelled {
                 // Withdrawn without being booked: the TMS and the reps hear of it.
                 let now_ms = crate::db::to_ms(chrono::Utc::now());

@@ -1,0 +1,2 @@
+DROP TABLE load_feed;
+ALTER TABLE loads DROP COLUMN status_reason;

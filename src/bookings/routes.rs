@@ -90,13 +90,10 @@ fn refuse_ineligible(mc: &McNumber, standing: &Standing) -> AppResult<()> {
     request_body(content = HandoffRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "Booked; transfer the caller to the rep.", body = HandoffAnswer),
-        (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = ErrorBody),
         (status = 404, description = "`load_not_found` (field `load_id`).", body = ErrorBody),
         (status = 409, description = "`load_already_booked` or `load_not_available` (field `load_id`); `rate_not_agreed` (field `agreed_rate`): not what the negotiation agreed, or above the posted rate without one; `carrier_ineligible` (field `mc_number`): the carrier is ineligible or not found (the body adds `verification` with `status` and `reasons`).", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = ErrorBody),
         (status = 422, description = "`missing_field` or `invalid_value` on `call_id`, `load_id`, `mc_number`, `agreed_rate` or `carrier_name`.", body = ErrorBody),
     ),
-    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []))
 )]
 pub async fn handoff(
     state: web::Data<AppState>,
@@ -149,12 +146,9 @@ pub async fn handoff(
     request_body(content = CancelRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "The booking, now cancelled.", body = Booking),
-        (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = ErrorBody),
         (status = 404, description = "`booking_not_found` (field `booking_id`).", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = ErrorBody),
         (status = 422, description = "`missing_field` or `invalid_value` on `reason`.", body = ErrorBody),
     ),
-    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
 pub async fn cancel(
     req: HttpRequest,

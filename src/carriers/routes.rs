@@ -53,11 +53,8 @@ pub fn read_query(f: &Fields) -> AppResult<CarrierQuery> {
     request_body(content = VerifyRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "The verdict and what to say.", body = Verification),
-        (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = ErrorBody),
         (status = 422, description = "`missing_field` on `mc_number` (neither number given), or `invalid_value` on `mc_number`, `dot_number` or `call_id`.", body = ErrorBody),
     ),
-    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []))
 )]
 pub async fn verify(
     state: web::Data<AppState>,
@@ -85,7 +82,6 @@ pub async fn verify(
         (status = 404, description = "`carrier_not_found` (field `mc`): no call, verification, negotiation or booking under that MC number.", body = ErrorBody),
         (status = 422, description = "`invalid_value` on `mc`: not an MC number.", body = ErrorBody),
     ),
-    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
 pub async fn history(state: web::Data<AppState>, path: web::Path<String>) -> AppResult<web::Json<CarrierHistory>> {
     let mc = McNumber::parse(&path.into_inner()).map_err(|why| AppError::invalid("mc", why))?;

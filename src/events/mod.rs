@@ -308,7 +308,6 @@ impl Credential {
         (status = 200, description = "The event stream (`text/event-stream`, never ends by itself); each `data` line is an `EventOut`.", body = String, content_type = "text/event-stream"),
         (status = 429, description = "`too_many_streams`: this key already has `CARRIER_SALES__EVENTS__MAX_STREAMS_PER_KEY` streams open.", body = crate::error::ErrorBody),
     ),
-    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
 pub async fn stream(req: HttpRequest, state: web::Data<AppState>) -> crate::error::AppResult<HttpResponse> {
     let key = req.extensions().get::<Principal>().map(|p| p.rate_key.clone()).unwrap_or_default();

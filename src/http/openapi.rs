@@ -19,7 +19,9 @@ use std::sync::OnceLock;
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::openapi::{ContentBuilder, HeaderBuilder, OpenApi as OpenApiDoc, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
@@ -157,8 +159,9 @@ impl Modify for Rooms {
     }
 }
 
-/// Security schemes, shared error responses and the `X-Request-Id` header on every
-/// response: what every operation has, added in one place.
+/// Security schemes, each operation's credentials from its tags, shared error responses
+/// and the `X-Request-Id` header on every response: what every operation has, added in
+/// one place.
 struct Shared;
 
 const SECURED_ERRORS: [(&str, &str); 5] = [
@@ -213,10 +216,28 @@ impl Modify for Shared {
         add_shared_responses(components);
         for item in doc.paths.paths.values_mut() {
             for op in operations(item) {
+                if op.security.is_none() {
+                    op.security = security_for_tags(op.tags.as_deref().unwrap_or_default());
+                }
                 add_shared_answers(op);
             }
         }
     }
+}
+
+/// The credentials an operation takes, from its tags (SPEC §5): the agent's tools take an
+/// API key in any of its three headers; dashboard and admin routes take the session
+/// cookie too. An operation that says otherwise (the public ones, `/metrics`) keeps its
+/// own `security(...)`.
+fn security_for_tags(tags: &[String]) -> Option<Vec<SecurityRequirement>> {
+    if tags.is_empty() || tags.iter().any(|t| t == "public") {
+        return None;
+    }
+    let mut schemes = vec!["x_api_key", "api_key", "bearer"];
+    if tags.iter().any(|t| t == "dashboard" || t == "admin") {
+        schemes.push("session_cookie");
+    }
+    Some(schemes.into_iter().map(|name| SecurityRequirement::new(name, Vec::<String>::new())).collect())
 }
 
 /// The ways a client authenticates (SPEC §5).
@@ -304,12 +325,16 @@ fn add_shared_responses(components: &mut utoipa::openapi::Components) {
     let bad_body = error_response(
         "`invalid_json` (the body is not JSON) or `invalid_body` (not UTF-8, or JSON that is not an object).",
     );
+    let bad_query = error_response(
+        "`invalid_query`: the query string cannot be read (e.g. a parameter given twice, or a value that is not text).",
+    );
     let too_large = error_response(
         "`payload_too_large`: the body is over the route's limit (`BODY_LIMIT_KB` unless the route says otherwise).",
     );
     let shared = shared.into_iter().chain([
         ("MethodNotAllowed", not_allowed),
         ("BadBody", bad_body),
+        ("BadQuery", bad_query),
         ("PayloadTooLarge", too_large),
     ]);
     for (name, mut response) in shared {
@@ -330,6 +355,13 @@ fn add_shared_answers(op: &mut Operation) {
     }
     let shared = |name: &str| RefOr::Ref(Ref::new(format!("#/components/responses/{name}")));
     responses.entry("405".to_string()).or_insert_with(|| shared("MethodNotAllowed"));
+    let has_query = op
+        .parameters
+        .as_ref()
+        .is_some_and(|ps| ps.iter().any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query)));
+    if has_query {
+        responses.entry("400".to_string()).or_insert_with(|| shared("BadQuery"));
+    }
     if op.request_body.is_some() {
         for (status, name) in [("400", "BadBody"), ("408", "RequestTimeout"), ("413", "PayloadTooLarge")] {
             responses.entry(status.to_string()).or_insert_with(|| shared(name));

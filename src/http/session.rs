@@ -138,7 +138,6 @@ async fn sign_out(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     summary = "Who is signed in",
     description = "Scope: dashboard (or admin). The session cookie or a key.",
     responses((status = 200, description = "Signed in with this scope.", body = SessionInfo)),
-    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
 async fn current(req: HttpRequest) -> Result<HttpResponse, AppError> {
     // `require_dashboard` let the request in, so its principal can open the dashboard.

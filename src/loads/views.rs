@@ -312,9 +312,17 @@ pub struct SyncRequest {
     /// `snapshot`: the list is the whole board, every available load not in it is
     /// withdrawn; `delta`: only the loads given change.
     pub mode: SyncMode,
-    /// Loads in the shape `POST /loads` takes (as `GET /loads` answers them).
-    #[schema(value_type = Vec<LoadInput>)]
+    /// Loads in the shape `POST /loads` takes (`LoadInput`, as `GET /loads` answers
+    /// them). An entry that is not a valid load does not fail the sync: it is reported in
+    /// `rejected` by position.
+    #[schema(schema_with = any_entries)]
     pub loads: Vec<serde_json::Value>,
+}
+
+fn any_entries() -> Schema {
+    let entries =
+        json!({"type": "array", "items": {"type": ["object", "array", "string", "number", "boolean", "null"]}});
+    serde_json::from_value(entries).expect("a valid schema")
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

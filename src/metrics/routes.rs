@@ -30,10 +30,8 @@ pub struct Api;
     params(PeriodQuery),
     responses(
         (status = 200, description = "The period's figures.", body = MetricsSummary),
-        (status = 400, description = "`invalid_query`: the query string cannot be read (e.g. a parameter given twice).", body = ErrorBody),
         (status = 422, description = "`invalid_value` on `from` or `to` (unreadable, `from` not before `to`, longer than ten years).", body = ErrorBody),
     ),
-    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
 async fn summary(state: web::Data<AppState>, q: web::Query<MetricsQuery>) -> AppResult<web::Json<MetricsSummary>> {
     let (from, to) = period(&q, Utc::now())?;
@@ -60,10 +58,8 @@ fn hourly(bucket: Option<&str>) -> AppResult<bool> {
     params(PeriodQuery, BucketQuery),
     responses(
         (status = 200, description = "One point per bucket.", body = Timeseries),
-        (status = 400, description = "`invalid_query`: the query string cannot be read (e.g. a parameter given twice).", body = ErrorBody),
         (status = 422, description = "`invalid_value` on `from`, `to` or `bucket`.", body = ErrorBody),
     ),
-    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
 async fn timeseries(state: web::Data<AppState>, q: web::Query<MetricsQuery>) -> AppResult<web::Json<Timeseries>> {
     let (from, to) = period(&q, Utc::now())?;

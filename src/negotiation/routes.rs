@@ -34,13 +34,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     request_body(content = EvaluateRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "The decision and what to say.", body = NegotiationAnswer),
-        (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = ErrorBody),
         (status = 404, description = "`load_not_found` (field `load_id`).", body = ErrorBody),
         (status = 409, description = "`load_already_booked` or `load_not_available` (field `load_id`); `negotiation_closed` (the deal is done or three rounds are over; the body adds `negotiation` with its state); `concurrent_offer` (another offer for this load is being evaluated).", body = ErrorBody),
-        (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = ErrorBody),
         (status = 422, description = "`missing_field` or `invalid_value` on `call_id`, `load_id`, `carrier_offer` (e.g. negative) or `mc_number`.", body = ErrorBody),
     ),
-    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []))
 )]
 pub async fn evaluate(state: web::Data<AppState>, body: JsonBody) -> AppResult<HttpResponse> {
     let f = Fields::new(&body.0)?;
@@ -68,7 +65,6 @@ pub async fn evaluate(state: web::Data<AppState>, body: JsonBody) -> AppResult<H
     summary = "The negotiation policy in force",
     description = "Scope: dashboard (or admin). Read-only.",
     responses((status = 200, description = "The policy.", body = NegotiationPolicy)),
-    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
 pub async fn policy(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(NegotiationPolicy::from(&state.settings.negotiation))

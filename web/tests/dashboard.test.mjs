@@ -510,6 +510,62 @@ describe('dashboard in a browser', { skip, timeout: 180_000 }, () => {
     await page.screenshot({ path: `${RESULTS}loads.png`, fullPage: true });
   });
 
+  it('adds, changes and withdraws a load as admin, errors next to the field', async (t) => {
+    const scope = await page.evaluate(async () => (await (await fetch('/api/v1/session')).json()).scope);
+    if (scope !== 'admin') {
+      t.skip('DASHBOARD_KEY is not an admin key');
+      return;
+    }
+    const id = `WEB-${run}`.toUpperCase();
+    await page.getByTestId('nav-loads').click();
+    await page.getByTestId('loads-table').waitFor();
+    await page.getByTestId('load-add').click();
+    await page.getByTestId('load-field-load_id').fill(id);
+    await page.getByTestId('load-field-origin').fill('Atlantis, ZZ');
+    await page.getByTestId('load-field-destination').fill('Atlanta, GA');
+    const pickup = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+    await page.getByTestId('load-field-pickup').fill(`${pickup}T08:00`);
+    await page.getByTestId('load-field-loadboard_rate').fill('1850');
+    await page.getByTestId('load-save').click();
+    // The server's complaint, under the field it names.
+    const fieldError = page.locator('#load-origin ~ [data-testid="load-field-error"]');
+    await fieldError.waitFor();
+    assert.match((await fieldError.textContent()) ?? '', /origin/i);
+    assert.equal(await page.getByTestId('load-field-origin').getAttribute('aria-invalid'), 'true');
+
+    await page.getByTestId('load-field-origin').fill('Dallas, TX');
+    await page.getByTestId('load-save').click();
+    await page.getByTestId('load-saved').waitFor();
+    const row = page.locator(`[data-testid="load-row"][data-load-id="${id}"]`);
+    await row.waitFor();
+    assert.match((await row.textContent()) ?? '', /\$1,850/);
+    const stored = await dashboardGet(`/loads/${id}`);
+    assert.equal(stored.loadboard_rate, 1850);
+    assert.equal(stored.origin, 'Dallas, TX');
+    assert.match(stored.pickup_datetime, new RegExp(`^${pickup}T08:00:00-0[56]:00$`), 'the pickup is Dallas time');
+
+    // A new rate and a max rate below it: refused next to max_rate; then a good one.
+    await row.getByTestId('load-edit').click();
+    assert.equal(await page.getByTestId('load-field-load_id').inputValue(), id);
+    await page.getByTestId('load-field-loadboard_rate').fill('1900');
+    await page.getByTestId('load-field-max_rate').fill('1700');
+    await page.getByTestId('load-save').click();
+    await page.locator('#load-max_rate ~ [data-testid="load-field-error"]').waitFor();
+    await page.getByTestId('load-field-max_rate').fill('2050');
+    await page.getByTestId('load-save').click();
+    await page.getByTestId('load-saved').waitFor();
+    await page.waitForFunction((loadId) => document.querySelector(`[data-load-id="${loadId}"]`)?.textContent?.includes('$1,900'), id);
+    assert.equal((await dashboardGet(`/loads/${id}`)).max_rate, 2050);
+    await page.screenshot({ path: `${RESULTS}load-edited.png`, fullPage: false });
+
+    // Withdrawn: off the available board, cancelled in the API.
+    await row.getByTestId('load-edit').click();
+    page.once('dialog', (d) => d.accept());
+    await page.getByTestId('load-withdraw').click();
+    await row.waitFor({ state: 'detached' });
+    assert.equal((await dashboardGet(`/loads/${id}`)).status, 'cancelled');
+  });
+
   it('counts the webhooks we could not read on the overview and in the top bar', async () => {
     await page.getByTestId('nav-overview').click();
     const { open } = await rejectedEntry(unread.rejectedId);

@@ -61,10 +61,8 @@ fn parse_filter(f: &CallFilter) -> AppResult<CallQuery> {
     params(CallFilter, PageQuery),
     responses(
         (status = 200, description = "A page of calls.", body = crate::calls::views::CallPage),
-        (status = 400, description = "`invalid_query`: the query string cannot be read (e.g. a parameter given twice).", body = crate::error::ErrorBody),
         (status = 422, description = "`invalid_value` on `outcome`, `sentiment`, `mc_number`, `q`, `from`, `to`, `limit` or `cursor`.", body = crate::error::ErrorBody),
     ),
-    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
 pub async fn list(
     state: web::Data<AppState>,
@@ -157,10 +155,8 @@ fn csv_body(rows: Vec<CallSummary>) -> AppResult<Vec<u8>> {
     responses(
         (status = 200, description = "A CSV file with a header row.", body = String, content_type = "text/csv",
             headers(("Content-Disposition" = String, description = "`attachment; filename=\"calls.csv\"`"))),
-        (status = 400, description = "`invalid_query`: the query string cannot be read (e.g. a parameter given twice).", body = crate::error::ErrorBody),
         (status = 422, description = "`invalid_value` on `outcome`, `sentiment`, `mc_number`, `q`, `from` or `to`.", body = crate::error::ErrorBody),
     ),
-    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
 pub async fn export_csv(state: web::Data<AppState>, query: web::Query<CallFilter>) -> AppResult<HttpResponse> {
     let p = parse_filter(&query)?;
@@ -184,7 +180,6 @@ pub async fn export_csv(state: web::Data<AppState>, query: web::Query<CallFilter
         (status = 404, description = "`call_not_found` (field `call_id`).", body = crate::error::ErrorBody),
         (status = 422, description = "`invalid_value`: `call_id` is longer than 128 characters.", body = crate::error::ErrorBody),
     ),
-    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
 pub async fn detail(state: web::Data<AppState>, path: web::Path<String>) -> AppResult<HttpResponse> {
     let call_id = path.into_inner();

@@ -27,7 +27,6 @@ use serde_json::Value;
         (status = 413, description = "`payload_too_large`: the body is over `CARRIER_SALES__CALLS__FINALIZE_LIMIT_KB`.", body = crate::error::ErrorBody),
         (status = 422, description = "`invalid_value` naming the field (a `call_id` over 128 characters, `ended_at` before `started_at`, more than 3 rounds, a duration over a day, `extracted` not an object or over 64 KiB, a transcript over 200,000 characters...).", body = crate::error::ErrorBody),
     ),
-    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []))
 )]
 pub async fn finalize(state: web::Data<AppState>, req: HttpRequest, body: RawBody) -> AppResult<HttpResponse> {
     let value = intake::read(&state, &req, &body.0).await?;

@@ -30,10 +30,8 @@ pub const SESSION_EVENTS_ROUTE: &str = "/api/v1/webhooks/happyrobot";
     params(RejectedQuery, PageQuery),
     responses(
         (status = 200, description = "A page of rejected bodies.", body = crate::calls::views::RejectedPage),
-        (status = 400, description = "`invalid_query`: the query string cannot be read.", body = crate::error::ErrorBody),
         (status = 422, description = "`invalid_value` on `status`, `limit` or `cursor`.", body = crate::error::ErrorBody),
     ),
-    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
 pub async fn list(
     state: web::Data<AppState>,
@@ -69,7 +67,6 @@ pub async fn list(
         (status = 413, description = "`payload_too_large`: over `CARRIER_SALES__CALLS__FINALIZE_LIMIT_KB`.", body = crate::error::ErrorBody),
         (status = 422, description = "What the original route answers to the corrected body (e.g. `invalid_value` naming the field); the entry stays open.", body = crate::error::ErrorBody),
     ),
-    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
 pub async fn replay(state: web::Data<AppState>, path: web::Path<String>, body: JsonBody) -> AppResult<HttpResponse> {
     let id = path.into_inner();

@@ -32,7 +32,6 @@ use std::time::Duration;
     summary = "Can the dashboard start test calls?",
     description = "Scope: dashboard (or admin).",
     responses((status = 200, description = "Whether test calls are configured.", body = crate::calls::views::TestCallStatus)),
-    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
 pub async fn status(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(TestCallStatus { enabled: state.settings.happyrobot.trigger_url.is_some() })
@@ -49,14 +48,11 @@ pub async fn status(state: web::Data<AppState>) -> HttpResponse {
     request_body(content = Option<crate::calls::views::TestCallRequest>, content_type = "application/json"),
     responses(
         (status = 200, description = "The platform started the call.", body = crate::calls::views::TestCallStarted),
-        (status = 400, description = "`invalid_json` or `invalid_body`: the body is not a JSON object.", body = crate::error::ErrorBody),
         (status = 404, description = "`test_calls_not_configured`: the trigger URL or key is not set.", body = crate::error::ErrorBody),
-        (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::error::ErrorBody),
         (status = 422, description = "`invalid_value` on `phone_number` (not a dialable number: no country code, a fictional 555-01xx number...) or `note`.", body = crate::error::ErrorBody),
         (status = 502, description = "`platform_refused`: the platform answered with an error (the body adds `platform` with its answer); `platform_redirected`: the trigger URL answered with a redirect, which is never followed.", body = crate::error::ErrorBody),
         (status = 503, description = "`platform_unavailable`: the platform could not be reached or did not answer in time.", body = crate::error::ErrorBody),
     ),
-    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []), ("session_cookie" = []))
 )]
 pub async fn start(state: web::Data<AppState>, body: RawBody) -> AppResult<HttpResponse> {
     let hr = &state.settings.happyrobot;

@@ -45,10 +45,8 @@ fn status(v: Option<&Value>, field: &str) -> AppResult<Option<SessionStatus>> {
         (status = 200, description = "Recorded on the call.", body = crate::calls::views::PlatformEventRecorded),
         (status = 202, description = "Not a `session.status_changed` event: ignored.", body = crate::calls::views::PlatformEventIgnored),
         (status = 400, description = "`invalid_json`: not JSON even after repairing raw control characters and trailing commas; the body is kept and the answer carries its `rejected_id`. `invalid_body`: not a JSON object.", body = crate::error::ErrorBody),
-        (status = 413, description = "`payload_too_large`: the body is over `BODY_LIMIT_KB`.", body = crate::error::ErrorBody),
         (status = 422, description = "`missing_field` (`type`, `data`, `data.session_id`, `data.status`, `data.status.current`) or `invalid_value` (an unknown status, an unreadable `time` or `data.status.updated_at`).", body = crate::error::ErrorBody),
     ),
-    security(("x_api_key" = []), ("api_key" = []), ("bearer" = []))
 )]
 pub async fn session_event(state: web::Data<AppState>, req: HttpRequest, body: RawBody) -> AppResult<HttpResponse> {
     let value = crate::calls::intake::read(&state, &req, &body.0).await?;

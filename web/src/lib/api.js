@@ -209,6 +209,17 @@ export async function listLoads({ status, limit, cursor, signal } = {}) {
 }
 
 /**
+ * Create or update one load (admin scope), through the same upsert and validation as the
+ * API; a 422 names the field at fault.
+ * @param {Record<string, string | number | null>} load
+ * @returns {Promise<Schemas['UpsertAnswer']>}
+ */
+export async function saveLoad(load) {
+  const res = await request('/loads', { method: 'POST', body: load });
+  return readJson(res);
+}
+
+/**
  * Build "?a=1&b=2" from an object, skipping empty values.
  * @param {Record<string, string | number | null | undefined>} params
  */

@@ -90,6 +90,22 @@ fn db_write_batch() -> Histogram {
     .expect("valid metric")
 }
 
+fn webhook_attempts() -> IntCounterVec {
+    counter_vec(
+        "webhook_attempts_total",
+        "Outbound webhook attempts by outcome: delivered, failed (to be retried), gave_up (after 24 hours)",
+        &["outcome"],
+    )
+}
+
+fn loads_feed_polls() -> IntCounterVec {
+    counter_vec(
+        "loads_feed_polls_total",
+        "Polls of LOADS_FEED_URL by outcome: applied, not_modified (304), failed (nothing changed)",
+        &["outcome"],
+    )
+}
+
 fn build() -> Telemetry {
     let registry = Registry::new_custom(Some("carrier_sales".into()), None).expect("valid prefix");
     let r = &registry;
@@ -160,22 +176,8 @@ fn build() -> Telemetry {
                 &["route"],
             ),
         ),
-        webhook_attempts: register(
-            r,
-            counter_vec(
-                "webhook_attempts_total",
-                "Outbound webhook attempts by outcome: delivered, failed (to be retried), gave_up (after 24 hours)",
-                &["outcome"],
-            ),
-        ),
-        loads_feed_polls: register(
-            r,
-            counter_vec(
-                "loads_feed_polls_total",
-                "Polls of LOADS_FEED_URL by outcome: applied, not_modified (304), failed (nothing changed)",
-                &["outcome"],
-            ),
-        ),
+        webhook_attempts: register(r, webhook_attempts()),
+        loads_feed_polls: register(r, loads_feed_polls()),
         registry,
     }
 }

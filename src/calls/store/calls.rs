@@ -84,7 +84,8 @@ pub fn touch(
         super::sessions::apply(conn, call_id, call_id, now_ms)?;
     }
     let target = calls::table.find(call_id);
-    if let Some(mc) = mc_number {
+    // A call made just now already holds the MC (and has no negotiation to fill).
+    if let Some(mc) = mc_number.filter(|_| created == 0) {
         let changed = diesel::update(target.filter(calls::mc_number.is_null().or(calls::mc_number.ne(mc))))
             .set((calls::mc_number.eq(mc), calls::updated_at.eq(now_ms)))
             .run(conn)?;
@@ -97,7 +98,7 @@ pub fn touch(
                 .run(conn)?;
         }
     }
-    if let Some(name) = carrier_name {
+    if let Some(name) = carrier_name.filter(|_| created == 0) {
         diesel::update(target).set((calls::carrier_name.eq(name), calls::updated_at.eq(now_ms))).run(conn)?;
     }
     Ok(())

@@ -7,7 +7,7 @@
 
 use crate::db::schema::{calls, platform_sessions};
 use crate::db::DbConnection;
-use crate::db::Statement;
+use crate::db::{columns, Statement};
 use crate::vocab::session_status::SessionStatus;
 use diesel::prelude::*;
 
@@ -84,7 +84,9 @@ pub fn link(conn: &mut DbConnection, session_id: &str, call_id: &str, now_ms: i6
 /// Puts the session's status, run and times on the call, never overwriting a start or an
 /// end the call already has. Returns false when there is no such session.
 pub fn apply(conn: &mut DbConnection, session_id: &str, call_id: &str, now_ms: i64) -> QueryResult<bool> {
-    let Some(s) = platform_sessions::table.find(session_id).select(Session::as_select()).first(conn).optional()? else {
+    let found: Option<Session> =
+        platform_sessions::table.find(session_id).select(columns::<Session>()).row(conn).optional()?;
+    let Some(s) = found else {
         return Ok(false);
     };
     let target = calls::table.find(call_id);

@@ -219,3 +219,19 @@ async fn the_feed_is_polled_and_a_failing_feed_changes_nothing() {
         eventually(Duration::from_secs(5), || async { feed_status(&app).await["consecutive_failures"] == 0 }).await;
     assert!(ok, "{}", feed_status(&app).await);
 }
+
+#[actix_web::test]
+async fn the_board_as_get_loads_answers_it_syncs_back_unchanged() {
+    let app = spawn_app().await;
+    sync(&app, json!({"mode": "snapshot", "loads": fixed(board(&["R-1", "R-2"]))})).await;
+    let mut with_max = fixed(board(&["R-3"]));
+    with_max[0]["max_rate"] = json!(2300);
+    sync(&app, json!({"mode": "delta", "loads": with_max})).await;
+    let (status, page) = json(app.get_as(DASHBOARD_KEY, "/api/v1/loads?limit=500").await).await;
+    assert_eq!(status, 200, "{page}");
+    let listed = page["loads"].clone();
+    assert_eq!(listed.as_array().unwrap().len(), 3);
+    let (status, report) = sync(&app, json!({"mode": "snapshot", "loads": listed})).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report, json!({"inserted": 0, "updated": 0, "withdrawn": 0, "unchanged": 3, "rejected": []}));
+}

@@ -104,6 +104,15 @@ fn resolve_time(f: &Fields, prefix: &str, zone: Zone, now: DateTime<Utc>) -> App
     Ok(Some(zone.to_utc(day.and_time(time))))
 }
 
+/// Reads one entry of a list of loads (an import, a sync) into a load. An entry that is
+/// not an object is named as such, not as a body that is not one.
+pub fn load_from_record(record: &Value, now: DateTime<Utc>, is_seed: bool) -> AppResult<LoadRow> {
+    if !record.is_object() {
+        return Err(AppError::invalid("loads", "Each load must be a JSON object with its fields."));
+    }
+    load_from_fields(&Fields::new(record)?, now, is_seed)
+}
+
 /// Reads one load record. `now` anchors relative times; `is_seed` marks bundled demo rows.
 pub fn load_from_fields(f: &Fields, now: DateTime<Utc>, is_seed: bool) -> AppResult<LoadRow> {
     let load_id = f.required_id("load_id")?;

@@ -356,15 +356,7 @@ pub async fn sync(state: web::Data<AppState>, index: web::Data<LoadIndex>, body:
 pub async fn sync_status(state: web::Data<AppState>) -> AppResult<web::Json<SyncStatus>> {
     let loads = &state.settings.loads;
     let Some(url) = loads.feed_url.clone() else {
-        return Ok(web::Json(SyncStatus {
-            feed_url: None,
-            interval_secs: None,
-            last_attempt_at: None,
-            last_success_at: None,
-            last_error: None,
-            consecutive_failures: 0,
-            last_report: None,
-        }));
+        return Ok(web::Json(SyncStatus::default()));
     };
     let key = url.clone();
     let row =

@@ -363,7 +363,7 @@ pub struct SyncRejected {
 }
 
 /// The TMS feed (`LOADS_FEED_URL`) as every instance sees it, and the last sync.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Default, Serialize, ToSchema)]
 pub struct SyncStatus {
     /// The feed polled, or null when `LOADS_FEED_URL` is not set.
     #[schema(required = true)]

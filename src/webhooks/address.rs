@@ -115,8 +115,8 @@ pub fn check_url(raw: &str, https_only: bool) -> Result<(reqwest::Url, String, u
     if url.fragment().is_some() {
         return Err("`url` must not have a #fragment.".into());
     }
-    let host = match url.host_str() {
-        Some(h) if !h.is_empty() => h.trim_start_matches('[').trim_end_matches(']').to_string(),
+    let host = match bare_host(&url) {
+        Some(h) if !h.is_empty() => h.to_string(),
         _ => return Err("`url` has no host.".into()),
     };
     let port = url.port_or_known_default().unwrap_or(443);
@@ -126,7 +126,12 @@ pub fn check_url(raw: &str, https_only: bool) -> Result<(reqwest::Url, String, u
 /// The IP a URL's host is written as, if it is one (reqwest connects to it without
 /// asking the resolver, so it is checked on its own).
 pub fn literal_ip(url: &reqwest::Url) -> Option<IpAddr> {
-    url.host_str()?.trim_start_matches('[').trim_end_matches(']').parse().ok()
+    bare_host(url)?.parse().ok()
+}
+
+/// The URL's host without the brackets an IPv6 address is written in.
+fn bare_host(url: &reqwest::Url) -> Option<&str> {
+    Some(url.host_str()?.trim_start_matches('[').trim_end_matches(']'))
 }
 
 /// Resolves `host` and refuses it when any address it names may not be reached (a name

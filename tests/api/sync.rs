@@ -134,6 +134,12 @@ async fn a_broken_or_empty_snapshot_is_refused_whole() {
     assert_eq!(report["withdrawn"], 0);
     assert_eq!(a_load(&app, "E-1").await["status"], "available");
 
+    // An entry that is not a load at all is named as one.
+    let (status, report) = sync(&app, json!({"mode": "delta", "loads": [null, 5]})).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["rejected"][1]["field"], "loads", "{report}");
+    assert!(report["rejected"][1]["message"].as_str().unwrap().contains("Each load"), "{report}");
+
     let (status, _) =
         json(app.post_as(DASHBOARD_KEY, "/api/v1/loads/sync", &json!({"mode": "delta", "loads": []})).await).await;
     assert_eq!(status, 403, "syncing is for admins");

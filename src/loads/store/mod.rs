@@ -4,7 +4,7 @@
 
 pub mod sync;
 
-use super::import::load_from_fields;
+use super::import::load_from_record;
 use super::index::LoadIndex;
 use super::model::{IndexRow, LoadRow, LoadStatus};
 use super::search::{self, Criteria};
@@ -14,7 +14,6 @@ use crate::db::{columns, Statement};
 use crate::db::{to_ms, write_tx, DbConnection};
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::geo::Place;
-use crate::parse::Fields;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use serde_json::{json, Map, Value};
@@ -266,15 +265,22 @@ pub fn upsert(conn: &mut DbConnection, mut row: LoadRow, status_given: bool) -> 
                     .execute(conn)?;
             }
             if old.status() == LoadStatus::Available && row.status() == LoadStatus::Cancelled {
-                // Withdrawn without being booked: the TMS and the reps hear of it.
-                let now_ms = crate::db::to_ms(chrono::Utc::now());
-                crate::webhooks::publish(conn, crate::webhooks::EventType::LoadWithdrawn, now_ms, |_| {
-                    Ok(row.view(true))
-                })?;
+                announce_withdrawal(conn, to_ms(Utc::now()), |_| Ok(row.clone()))?;
             }
             Ok(Upserted::Updated)
         }
     }
+}
+
+/// Announces a load that left the board without being booked: `load.withdrawn`, with
+/// `max_rate` (its receivers are the brokerage's own systems). `row` gives the load as
+/// stored, and is only called when some endpoint takes the event.
+pub(crate) fn announce_withdrawal(
+    conn: &mut DbConnection,
+    now_ms: i64,
+    row: impl FnOnce(&mut DbConnection) -> AppResult<LoadRow>,
+) -> AppResult<usize> {
+    crate::webhooks::publish(conn, crate::webhooks::EventType::LoadWithdrawn, now_ms, |c| Ok(row(c)?.view(true)))
 }
 
 /// Upserts one load in its own transaction and reads it back as stored; the index is
@@ -307,9 +313,7 @@ pub fn import_records(
                 let row_no = chunk_no * 500 + i + 1;
                 let load_id = record.get("load_id").and_then(|v| crate::parse::id(v).ok().flatten());
                 let status_given = record.get("status").is_some_and(|v| !crate::parse::is_no_value(v));
-                let outcome = Fields::new(record)
-                    .and_then(|f| load_from_fields(&f, now, is_seed))
-                    .and_then(|row| upsert(conn, row, status_given));
+                let outcome = load_from_record(record, now, is_seed).and_then(|row| upsert(conn, row, status_given));
                 match outcome {
                     Ok(Upserted::Inserted) => report.inserted += 1,
                     Ok(Upserted::Updated) => report.updated += 1,

@@ -7,15 +7,13 @@
 //! or a snapshot no longer lists, is withdrawn (`cancelled`, reason `withdrawn_by_sync`,
 //! event `load.withdrawn`). Applying the same list twice changes nothing the second time.
 
-use super::super::import::load_from_fields;
+use super::super::import::load_from_record;
 use super::super::model::{LoadRow, LoadStatus};
 use super::super::views::{SyncMode, SyncRejected, SyncReport};
-use super::find;
+use super::{announce_withdrawal, find};
 use crate::db::schema::{load_feed, loads};
 use crate::db::{write_tx, DbConnection};
 use crate::error::{AppError, AppResult};
-use crate::parse::Fields;
-use crate::webhooks::{publish, EventType};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde_json::Value;
@@ -60,7 +58,7 @@ pub fn apply(conn: &mut DbConnection, mode: SyncMode, records: &[Value], now: Da
             }
         }
         let status_given = record.get("status").is_some_and(|v| !crate::parse::is_no_value(v));
-        match Fields::new(&record).and_then(|f| load_from_fields(&f, now, false)) {
+        match load_from_record(&record, now, false) {
             Ok(row) => rows.push((row, status_given)),
             Err(AppError::Client { message, field, .. }) => {
                 if report.rejected.len() < 100 {
@@ -127,7 +125,7 @@ fn sync_one(conn: &mut DbConnection, mut row: LoadRow, status_given: bool, now_m
     diesel::update(loads::table.find(&old.load_id)).set(&row).execute(conn)?;
     diesel::update(loads::table.find(&old.load_id)).set(loads::status_reason.eq(&row.status_reason)).execute(conn)?;
     if withdrawing {
-        publish(conn, EventType::LoadWithdrawn, now_ms, |_| Ok(row.view(true)))?;
+        announce_withdrawal(conn, now_ms, |_| Ok(row.clone()))?;
         return Ok(Synced::Withdrawn);
     }
     Ok(Synced::Updated)
@@ -154,10 +152,8 @@ fn withdraw_unlisted(conn: &mut DbConnection, listed: &HashSet<String>, now_ms: 
                     .execute(c)?;
                 if n == 1 {
                     withdrawn += 1;
-                    publish(c, EventType::LoadWithdrawn, now_ms, |c| {
-                        let row =
-                            find(c, id)?.ok_or_else(|| AppError::Internal(anyhow::anyhow!("load {id} vanished")))?;
-                        Ok(row.view(true))
+                    announce_withdrawal(c, now_ms, |c| {
+                        find(c, id)?.ok_or_else(|| AppError::Internal(anyhow::anyhow!("load {id} vanished")))
                     })?;
                 }
             }
